@@ -1,0 +1,97 @@
+// Reading GET /api/tickets/{id}/history: every version, decision, check run, dispatch event and
+// withdrawal, oldest first. The reader is tolerant about the envelope and the field names.
+import { CHANNEL_KINDS, DISPATCH_STATES, TICKET_STATES, label } from './labels.js'
+
+export function historyItems(data) {
+  if (!data) return []
+  if (Array.isArray(data)) return data
+  return data.items || data.events || data.history || []
+}
+
+export function typeOf(e) {
+  return e.type || e.kind || e.event || ''
+}
+
+export function isVersion(e) {
+  const t = typeOf(e)
+  return t === 'version' || t === 'version_created' || (t === '' && e.version != null && e.body != null)
+}
+
+// The content of a version event: fields at the top or under `content`.
+export function versionContent(e) {
+  const c = e.content && typeof e.content === 'object' ? e.content : e
+  return { version: e.version ?? c.version, title: c.title || '', summary: c.summary || '', body: c.body || '', source: c.source || '', content_hash: e.content_hash || c.content_hash }
+}
+
+export function versionsOf(data) {
+  return historyItems(data).filter(isVersion).map(versionContent).filter((v) => v.version != null)
+}
+
+export function withdrawalsOf(ticket, history) {
+  const list = []
+  const seen = new Set()
+  const add = (w) => {
+    const id = w.withdrawal_id ?? w.id
+    if (id == null || seen.has(id)) return
+    seen.add(id)
+    list.push({ ...w, id })
+  }
+  for (const w of (ticket && ticket.withdrawals) || []) add(w)
+  for (const e of historyItems(history)) {
+    const t = typeOf(e)
+    if (t === 'withdrawal' || t === 'withdrawal_requested') add(e)
+  }
+  // Later events about the same withdrawal update its state.
+  for (const e of historyItems(history)) {
+    const t = typeOf(e)
+    if ((t === 'withdrawal_decision' || t === 'withdrawal_decided') && e.withdrawal_id != null) {
+      const w = list.find((x) => x.id === e.withdrawal_id)
+      if (w) w.state = e.decision === 'approve' ? 'approved' : e.decision === 'reject' ? 'rejected' : (e.state || w.state)
+    }
+  }
+  return list
+}
+
+const TYPE_LABELS = {
+  version: '新版本', version_created: '新版本', created: '创建', submitted: '提交审核', submit: '提交审核',
+  recalled: '撤回修改', recall: '撤回修改', decision: '审核决定', check: '自动检查', check_run: '自动检查',
+  publish: '发布', published: '发布', dispatch: '渠道发布', dispatch_event: '渠道发布',
+  withdrawal: '申请撤回', withdrawal_requested: '申请撤回', withdrawal_decision: '撤回审定', withdrawal_decided: '撤回审定',
+  state: '状态变更', state_changed: '状态变更', proofread: '校对',
+}
+
+export function describe(e) {
+  const t = typeOf(e)
+  const who = e.user_name || e.actor_name || e.by_name || e.actor || e.user || ''
+  const lines = []
+  let title = TYPE_LABELS[t] || t || '事件'
+  if (isVersion(e)) {
+    const v = versionContent(e)
+    title = `第 ${v.version} 版`
+    if (v.title) lines.push(`标题：${v.title}`)
+  } else if (t === 'decision') {
+    const d = e.decision === 'approve' ? '通过' : e.decision === 'reject' ? '退回' : e.decision
+    title = `${e.label || e.step_label || '审核'}：${d}`
+    if (e.comment) lines.push(`意见：${e.comment}`)
+    if (Array.isArray(e.acknowledged_warnings) && e.acknowledged_warnings.length) lines.push(`确认提醒 ${e.acknowledged_warnings.length} 项`)
+  } else if (t === 'check' || t === 'check_run') {
+    const f = e.findings || []
+    const blocks = e.blocks ?? f.filter((x) => x.severity === 'block').length
+    const warns = e.warnings ?? f.filter((x) => x.severity !== 'block').length
+    lines.push(`${e.stage ? e.stage + '：' : ''}必须修改 ${blocks} 项，提醒 ${warns} 项`)
+  } else if (t.startsWith('dispatch') || t === 'publish' || t === 'published') {
+    const acct = e.account_name || label(CHANNEL_KINDS, e.channel_kind || e.kind_of_channel || e.platform) || ''
+    if (acct && acct !== '—') lines.push(acct)
+    if (e.state) lines.push(label(DISPATCH_STATES, e.state))
+    if (e.remote_url) lines.push(e.remote_url)
+    if (e.error || e.last_error) lines.push(`错误：${e.error || e.last_error}`)
+  } else if (t.startsWith('withdrawal')) {
+    if (e.reason) lines.push(`理由：${e.reason}`)
+    if (e.decision) lines.push(e.decision === 'approve' ? '同意撤回' : '不同意撤回')
+    if (e.comment) lines.push(`意见：${e.comment}`)
+  } else if (e.state || e.to) {
+    lines.push(label(TICKET_STATES, e.to || e.state))
+  }
+  if (e.message && !lines.includes(e.message)) lines.push(e.message)
+  return { title, who, lines, at: e.at || e.time || e.created_at || e.decided_at }
+}
