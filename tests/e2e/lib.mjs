@@ -1,0 +1,96 @@
+// Shared helpers for the console's browser tests: Debian's chromium driven by playwright-core
+// (no browser download), sign-in, screenshots, and a small API client for set-up and checks.
+import { chromium } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const BASE = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '')
+export const PASSWORD = process.env.E2E_DEMO_PASSWORD || 'Demo@2026pass'
+export const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts')
+export const DESKTOP = { width: 1280, height: 900 }
+export const PHONE = { width: 375, height: 812 }
+// Parts of the scenario that need server features not every build has yet (see docs/console.md).
+export const FULL = process.env.E2E_FULL === '1'
+
+mkdirSync(ARTIFACTS, { recursive: true })
+
+export async function launch() {
+  // playwright-core starts chromium with a fresh temporary --user-data-dir of its own.
+  return chromium.launch({
+    executablePath: process.env.E2E_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export async function open(browser, viewport = DESKTOP) {
+  const mobile = viewport.width < 600
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: mobile, hasTouch: mobile, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: BASE })
+  context.setDefaultTimeout(15000)
+  const page = await context.newPage()
+  const external = []
+  // Everything must come from the dispatcher itself: record any request that leaves it.
+  page.on('request', (r) => {
+    const u = r.url()
+    if (!u.startsWith(BASE) && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('about:')) external.push(u)
+  })
+  page.external = external
+  return { context, page }
+}
+
+export async function signIn(page, username, password = PASSWORD) {
+  await page.goto('/login')
+  await page.getByLabel('用户名').fill(username)
+  await page.getByLabel('密码', { exact: true }).fill(password)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+export async function shot(page, name) {
+  const w = page.viewportSize().width
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${w}.png`), fullPage: true })
+}
+
+export async function noHorizontalOverflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+}
+
+// API client authenticated with a bearer token.
+export async function apiAs(username, password = PASSWORD) {
+  const res = await fetch(`${BASE}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  if (!res.ok) throw new Error(`sign-in of ${username} failed: ${res.status} ${await res.text()}`)
+  const { token, user } = await res.json()
+  const call = async (method, url, body) => {
+    const r = await fetch(BASE + url, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await r.text()
+    let data = null
+    try { data = text ? JSON.parse(text) : null } catch { data = text }
+    return { status: r.status, data, text }
+  }
+  return { user, token, get: (u) => call('GET', u), post: (u, b) => call('POST', u, b ?? {}), put: (u, b) => call('PUT', u, b), patch: (u, b) => call('PATCH', u, b) }
+}
+
+export function items(data) {
+  return Array.isArray(data) ? data : (data && data.items) || []
+}
+
+// A valid 18-digit resident ID number (GB 11643 check digit), built so no dictionary is needed.
+export function idNumber(prefix = '42118219850317321') {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += Number(prefix[i]) * w[i]
+  return prefix + '10X98765432'[sum % 11]
+}
+
+// A draft for unit 2's channels created through the API (portal, WeChat, Weibo).
+export async function createTicket(editor, title, extra = {}) {
+  const ch = items((await editor.get('/api/channels')).data)
+  const pick = (k) => ch.find((c) => c.kind === k && c.unit_id === editor.user.unit_id)
+  const channels = ['portal', 'wechat_mp', 'weibo'].map(pick).filter(Boolean).map((c) => ({ account_id: c.id, options: {} }))
+  const body = { category: 'work_news', title, summary: '本市开展安全生产专项检查。', body: '为做好安全生产工作，市应急管理局于近日组织开展专项检查，详情见 https://www.gov.cn/ 。\n\n检查覆盖全市重点企业。', source: null, column: '工作动态', media: [], channels, scheduled_at: null, urgent: false, out_of_scope: false, ...extra }
+  const r = await editor.post('/api/tickets', body)
+  if (r.status !== 201 && r.status !== 200) throw new Error(`create ticket: ${r.status} ${r.text}`)
+  return r.data
+}

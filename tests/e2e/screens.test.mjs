@@ -1,0 +1,53 @@
+// Screenshots of every main page at 1280 px and 375 px (tests/e2e/artifacts/), with the
+// check that nothing overflows sideways on a phone and that no request leaves the dispatcher.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { DESKTOP, PHONE, launch, open, signIn, shot, noHorizontalOverflow, apiAs, createTicket } from './lib.mjs'
+
+let browser
+let ticketId
+before(async () => {
+  browser = await launch()
+  const editor = await apiAs('editor')
+  const t = await createTicket(editor, '关于做好汛期安全防范工作的通知')
+  ticketId = t.id
+  await editor.post(`/api/tickets/${t.id}/submit`, { proofread: true })
+})
+after(async () => { await browser?.close() })
+
+const pages = () => [
+  { user: null, path: '/login', name: 'login', ready: '[data-testid=login-submit]' },
+  { user: 'editor', path: '/', name: 'dashboard', ready: '[data-testid=sec-drafts]' },
+  { user: 'editor', path: '/tickets/new', name: 'compose-empty', ready: '[data-testid=body-editor] .vditor-reset' },
+  { user: 'editor', path: '/tickets', name: 'tickets', ready: '.ticket-list' },
+  { user: 'reviewer', path: `/tickets/${ticketId}/review`, name: 'review-initial', ready: '[data-testid=decision-panel]' },
+  { user: 'editor', path: `/tickets/${ticketId}`, name: 'ticket', ready: '[data-testid=dispatches]' },
+  { user: 'operator', path: '/channels', name: 'channels', ready: '[data-testid=channel-table] .el-table__row' },
+  { user: 'admin', path: '/units', name: 'units', ready: '.el-table__row' },
+  { user: 'admin', path: '/users', name: 'users', ready: '.el-table__row' },
+  { user: 'auditor', path: '/audit', name: 'audit', ready: '[data-testid=verify]' },
+  { user: 'auditor', path: '/archive', name: 'archive', ready: 'form' },
+  { user: 'office', path: '/freshness', name: 'freshness', ready: '.stats' },
+]
+
+for (const vp of [DESKTOP, PHONE]) {
+  test(`main pages at ${vp.width} px`, async () => {
+    const { context, page } = await open(browser, vp)
+    let current = null
+    const overflow = []
+    for (const p of pages()) {
+      if (p.user !== current) {
+        await context.clearCookies()
+        if (p.user) await signIn(page, p.user)
+        current = p.user
+      }
+      await page.goto(p.path)
+      await page.locator(p.ready).first().waitFor()
+      await shot(page, p.name)
+      if (!(await noHorizontalOverflow(page))) overflow.push(p.name)
+    }
+    assert.deepEqual(overflow, [], 'pages that scroll sideways')
+    assert.deepEqual(page.external, [], 'requests that left the dispatcher')
+    await context.close()
+  })
+}

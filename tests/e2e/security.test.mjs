@@ -1,0 +1,84 @@
+// Sign-in lock-out, unit isolation of reviewers, and write-only channel secrets.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { DESKTOP, PHONE, launch, open, signIn, shot, apiAs, items, createTicket } from './lib.mjs'
+
+let browser
+before(async () => { browser = await launch() })
+after(async () => { await browser?.close() })
+
+test('wrong passwords lock the account and the page says so', async () => {
+  const { context, page } = await open(browser, PHONE)
+  await page.goto('/login')
+  const err = page.getByTestId('login-error')
+  for (let i = 1; i <= 5; i++) {
+    await page.getByLabel('用户名').fill('principal3')
+    await page.getByLabel('密码', { exact: true }).fill(`wrong-password-${i}`)
+    await page.getByTestId('login-submit').click()
+    await err.waitFor()
+    await page.waitForFunction(() => !document.querySelector('[data-testid=login-submit]').classList.contains('is-loading'))
+  }
+  await page.getByLabel('用户名').fill('principal3')
+  await page.getByLabel('密码', { exact: true }).fill('Demo@2026pass')
+  await page.getByTestId('login-submit').click()
+  await page.waitForFunction(() => /锁定/.test(document.querySelector('[data-testid=login-error]')?.innerText || ''))
+  assert.match(await err.innerText(), /锁定/)
+  assert.ok(page.url().includes('/login'), 'still on the sign-in page')
+  await shot(page, 'login-locked')
+  await context.close()
+})
+
+test('a reviewer of another unit cannot see the ticket', async () => {
+  const editor = await apiAs('editor')
+  const t = await createTicket(editor, '城关镇以外单位的工单')
+  const sub = await editor.post(`/api/tickets/${t.id}/submit`, { proofread: true })
+  assert.equal(sub.status, 200, sub.text)
+
+  const other = await apiAs('reviewer3')
+  const r = await other.get(`/api/tickets/${t.id}`)
+  assert.ok([403, 404].includes(r.status), `API answers ${r.status}`)
+  const awaiting = items((await other.get('/api/tickets?awaiting_me=1')).data)
+  assert.ok(!awaiting.some((x) => x.id === t.id))
+
+  const { context, page } = await open(browser, DESKTOP)
+  await signIn(page, 'reviewer3')
+  await page.locator('[data-testid=sec-awaiting]').waitFor()
+  assert.equal(await page.locator(`[data-ticket-id="${t.id}"]`).count(), 0)
+  await page.goto(`/tickets/${t.id}/review`)
+  await page.getByTestId('load-error').waitFor()
+  assert.equal(await page.getByTestId('decision-panel').count(), 0)
+  assert.ok(!(await page.content()).includes('城关镇以外单位的工单'))
+  await context.close()
+})
+
+test("an operator's channel secret is never shown back", async () => {
+  const SECRET = 'sandbox-secret'
+  const op = await apiAs('operator')
+  const wechat = items((await op.get('/api/channels')).data).find((c) => c.kind === 'wechat_mp')
+  assert.ok(wechat, 'a WeChat account exists')
+
+  const { context, page } = await open(browser, DESKTOP)
+  const bodies = []
+  page.on('response', async (res) => {
+    if (res.url().includes('/api/')) { try { bodies.push(await res.text()) } catch { /* redirects have no body */ } }
+  })
+  await signIn(page, 'operator')
+  await page.goto('/channels')
+  await page.getByTestId(`edit-channel-${wechat.id}`).click()
+  const input = page.getByTestId('secret-app_secret')
+  await input.fill(SECRET)
+  await page.getByTestId('save-channel').click()
+  await page.getByTestId('save-channel').waitFor({ state: 'hidden' })
+  await page.getByTestId(`edit-channel-${wechat.id}`).click()
+  assert.equal(await input.inputValue(), '', 'the secret field comes back empty')
+  assert.match(await input.getAttribute('placeholder'), /\*\*\*/)
+  await shot(page, 'channels-edit')
+  await page.keyboard.press('Escape')
+  assert.ok(!(await page.content()).includes(SECRET), 'the page never shows the secret')
+  assert.ok(bodies.length > 0 && bodies.every((b) => !b.includes(SECRET)), 'no API answer carries the secret')
+  const one = await op.get(`/api/channels/${wechat.id}`)
+  assert.ok(!one.text.includes(SECRET))
+  await page.getByTestId(`test-channel-${wechat.id}`).click()
+  await page.getByRole('button', { name: '知道了' }).click()
+  await context.close()
+})
