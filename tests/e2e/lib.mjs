@@ -10,6 +10,7 @@ export const PASSWORD = process.env.E2E_DEMO_PASSWORD || 'Demo@2026pass'
 export const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts')
 export const DESKTOP = { width: 1280, height: 900 }
 export const PHONE = { width: 375, height: 812 }
+export const WIDE = { width: 1920, height: 1080 }
 // Parts of the scenario that need server features not every build has yet (see docs/console.md).
 export const FULL = process.env.E2E_FULL === '1'
 

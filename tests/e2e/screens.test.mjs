@@ -1,8 +1,8 @@
-// Screenshots of every main page at 1280 px and 375 px (tests/e2e/artifacts/), with the
+// Screenshots of every main page at 1280 px and 375 px (and 1920 px) (tests/e2e/artifacts/), with the
 // check that nothing overflows sideways on a phone and that no request leaves the dispatcher.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, PHONE, launch, open, signIn, shot, noHorizontalOverflow, apiAs, createTicket } from './lib.mjs'
+import { DESKTOP, PHONE, WIDE, launch, open, signIn, shot, noHorizontalOverflow, apiAs, createTicket } from './lib.mjs'
 
 let browser
 let ticketId
@@ -30,7 +30,7 @@ const pages = () => [
   { user: 'office', path: '/freshness', name: 'freshness', ready: '.stats' },
 ]
 
-for (const vp of [DESKTOP, PHONE]) {
+for (const vp of [DESKTOP, PHONE, WIDE]) {
   test(`main pages at ${vp.width} px`, async () => {
     const { context, page } = await open(browser, vp)
     let current = null

@@ -1,6 +1,6 @@
 // Reading GET /api/tickets/{id}/history: every version, decision, check run, dispatch event and
 // withdrawal, oldest first. The reader is tolerant about the envelope and the field names.
-import { CHANNEL_KINDS, DISPATCH_STATES, TICKET_STATES, label } from './labels.js'
+import { CHANNEL_KINDS, DISPATCH_STATES, ROLES, TICKET_STATES, label } from './labels.js'
 
 export function historyItems(data) {
   if (!data) return []
@@ -8,8 +8,27 @@ export function historyItems(data) {
   return data.items || data.events || data.history || []
 }
 
+// Audit-style events ({type: "event", action: "ticket.submit"}) are read by their action.
+const ACTION_TYPES = {
+  'ticket.submit': 'submitted', 'ticket.recall': 'recalled', 'ticket.publish': 'publish',
+  'ticket.withdrawal': 'withdrawal', 'withdrawal.request': 'withdrawal', 'withdrawal.decision': 'withdrawal_decision',
+  'withdrawal.approve': 'withdrawal_decision', 'withdrawal.reject': 'withdrawal_decision',
+}
+
 export function typeOf(e) {
-  return e.type || e.kind || e.event || ''
+  const t = e.type || e.kind || e.event || ''
+  if (t === 'event' && e.action) {
+    if (ACTION_TYPES[e.action]) return ACTION_TYPES[e.action]
+    if (e.action.startsWith('dispatch')) return 'dispatch'
+    return e.action
+  }
+  return t
+}
+
+// Event fields may sit at the top or under detail/details.
+function flat(e) {
+  const d = e.detail && typeof e.detail === 'object' ? e.detail : e.details && typeof e.details === 'object' ? e.details : {}
+  return { ...d, ...e }
 }
 
 export function isVersion(e) {
@@ -39,14 +58,15 @@ export function withdrawalsOf(ticket, history) {
   for (const w of (ticket && ticket.withdrawals) || []) add(w)
   for (const e of historyItems(history)) {
     const t = typeOf(e)
-    if (t === 'withdrawal' || t === 'withdrawal_requested') add(e)
+    if (t === 'withdrawal' || t === 'withdrawal_requested') add(flat(e))
   }
   // Later events about the same withdrawal update its state.
   for (const e of historyItems(history)) {
     const t = typeOf(e)
-    if ((t === 'withdrawal_decision' || t === 'withdrawal_decided') && e.withdrawal_id != null) {
-      const w = list.find((x) => x.id === e.withdrawal_id)
-      if (w) w.state = e.decision === 'approve' ? 'approved' : e.decision === 'reject' ? 'rejected' : (e.state || w.state)
+    const f = flat(e)
+    if ((t === 'withdrawal_decision' || t === 'withdrawal_decided') && f.withdrawal_id != null) {
+      const w = list.find((x) => x.id === f.withdrawal_id)
+      if (w) w.state = f.decision === 'approve' ? 'approved' : f.decision === 'reject' ? 'rejected' : (f.state || w.state)
     }
   }
   return list
@@ -60,18 +80,23 @@ const TYPE_LABELS = {
   state: '状态变更', state_changed: '状态变更', proofread: '校对',
 }
 
-export function describe(e) {
-  const t = typeOf(e)
-  const who = e.user_name || e.actor_name || e.by_name || e.actor || e.user || ''
+const ACTION_LABELS = {
+  'ticket.create': '创建', 'ticket.edit': '修改', 'ticket.decision': '审核决定', 'ticket.out_of_scope': '超范围申请',
+}
+
+export function describe(raw) {
+  const t = typeOf(raw)
+  const e = flat(raw)
+  const who = e.user_name || e.actor_name || e.by_name || (typeof e.actor === 'string' ? e.actor : '') || (e.by != null ? `用户 #${e.by}` : '')
   const lines = []
-  let title = TYPE_LABELS[t] || t || '事件'
+  let title = TYPE_LABELS[t] || ACTION_LABELS[t] || t || '事件'
   if (isVersion(e)) {
     const v = versionContent(e)
     title = `第 ${v.version} 版`
     if (v.title) lines.push(`标题：${v.title}`)
   } else if (t === 'decision') {
     const d = e.decision === 'approve' ? '通过' : e.decision === 'reject' ? '退回' : e.decision
-    title = `${e.label || e.step_label || '审核'}：${d}`
+    title = `${e.label || e.step_label || (e.role ? label(ROLES, e.role) : '审核')}：${d}${e.void ? '（对应版本已变更，失效）' : ''}`
     if (e.comment) lines.push(`意见：${e.comment}`)
     if (Array.isArray(e.acknowledged_warnings) && e.acknowledged_warnings.length) lines.push(`确认提醒 ${e.acknowledged_warnings.length} 项`)
   } else if (t === 'check' || t === 'check_run') {
