@@ -36,9 +36,9 @@ inline constexpr std::string_view kPortalUrlPlaceholder = "{{portal_url}}";
 
 // A rendering over one of the channel's limits (title too long, no video, ...).
 struct Problem {
-  std::string code;     // machine code, e.g. "title_too_long"
-  std::string field;    // which part of the rendering, e.g. "title"
-  std::string message;  // Chinese, for people
+  std::string code;                // machine code, e.g. "title_too_long"
+  std::string field;               // which part of the rendering, e.g. "title"
+  std::string message;             // Chinese, for people
   std::string severity = "block";  // "block" or "warn"
 };
 
@@ -48,6 +48,7 @@ struct RenderInput {
   const ChannelTarget* target = nullptr;  // per-channel options
   int64_t ticket_id = 0;                  // names the portal page (stable across versions)
   TimeMs publish_time = 0;                // shown as 发布日期 where the channel shows a date
+  std::string unit_name;  // the ticket's unit (发布机构); empty = the account's unit_name
 };
 
 // A channel's rendering: `body` is a JSON object whose canonical dump is what gets hashed and,

@@ -1,0 +1,12 @@
+// Douyin (抖音) formatter: caption with hashtags, one video, one cover.
+// Body schema in docs/channels-formatting.md.
+#pragma once
+
+#include "channels/formatter_env.h"
+
+namespace gd::channels {
+
+// Needs template "douyin/caption.txt" (variables: caption, hashtags).
+StatusOr<std::unique_ptr<Formatter>> MakeDouyinFormatter(const FormatterEnv& env);
+
+}  // namespace gd::channels
