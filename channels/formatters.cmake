@@ -5,6 +5,7 @@ add_library(gd_channel_formatters STATIC
   ${CMAKE_CURRENT_LIST_DIR}/formatter_util.cc
   ${CMAKE_CURRENT_LIST_DIR}/short_video_formatter.cc
   ${CMAKE_CURRENT_LIST_DIR}/portal/formatter.cc
+  ${CMAKE_CURRENT_LIST_DIR}/portal/site.cc
   ${CMAKE_CURRENT_LIST_DIR}/wechat_mp/formatter.cc
   ${CMAKE_CURRENT_LIST_DIR}/weibo/formatter.cc
   ${CMAKE_CURRENT_LIST_DIR}/douyin/formatter.cc
