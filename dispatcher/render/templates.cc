@@ -186,12 +186,12 @@ Status TemplateSet::Validate(const std::string& name, const Template& t,
   std::set<std::string> keys;
   CollectKeys(t.sample, &keys);
   // Walk this template and the partials it includes; every name must occur in the sample.
-  std::vector<std::string> todo = {name};
+  std::vector<std::string> pending = {name};
   std::set<std::string> seen;
   const std::string channel = ChannelOf(name);
-  while (!todo.empty()) {
-    std::string current = todo.back();
-    todo.pop_back();
+  while (!pending.empty()) {
+    std::string current = pending.back();
+    pending.pop_back();
     if (!seen.insert(current).second) continue;
     const std::string& src = current == name ? t.source : templates_.at(current).source;
     std::vector<Tag> tags;
@@ -206,7 +206,7 @@ Status TemplateSet::Validate(const std::string& name, const Template& t,
         if (it == templates_.end()) {
           return InvalidArgument("模板 " + file + " 引用了不存在的子模板 " + tag.name);
         }
-        todo.push_back(it->first);
+        pending.push_back(it->first);
         continue;
       }
       if (tag.name == ".") continue;
