@@ -1,0 +1,112 @@
+#include "channels/client_support.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace gd::channels::support {
+
+StatusOr<MediaBytes> ReadMedia(const PublishJob& job, const std::string& sha256) {
+  for (const auto& m : job.media) {
+    if (m.sha256 != sha256) continue;
+    std::ifstream in(m.path, std::ios::binary);
+    if (!in) return Internal("无法读取媒体文件 " + sha256.substr(0, 12));
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    MediaBytes out;
+    out.ref = &m;
+    out.data = buf.str();
+    std::string ext = "bin";
+    if (m.mime == "image/jpeg") ext = "jpg";
+    if (m.mime == "image/png") ext = "png";
+    if (m.mime == "image/gif") ext = "gif";
+    if (m.mime == "video/mp4") ext = "mp4";
+    out.filename = sha256.substr(0, 16) + "." + ext;
+    return out;
+  }
+  return InvalidArgument("渲染结果引用的媒体文件不在本工单中：" + sha256.substr(0, 12));
+}
+
+Status PlatformError(Code code, std::string_view platform_label, std::string_view platform_code,
+                     std::string_view platform_message, std::string_view explanation,
+                     std::string reason) {
+  std::string msg = std::string(platform_label) + "：" + std::string(explanation) + "（平台返回 " +
+                    std::string(platform_code);
+  if (!platform_message.empty()) msg += "：" + std::string(platform_message);
+  msg += "）";
+  return Status(code, std::move(msg), std::move(reason),
+                Json{{"platform", std::string(platform_label)},
+                     {"code", std::string(platform_code)},
+                     {"platform_message", std::string(platform_message)}});
+}
+
+Status BadResponse(std::string_view platform_label, const HttpResponse& resp) {
+  Code code = resp.status == 429 ? Code::kResourceExhausted : Code::kUnavailable;
+  return Status(code, std::string(platform_label) + "返回了无法识别的响应（HTTP " +
+                          std::to_string(resp.status) + "）");
+}
+
+StatusOr<Json> ParseBody(std::string_view platform_label, const HttpResponse& resp) {
+  auto j = ParseJson(resp.body);
+  if (!j.ok() || !j->is_object()) return BadResponse(platform_label, resp);
+  return j;
+}
+
+std::string IdString(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_number()) return std::to_string(static_cast<int64_t>(v.get<double>()));
+  return "";
+}
+
+Status BeginStep(Progress& progress, const Checkpoint& checkpoint, const std::string& step,
+                 TimeMs now) {
+  progress.state["inflight"] = Json{{"step", step}, {"at", now}};
+  return checkpoint ? checkpoint(progress) : Status::Ok();
+}
+
+std::string InflightStep(const Progress& progress) {
+  auto it = progress.state.find("inflight");
+  if (it == progress.state.end() || !it->is_object()) return "";
+  return it->value("step", "");
+}
+
+Status EndStep(Progress& progress, const Checkpoint& checkpoint) {
+  progress.state.erase("inflight");
+  return checkpoint ? checkpoint(progress) : Status::Ok();
+}
+
+StatusOr<std::string> SecretField(const Json& secrets, const char* field,
+                                  std::string_view platform_label) {
+  if (secrets.is_object()) {
+    auto it = secrets.find(field);
+    if (it != secrets.end() && it->is_string() && !it->get<std::string>().empty()) {
+      return it->get<std::string>();
+    }
+  }
+  return Status(Code::kUnauthenticated, std::string(platform_label) + "账号未配置密钥 " + field,
+                "missing_secret");
+}
+
+StatusOr<std::string> SettingField(const Account& account, const char* field,
+                                   std::string_view platform_label) {
+  auto it = account.settings.find(field);
+  if (it != account.settings.end() && it->is_string() && !it->get<std::string>().empty()) {
+    return it->get<std::string>();
+  }
+  return InvalidArgument(std::string(platform_label) + "账号未配置 settings." + field,
+                         "missing_setting");
+}
+
+std::string BaseUrl(const Account& account) {
+  std::string u = account.base_url;
+  while (!u.empty() && u.back() == '/') u.pop_back();
+  return u;
+}
+
+Status TransportError(std::string_view platform_label, const Status& s) {
+  return Status(s.code(), std::string(platform_label) + "：" + s.message(), s.reason(),
+                s.details());
+}
+
+}  // namespace gd::channels::support

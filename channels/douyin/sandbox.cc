@@ -1,0 +1,274 @@
+#include "channels/douyin/sandbox.h"
+
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace gd::channels::douyin {
+namespace {
+
+using sandbox::Env;
+using sandbox::SbRequest;
+using sandbox::SbResponse;
+using sandbox::TokenTable;
+
+struct Video {
+  std::string blob;
+  bool used = false;
+};
+
+struct Item {
+  std::string item_id, video_id, text, cover_blob, video_blob;
+  TimeMs created_at = 0;
+  bool reviewed = false;
+  int status = 0;  // 0 under review, 1 public, 4 rejected
+};
+
+class DouyinSandbox final : public sandbox::PlatformSandbox {
+ public:
+  explicit DouyinSandbox(Env& env) : env_(env) {
+    tokens_.Add("sandbox-token", 0);
+    refresh_.insert("sandbox-refresh");
+  }
+
+  std::string name() const override { return "douyin"; }
+
+  SbResponse InjectedError(const SbRequest&, std::optional<int> code) const override {
+    return Err(code.value_or(28001005), code ? "injected error" : "系统繁忙，请稍后重试");
+  }
+  SbResponse RateLimited(const SbRequest&) const override { return Err(28003018, "请求频率过高"); }
+  void ExpireTokens() override {
+    std::lock_guard lock(mu_);
+    tokens_.ExpireAll(env_.Now());
+  }
+  void Settle() override {
+    std::lock_guard lock(mu_);
+    for (auto& it : items_) SettleItem(it);
+  }
+
+  SbResponse Handle(const SbRequest& req) override {
+    std::lock_guard lock(mu_);
+    const std::string& p = req.path;
+    if (p == "/oauth/refresh_token/") return RefreshToken(req);
+    switch (tokens_.Check(req.Header("access-token"), env_.Now())) {
+      case TokenTable::State::kUnknown:
+        return Err(28001003, "access_token无效");
+      case TokenTable::State::kExpired:
+        return Err(28001008, "access_token过期");
+      case TokenTable::State::kValid:
+        break;
+    }
+    if (req.Param("open_id") != "sandbox") return Err(28001015, "access_token与open_id不匹配");
+    if (p == "/api/douyin/v1/video/upload_video/") return Upload(req);
+    if (p == "/api/douyin/v1/video/init_video_part_upload/") {
+      std::string id = env_.NewId("upid-");
+      parts_[id] = {};
+      return Ok(Json{{"upload_id", id}});
+    }
+    if (p == "/api/douyin/v1/video/upload_video_part/") return UploadPart(req);
+    if (p == "/api/douyin/v1/video/complete_video_part_upload/") return Complete(req);
+    if (p == "/api/douyin/v1/video/upload_image/") {
+      const sandbox::SbFile* f = req.File("image");
+      if (f == nullptr) return Err(2100005, "参数不合法：缺少 image");
+      std::string id = env_.NewId("img-");
+      images_[id] = env_.PutBlob(f->content_type, f->data);
+      return Ok(Json{{"image", {{"image_id", id}}}});
+    }
+    if (p == "/api/douyin/v1/video/create_video/") return Create(req);
+    if (p == "/api/douyin/v1/video/video_list/") return List(req);
+    if (p == "/api/douyin/v1/video/video_data/") return Data(req);
+    return Err(28001056, "接口已下线");
+  }
+
+ private:
+  SbResponse Err(int code, const std::string& msg) const {
+    Json extra = {{"error_code", code},
+                  {"description", msg},
+                  {"sub_error_code", 0},
+                  {"sub_description", ""},
+                  {"logid", "sbx" + std::to_string(env_.Now())},
+                  {"now", env_.Now()}};
+    return SbResponse::FromJson(
+        Json{{"data", {{"error_code", code}, {"description", msg}}}, {"extra", extra}});
+  }
+  SbResponse Ok(Json data) const {
+    data["error_code"] = 0;
+    data["description"] = "";
+    Json extra = {{"error_code", 0},
+                  {"description", ""},
+                  {"sub_error_code", 0},
+                  {"sub_description", ""},
+                  {"logid", "sbx" + std::to_string(env_.Now())},
+                  {"now", env_.Now()}};
+    return SbResponse::FromJson(Json{{"data", data}, {"extra", extra}});
+  }
+
+  SbResponse RefreshToken(const SbRequest& req) {
+    if (req.Param("client_key") != "sandbox") return Err(10005, "client_key 无效");
+    if (req.Param("grant_type") != "refresh_token") return Err(10005, "grant_type 无效");
+    std::string refresh = req.Param("refresh_token");
+    if (!refresh_.count(refresh)) return Err(10010, "refresh_token 已过期");
+    int ttl = env_.TokenTtlSeconds("douyin").value_or(1296000);
+    std::string token = "act." + env_.NewId("dy");
+    tokens_.Add(token, env_.Now() + ttl * int64_t{1000});
+    return SbResponse::FromJson(Json{{"data",
+                                      {{"access_token", token},
+                                       {"expires_in", ttl},
+                                       {"open_id", "sandbox"},
+                                       {"refresh_expires_in", 2592000},
+                                       {"refresh_token", refresh},
+                                       {"scope", "user_info,video.create.bind"},
+                                       {"error_code", 0},
+                                       {"description", ""}}},
+                                     {"message", "success"}});
+  }
+
+  static bool LooksLikeMp4(const std::string& d) {
+    return d.size() >= 8 && d.compare(4, 4, "ftyp") == 0;
+  }
+
+  std::string NewVideo(const std::string& data) {
+    std::string id = "v0200f" + env_.NewId("sbx");
+    videos_[id] = Video{env_.PutBlob("video/mp4", data), false};
+    return id;
+  }
+
+  SbResponse Upload(const SbRequest& req) {
+    const sandbox::SbFile* f = req.File("video");
+    if (f == nullptr) return Err(2100005, "参数不合法：缺少 video");
+    if (f->data.size() > 128ull * 1024 * 1024)
+      return Err(2100005, "视频超过 128MB，请使用分片上传");
+    if (!LooksLikeMp4(f->data)) return Err(2100005, "参数不合法：不是 mp4 视频");
+    return Ok(Json{{"video", {{"video_id", NewVideo(f->data)}, {"width", 720}, {"height", 1280}}}});
+  }
+
+  SbResponse UploadPart(const SbRequest& req) {
+    auto it = parts_.find(req.Param("upload_id"));
+    if (it == parts_.end()) return Err(2100005, "参数不合法：upload_id 无效");
+    const sandbox::SbFile* f = req.File("video");
+    int n = std::atoi(req.Param("part_number").c_str());
+    if (f == nullptr || n < 1) return Err(2100005, "参数不合法：part_number 从 1 开始");
+    it->second[n] = f->data;
+    return Ok(Json::object());
+  }
+
+  SbResponse Complete(const SbRequest& req) {
+    auto it = parts_.find(req.Param("upload_id"));
+    if (it == parts_.end()) return Err(2100005, "参数不合法：upload_id 无效");
+    std::string data;
+    int expect = 1;
+    for (const auto& [n, d] : it->second) {
+      if (n != expect++) return Err(2100005, "分片不连续");
+      data += d;
+    }
+    parts_.erase(it);
+    if (!LooksLikeMp4(data)) return Err(2100005, "参数不合法：不是 mp4 视频");
+    return Ok(Json{{"video", {{"video_id", NewVideo(data)}, {"width", 720}, {"height", 1280}}}});
+  }
+
+  SbResponse Create(const SbRequest& req) {
+    auto body = ParseJson(req.body);
+    if (!body.ok() || !body->is_object()) return Err(2100005, "参数不合法");
+    auto it = videos_.find(body->value("video_id", ""));
+    if (it == videos_.end() || it->second.used)
+      return Err(2100005, "参数不合法：video_id 无效或已使用");
+    it->second.used = true;
+    Item item;
+    item.item_id = "@sbx" + env_.NewId("item");
+    item.video_id = it->first;
+    item.text = body->value("text", "");
+    item.video_blob = it->second.blob;
+    std::string cover = body->value("custom_cover_image_url", "");
+    if (images_.count(cover)) item.cover_blob = images_[cover];
+    item.created_at = env_.Now();
+    items_.push_back(item);
+    return Ok(Json{{"item_id", item.item_id}, {"video_id", item.video_id}});
+  }
+
+  void SettleItem(Item& item) {
+    if (item.reviewed || env_.Now() < item.created_at + env_.options().async_delay_ms) return;
+    item.reviewed = true;
+    if (env_.HasAuditWord(item.text)) {
+      item.status = 4;
+      return;
+    }
+    item.status = 1;
+    sandbox::PostRecord post;
+    post.platform = "douyin";
+    post.remote_id = item.item_id;
+    post.text = item.text;
+    post.url = ShareUrl(item);
+    post.media.push_back(Json{{"kind", "video"}, {"blob", item.video_blob}});
+    if (!item.cover_blob.empty())
+      post.media.push_back(Json{{"kind", "cover"}, {"blob", item.cover_blob}});
+    post.created_at = env_.Now();
+    env_.AddPost(std::move(post));
+  }
+
+  static std::string ShareUrl(const Item& item) {
+    return "https://www.iesdouyin.com/share/video/" + item.item_id.substr(1) + "/";
+  }
+
+  Json ItemJson(const Item& item) const {
+    Json j = {{"item_id", item.item_id},
+              {"video_id", item.video_id},
+              {"title", item.text},
+              {"create_time", item.created_at / 1000},
+              {"is_top", false},
+              {"is_reviewed", item.reviewed},
+              {"video_status", item.reviewed ? item.status : 0},
+              {"media_type", 4},
+              {"share_url", item.reviewed && item.status == 1 ? ShareUrl(item) : ""},
+              {"statistics", {{"play_count", 0}, {"digg_count", 0}, {"comment_count", 0}}}};
+    if (item.status == 4) j["status_reason"] = "视频内容违反社区规范";
+    return j;
+  }
+
+  SbResponse List(const SbRequest& req) {
+    size_t cursor = std::strtoull(req.Param("cursor").c_str(), nullptr, 10);
+    size_t count = std::max(1, std::min(20, std::atoi(req.Param("count").c_str())));
+    Json list = Json::array();
+    std::vector<const Item*> newest;
+    for (auto it = items_.rbegin(); it != items_.rend(); ++it) newest.push_back(&*it);
+    size_t i = cursor;
+    for (; i < newest.size() && list.size() < count; ++i) {
+      SettleItem(const_cast<Item&>(*newest[i]));
+      list.push_back(ItemJson(*newest[i]));
+    }
+    return Ok(Json{{"list", list}, {"cursor", i}, {"has_more", i < newest.size()}});
+  }
+
+  SbResponse Data(const SbRequest& req) {
+    auto body = ParseJson(req.body);
+    if (!body.ok() || !body->is_object() || !(*body)["item_ids"].is_array()) {
+      return Err(2100005, "参数不合法");
+    }
+    Json list = Json::array();
+    for (const auto& id : (*body)["item_ids"]) {
+      for (auto& item : items_) {
+        if (id.is_string() && item.item_id == id.get<std::string>()) {
+          SettleItem(item);
+          list.push_back(ItemJson(item));
+        }
+      }
+    }
+    return Ok(Json{{"list", list}});
+  }
+
+  Env& env_;
+  std::mutex mu_;
+  TokenTable tokens_;
+  std::set<std::string> refresh_;
+  std::map<std::string, Video> videos_;
+  std::map<std::string, std::map<int, std::string>> parts_;
+  std::map<std::string, std::string> images_;
+  std::vector<Item> items_;
+};
+
+}  // namespace
+
+std::unique_ptr<sandbox::PlatformSandbox> NewSandbox(sandbox::Env& env) {
+  return std::make_unique<DouyinSandbox>(env);
+}
+
+}  // namespace gd::channels::douyin

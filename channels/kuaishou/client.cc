@@ -1,0 +1,284 @@
+#include "channels/kuaishou/client.h"
+
+#include "channels/client_support.h"
+#include "dispatcher/core/log.h"
+
+namespace gd::channels::kuaishou {
+namespace {
+
+constexpr const char* kLabel = "快手";
+constexpr int kTokenInvalid = 100200102;
+
+Status MapError(int result, const std::string& msg) {
+  std::string code = std::to_string(result);
+  auto err = [&](Code k, const char* text, std::string reason = "platform_error") {
+    return support::PlatformError(k, kLabel, code, msg, text, std::move(reason));
+  };
+  switch (result) {
+    case kTokenInvalid:
+      return err(Code::kUnauthenticated, "access_token 无效，刷新后仍被拒绝，需要重新授权");
+    case 100200101:
+      return err(Code::kUnauthenticated, "app_id 或 app_secret 校验失败，请核对应用密钥");
+    case 100200103:
+      return err(Code::kUnauthenticated, "refresh_token 无效或已过期，需要账号持有人重新授权");
+    case 100200104:
+      return err(Code::kPermissionDenied,
+                 "用户未授权发布视频（user_video_publish），请改为人工发布", "manual_handoff");
+    case 100200100:
+      return err(Code::kInvalidArgument, "参数不合法");
+    default:
+      return err(Code::kFailedPrecondition, "平台返回错误");
+  }
+}
+
+class KuaishouClient final : public Client {
+ public:
+  explicit KuaishouClient(const ClientDeps& deps) : deps_(deps) {}
+
+  StatusOr<PublishResult> Publish(const PublishJob& job, Progress& progress,
+                                  const Checkpoint& checkpoint) override {
+    Json& st = progress.state;
+    if (st.contains("remote_id")) return Done(st);
+    if (st.contains("photo_id")) return Poll(job, progress, checkpoint);
+    const Json& r = job.rendering;
+    if (!st.value("uploaded", false)) {
+      GD_ASSIGN_OR_RETURN(auto video, support::ReadMedia(job, r.value("video", "")));
+      GD_ASSIGN_OR_RETURN(Json start, Call(job, "POST", "/openapi/photo/start_upload", {}, {}));
+      std::string token = start.value("upload_token", "");
+      std::string endpoint = start.value("endpoint", "");
+      if (token.empty() || endpoint.empty())
+        return Unavailable("快手：start_upload 未返回上传地址");
+      // The upload host is plain http:// by the platform's design (PROTOCOLS.md §4.2).
+      std::string base = "http://" + endpoint;
+      int64_t frag = job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024);
+      if (static_cast<int64_t>(video.data.size()) <= frag) {
+        GD_RETURN_IF_ERROR(
+            Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}), video.data));
+      } else {
+        int n = 0;
+        for (size_t off = 0; off < video.data.size(); off += frag, ++n) {
+          GD_RETURN_IF_ERROR(
+              Upload(base + "/api/upload/fragment?" +
+                         BuildQuery({{"upload_token", token}, {"fragment_id", std::to_string(n)}}),
+                     video.data.substr(off, frag)));
+        }
+        GD_RETURN_IF_ERROR(
+            Upload(base + "/api/upload/complete?" +
+                       BuildQuery({{"upload_token", token}, {"fragment_count", std::to_string(n)}}),
+                   ""));
+      }
+      st["upload_token"] = token;
+      st["uploaded"] = true;
+      GD_RETURN_IF_ERROR(checkpoint(progress));
+    }
+    if (!support::InflightStep(progress).empty()) {
+      GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
+      if (rec.kind == ReconcileResult::Kind::kFound) {
+        st["photo_id"] = rec.remote_id;
+        GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
+        return Poll(job, progress, checkpoint);
+      }
+    }
+    std::vector<HttpPart> parts = {{"caption", r.value("caption", ""), "", ""}};
+    std::string cover = r.value("cover", "");
+    if (!cover.empty()) {
+      GD_ASSIGN_OR_RETURN(auto img, support::ReadMedia(job, cover));
+      parts.push_back({"cover", img.data, img.filename, img.ref->mime});
+    }
+    GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "publish", deps_.clock->Now()));
+    GD_ASSIGN_OR_RETURN(Json resp,
+                        Call(job, "POST", "/openapi/photo/publish",
+                             {{"upload_token", st["upload_token"].get<std::string>()}}, parts));
+    const Json& info = resp.contains("video_info") ? resp["video_info"] : Json::object();
+    st["photo_id"] = support::IdString(info.value("photo_id", Json()));
+    GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
+    return Poll(job, progress, checkpoint);
+  }
+
+  StatusOr<PublishResult> Poll(const PublishJob& job, Progress& progress,
+                               const Checkpoint& checkpoint) override {
+    Json& st = progress.state;
+    if (st.contains("remote_id")) return Done(st);
+    if (!st.contains("photo_id")) return Publish(job, progress, checkpoint);
+    std::string photo_id = st["photo_id"].get<std::string>();
+    GD_ASSIGN_OR_RETURN(Json resp,
+                        Call(job, "GET", "/openapi/photo/info", {{"photo_id", photo_id}}, {}));
+    const Json& info = resp.contains("video_info") ? resp["video_info"] : Json::object();
+    if (info.value("audit_status", "") == "rejected") {
+      return support::PlatformError(Code::kFailedPrecondition, kLabel, "audit_status=rejected",
+                                    info.value("audit_msg", ""), "视频未通过平台审核",
+                                    "platform_rejected");
+    }
+    if (info.value("pending", false)) {
+      PublishResult out;
+      out.kind = PublishResult::Kind::kAwaiting;
+      out.poll_after_ms = job.account->settings.value("poll_interval_ms", 30000);
+      out.note = "平台处理中";
+      return out;
+    }
+    st["remote_id"] = photo_id;
+    st["remote_url"] = info.value("play_url", "");
+    GD_RETURN_IF_ERROR(checkpoint(progress));
+    return Done(st);
+  }
+
+  StatusOr<ReconcileResult> Reconcile(const PublishJob& job, const Progress& progress) override {
+    const Json& st = progress.state;
+    ReconcileResult out;
+    if (st.contains("remote_id")) {
+      out.kind = ReconcileResult::Kind::kFound;
+      out.remote_id = st["remote_id"].get<std::string>();
+      out.remote_url = st.value("remote_url", "");
+      return out;
+    }
+    std::string want_photo = st.value("photo_id", "");
+    std::string caption = job.rendering.value("caption", "");
+    TimeMs since = st.contains("inflight") ? st["inflight"].value("at", TimeMs{0}) : 0;
+    std::string cursor;
+    for (int page = 0; page < 5; ++page) {
+      std::vector<std::pair<std::string, std::string>> q = {{"count", "50"}};
+      if (!cursor.empty()) q.emplace_back("cursor", cursor);
+      GD_ASSIGN_OR_RETURN(Json resp, Call(job, "GET", "/openapi/photo/list", q, {}));
+      const Json& list = resp.contains("video_list") ? resp["video_list"] : Json::array();
+      for (const auto& v : list) {
+        std::string id = support::IdString(v.value("photo_id", Json()));
+        bool match = want_photo.empty() ? v.value("caption", "") == caption &&
+                                              v.value("create_time", TimeMs{0}) + 60000 >= since
+                                        : id == want_photo;
+        if (match) {
+          out.kind = ReconcileResult::Kind::kFound;
+          out.remote_id = id;
+          out.remote_url = v.value("play_url", "");
+          out.pending = v.value("pending", false);
+          return out;
+        }
+        cursor = id;
+      }
+      if (list.size() < 50) break;
+    }
+    out.kind = ReconcileResult::Kind::kNotFound;
+    return out;
+  }
+
+  Status Withdraw(const PublishJob& job, const std::string& remote_id) override {
+    auto resp = Call(job, "POST", "/openapi/photo/delete", {{"photo_id", remote_id}}, {});
+    if (!resp.ok() && resp.status().details().value("code", "") == "100400002") return Status::Ok();
+    return resp.status();
+  }
+
+  Status CheckCredentials(const Account& account, const SecretSource& secrets) override {
+    PublishJob job;
+    job.account = &account;
+    job.secrets = secrets;
+    return Call(job, "GET", "/openapi/photo/count", {}, {}).status();
+  }
+
+ private:
+  static PublishResult Done(const Json& st) {
+    PublishResult out;
+    out.kind = PublishResult::Kind::kPublished;
+    out.remote_id = st["remote_id"].get<std::string>();
+    out.remote_url = st.value("remote_url", "");
+    return out;
+  }
+
+  Status Upload(const std::string& url, const std::string& data) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = url;
+    req.body = data;
+    req.content_type = "video/mp4";
+    req.timeout_ms = deps_.timeout_ms;
+    auto resp = deps_.transport->Send(req);
+    if (!resp.ok()) return support::TransportError(kLabel, resp.status());
+    auto j = ParseJson(resp->body);
+    if (!j.ok() || !j->is_object()) return support::BadResponse(kLabel, *resp);
+    int result = j->value("result", 0);
+    if (result != 1) return MapError(result, j->value("error_msg", ""));
+    return Status::Ok();
+  }
+
+  StatusOr<Token> Refresh(const PublishJob& job, const std::optional<Token>& current) {
+    GD_ASSIGN_OR_RETURN(std::string app_id, support::SettingField(*job.account, "app_id", kLabel));
+    GD_ASSIGN_OR_RETURN(Json secrets, job.secrets());
+    GD_ASSIGN_OR_RETURN(std::string app_secret,
+                        support::SecretField(secrets, "app_secret", kLabel));
+    std::string refresh = current ? current->refresh_token : "";
+    if (refresh.empty()) {
+      GD_ASSIGN_OR_RETURN(refresh, support::SecretField(secrets, "refresh_token", kLabel));
+    }
+    HttpRequest req;
+    req.url = support::BaseUrl(*job.account) + "/oauth2/refresh_token?" +
+              BuildQuery({{"app_id", app_id},
+                          {"app_secret", app_secret},
+                          {"refresh_token", refresh},
+                          {"grant_type", "refresh_token"}});
+    req.timeout_ms = deps_.timeout_ms;
+    auto resp = deps_.transport->Send(req);
+    if (!resp.ok()) return support::TransportError(kLabel, resp.status());
+    GD_ASSIGN_OR_RETURN(Json j, support::ParseBody(kLabel, *resp));
+    int result = j.value("result", 0);
+    if (result != 1) {
+      if (resp->status >= 500 || resp->status == 429) return support::BadResponse(kLabel, *resp);
+      return MapError(result, j.value("error_msg", ""));
+    }
+    Token t;
+    t.access_token = j.value("access_token", "");
+    t.refresh_token = j.value("refresh_token", refresh);
+    t.issued_at = deps_.clock->Now();
+    t.expires_at = t.issued_at + j.value("expires_in", 172800) * int64_t{1000};
+    t.refresh_expires_at =
+        t.issued_at + j.value("refresh_token_expires_in", 15552000) * int64_t{1000};
+    log::Info("kuaishou: account {} refreshed its access token", job.account->id);
+    return t;
+  }
+
+  StatusOr<Json> Call(const PublishJob& job, const std::string& method, const std::string& path,
+                      std::vector<std::pair<std::string, std::string>> query,
+                      const std::vector<HttpPart>& parts) {
+    GD_ASSIGN_OR_RETURN(std::string app_id, support::SettingField(*job.account, "app_id", kLabel));
+    for (int attempt = 0;; ++attempt) {
+      GD_ASSIGN_OR_RETURN(
+          Token token,
+          deps_.tokens->Get(
+              job.account->id, [&](const std::optional<Token>& cur) { return Refresh(job, cur); },
+              [&]() -> std::optional<Token> {
+                auto s = job.secrets();
+                if (!s.ok() || !s->is_object() || !s->contains("access_token")) return std::nullopt;
+                Token t;
+                t.access_token = s->value("access_token", "");
+                t.refresh_token = s->value("refresh_token", "");
+                return t;
+              }));
+      auto q = query;
+      q.insert(q.begin(), {{"app_id", app_id}, {"access_token", token.access_token}});
+      HttpRequest req;
+      req.method = method;
+      req.url = support::BaseUrl(*job.account) + path + "?" + BuildQuery(q);
+      req.parts = parts;
+      req.timeout_ms = deps_.timeout_ms;
+      auto resp = deps_.transport->Send(req);
+      if (!resp.ok()) return support::TransportError(kLabel, resp.status());
+      auto j = ParseJson(resp->body);
+      if (!j.ok() || !j->is_object()) return support::BadResponse(kLabel, *resp);
+      int result = j->value("result", 0);
+      if (result == 1) return j;
+      if (resp->status >= 500 || resp->status == 429) return support::BadResponse(kLabel, *resp);
+      if (result == kTokenInvalid && attempt == 0) {
+        deps_.tokens->Invalidate(job.account->id, token.access_token);
+        continue;
+      }
+      return MapError(result, j->value("error_msg", ""));
+    }
+  }
+
+  ClientDeps deps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> NewClient(const ClientDeps& deps) {
+  return std::make_unique<KuaishouClient>(deps);
+}
+
+}  // namespace gd::channels::kuaishou

@@ -1,0 +1,142 @@
+// What the per-platform sandboxes share: a transport-neutral request/response, the common
+// environment (clock, options, deterministic ids, the registry of public posts, stored media
+// for the inspection page) and the PlatformSandbox interface the server composes.
+// No httplib here: platform sandboxes are plain logic; channels/sandbox/server.cc adapts them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher/core/clock.h"
+#include "dispatcher/core/json_util.h"
+
+namespace gd::channels::sandbox {
+
+struct SandboxOptions {
+  const Clock* clock = nullptr;  // not owned; null = the system clock
+  uint64_t seed = 1;             // faults draw from a generator seeded with this
+  // Delay before an async job ends: WeChat publish jobs (status 1 → final), Douyin review,
+  // Kuaishou processing.
+  int async_delay_ms = 3000;
+  // Content containing any of these is rejected by the fake platform's own audit.
+  std::vector<std::string> audit_trigger_words = {"违规测试"};
+  // WeChat: emit publish_id as a JSON string instead of a number (both occur in the wild).
+  bool wechat_publish_id_as_string = false;
+  // An injected timeout holds the connection this long, then drops it without a response.
+  int timeout_hang_ms = 1500;
+};
+
+struct SbFile {
+  std::string filename;
+  std::string content_type;
+  std::string data;
+};
+
+struct SbRequest {
+  std::string method;
+  std::string path;  // after the platform prefix, e.g. "/cgi-bin/stable_token"
+  std::string host;  // the Host header, e.g. "127.0.0.1:8081"
+  std::multimap<std::string, std::string> params;   // query and url-encoded form fields
+  std::multimap<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string content_type;
+  std::multimap<std::string, SbFile> files;  // multipart parts with a filename
+
+  std::string Param(const std::string& name) const;
+  bool HasParam(const std::string& name) const;
+  std::string Header(const std::string& name) const;
+  const SbFile* File(const std::string& name) const;
+};
+
+struct SbResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  static SbResponse FromJson(const Json& j, int status = 200);
+};
+
+// A public post as the inspection API and page show it.
+struct PostRecord {
+  std::string platform;  // "wechat", "weibo", "douyin", "kuaishou", "portal"
+  std::string remote_id;
+  std::string title;
+  std::string text;  // article HTML (WeChat, portal) or the text/caption
+  std::string url;
+  Json media = Json::array();  // [{"kind": "image"|"video", "blob": "<id>"}]
+  TimeMs created_at = 0;
+  bool deleted = false;
+  std::string author;
+};
+
+// Shared by all platform sandboxes of one server. Thread-safe.
+class Env {
+ public:
+  explicit Env(SandboxOptions options);
+
+  const Clock& clock() const { return *clock_; }
+  TimeMs Now() const { return clock_->Now(); }
+  const SandboxOptions& options() const { return options_; }
+
+  // A fresh id "<prefix><n>", deterministic within one server.
+  std::string NewId(const std::string& prefix);
+  bool HasAuditWord(const std::string& text) const;
+
+  void AddPost(PostRecord post);
+  void MarkDeleted(const std::string& platform, const std::string& remote_id);
+  std::vector<PostRecord> Posts(const std::string& platform) const;  // "" = all
+
+  // Media bytes kept for the inspection page.
+  std::string PutBlob(std::string content_type, std::string data);
+  std::optional<SbFile> GetBlob(const std::string& id) const;
+
+  // token_ttl_s set through the faults API for `platform`, if any.
+  std::optional<int> TokenTtlSeconds(const std::string& platform) const;
+  void SetTokenTtlSeconds(const std::string& platform, std::optional<int> ttl);
+
+ private:
+  SandboxOptions options_;
+  SystemClock system_clock_;
+  const Clock* clock_;
+  mutable std::mutex mu_;
+  uint64_t next_id_ = 1000;
+  std::vector<PostRecord> posts_;
+  std::map<std::string, SbFile> blobs_;
+  std::map<std::string, int> token_ttl_;
+};
+
+// Access tokens of a fake platform. Not thread-safe: the owning sandbox locks.
+class TokenTable {
+ public:
+  enum class State { kValid, kExpired, kUnknown };
+  void Add(const std::string& token, TimeMs expires_at);  // expires_at 0 = never
+  State Check(const std::string& token, TimeMs now) const;
+  void ExpireAll(TimeMs now);
+  void Erase(const std::string& token);
+
+ private:
+  std::map<std::string, TimeMs> tokens_;
+};
+
+class PlatformSandbox {
+ public:
+  virtual ~PlatformSandbox() = default;
+  // The prefix and the name in the inspection API: "wechat", "weibo", ...
+  virtual std::string name() const = 0;
+  virtual SbResponse Handle(const SbRequest& req) = 0;
+  // The platform's own transient error ("system busy") for an injected fault, or the error with
+  // `code` when the fault names one.
+  virtual SbResponse InjectedError(const SbRequest& req, std::optional<int> code) const = 0;
+  // The platform's rate-limit error.
+  virtual SbResponse RateLimited(const SbRequest& req) const = 0;
+  // Every access token issued so far expires now.
+  virtual void ExpireTokens() = 0;
+  // Finishes async jobs that are due (so their posts appear in the registry).
+  virtual void Settle() {}
+};
+
+}  // namespace gd::channels::sandbox

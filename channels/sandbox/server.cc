@@ -1,0 +1,472 @@
+#include "channels/sandbox/server.h"
+
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "channels/douyin/sandbox.h"
+#include "channels/kuaishou/sandbox.h"
+#include "channels/portal/sandbox.h"
+#include "channels/sandbox/page.h"
+#include "channels/transport.h"
+#include "channels/wechat_mp/sandbox.h"
+#include "channels/weibo/sandbox.h"
+#include "dispatcher/core/log.h"
+
+namespace gd::channels::sandbox {
+
+StatusOr<FaultSpec> FaultSpec::FromJson(const Json& j) {
+  if (!j.is_object()) return InvalidArgument("故障配置必须是 JSON 对象");
+  FaultSpec f;
+  auto rate = [&](const char* name, double* out) -> Status {
+    if (!j.contains(name)) return Status::Ok();
+    if (!j[name].is_number() || j[name].get<double>() < 0 || j[name].get<double>() > 1) {
+      return InvalidArgument(std::string(name) + " 必须是 0 到 1 之间的数");
+    }
+    *out = j[name].get<double>();
+    return Status::Ok();
+  };
+  GD_RETURN_IF_ERROR(rate("error_rate", &f.error_rate));
+  GD_RETURN_IF_ERROR(rate("timeout_rate", &f.timeout_rate));
+  GD_RETURN_IF_ERROR(rate("after_accept_ratio", &f.after_accept_ratio));
+  if (j.contains("latency_ms")) {
+    if (!j["latency_ms"].is_number_integer()) return InvalidArgument("latency_ms 必须是整数");
+    f.latency_ms = j["latency_ms"].get<int>();
+  }
+  if (j.contains("token_ttl_s") && !j["token_ttl_s"].is_null()) {
+    if (!j["token_ttl_s"].is_number_integer() || j["token_ttl_s"].get<int>() < 1) {
+      return InvalidArgument("token_ttl_s 必须是正整数");
+    }
+    f.token_ttl_s = j["token_ttl_s"].get<int>();
+  }
+  if (j.contains("rate_limit_per_s") && !j["rate_limit_per_s"].is_null()) {
+    if (!j["rate_limit_per_s"].is_number() || j["rate_limit_per_s"].get<double>() <= 0) {
+      return InvalidArgument("rate_limit_per_s 必须是正数");
+    }
+    f.rate_limit_per_s = j["rate_limit_per_s"].get<double>();
+  }
+  if (j.contains("error_code") && !j["error_code"].is_null()) {
+    if (!j["error_code"].is_number_integer()) return InvalidArgument("error_code 必须是整数");
+    f.error_code = j["error_code"].get<int>();
+  }
+  if (j.contains("paths")) {
+    if (!j["paths"].is_array()) return InvalidArgument("paths 必须是字符串数组");
+    for (const auto& p : j["paths"]) {
+      if (!p.is_string()) return InvalidArgument("paths 必须是字符串数组");
+      f.paths.push_back(p.get<std::string>());
+    }
+  }
+  if (j.contains("count")) {
+    if (!j["count"].is_number_integer()) return InvalidArgument("count 必须是整数");
+    f.count = j["count"].get<int>();
+  }
+  return f;
+}
+
+Json FaultSpec::ToJson() const {
+  Json j = {{"error_rate", error_rate},
+            {"timeout_rate", timeout_rate},
+            {"after_accept_ratio", after_accept_ratio},
+            {"latency_ms", latency_ms},
+            {"paths", paths},
+            {"count", count}};
+  j["token_ttl_s"] = token_ttl_s ? Json(*token_ttl_s) : Json();
+  j["rate_limit_per_s"] = rate_limit_per_s ? Json(*rate_limit_per_s) : Json();
+  j["error_code"] = error_code ? Json(*error_code) : Json();
+  return j;
+}
+
+namespace {
+
+enum class Action { kPass, kError, kRateLimited, kTimeoutBefore, kTimeoutAfter };
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  return s;
+}
+
+void WriteJson(httplib::Response& res, const Json& j, int status = 200) {
+  res.status = status;
+  res.set_content(DumpJson(j), "application/json; charset=utf-8");
+}
+
+// Sends headers announcing a body, then closes the connection without it: to the client this
+// is a response that never completes.
+void DropConnection(httplib::Response& res) {
+  res.status = 200;
+  res.set_content_provider(64, "application/json",
+                           [](size_t, size_t, httplib::DataSink&) { return false; });
+}
+
+}  // namespace
+
+struct SandboxServer::Impl {
+  explicit Impl(SandboxOptions options) : env(std::move(options)), rng(env.options().seed) {
+    platforms.push_back(portal::NewSandbox(env));
+    platforms.push_back(wechat_mp::NewSandbox(env));
+    platforms.push_back(weibo::NewSandbox(env));
+    platforms.push_back(douyin::NewSandbox(env));
+    platforms.push_back(kuaishou::NewSandbox(env));
+  }
+
+  struct Bucket {
+    double tokens = 0;
+    TimeMs last = 0;
+  };
+
+  Env env;
+  std::vector<std::unique_ptr<PlatformSandbox>> platforms;
+  httplib::Server svr;
+  std::thread thread;
+  std::string host;
+  int port = 0;
+
+  mutable std::mutex mu;
+  std::mt19937_64 rng;
+  std::map<std::string, FaultSpec> faults;
+  std::map<std::string, int> injected;
+  std::map<std::string, Bucket> buckets;
+  std::map<std::string, std::map<std::string, int64_t>> calls;
+
+  PlatformSandbox* Find(const std::string& name) {
+    for (auto& p : platforms) {
+      if (p->name() == name) return p.get();
+    }
+    return nullptr;
+  }
+
+  void SetFaults(const std::string& platform, const FaultSpec& spec) {
+    std::lock_guard lock(mu);
+    for (auto& p : platforms) {
+      if (!platform.empty() && p->name() != platform) continue;
+      faults[p->name()] = spec;
+      injected[p->name()] = 0;
+      buckets.erase(p->name());
+      if (spec.token_ttl_s) env.SetTokenTtlSeconds(p->name(), spec.token_ttl_s);
+    }
+  }
+
+  void ClearFaults() {
+    std::lock_guard lock(mu);
+    for (auto& p : platforms) env.SetTokenTtlSeconds(p->name(), std::nullopt);
+    faults.clear();
+    injected.clear();
+    buckets.clear();
+  }
+
+  Action Decide(const std::string& platform, const std::string& path, int* latency_ms,
+                std::optional<int>* error_code) {
+    std::lock_guard lock(mu);
+    ++calls[platform][path];
+    auto it = faults.find(platform);
+    if (it == faults.end()) return Action::kPass;
+    const FaultSpec& f = it->second;
+    *latency_ms = f.latency_ms;
+    *error_code = f.error_code;
+    if (f.rate_limit_per_s) {
+      Bucket& b = buckets[platform];
+      TimeMs now = env.Now();
+      double cap = std::max(1.0, *f.rate_limit_per_s);
+      if (b.last == 0) b.tokens = cap;
+      b.tokens = std::min(cap, b.tokens + (now - b.last) / 1000.0 * *f.rate_limit_per_s);
+      b.last = now;
+      if (b.tokens < 1.0) return Action::kRateLimited;
+      b.tokens -= 1.0;
+    }
+    if (!f.paths.empty() && std::find(f.paths.begin(), f.paths.end(), path) == f.paths.end()) {
+      return Action::kPass;
+    }
+    if (f.count >= 0 && injected[platform] >= f.count) return Action::kPass;
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    double r = u(rng);
+    Action a = Action::kPass;
+    if (r < f.error_rate) {
+      a = Action::kError;
+    } else if (r < f.error_rate + f.timeout_rate) {
+      a = u(rng) < f.after_accept_ratio ? Action::kTimeoutAfter : Action::kTimeoutBefore;
+    }
+    if (a != Action::kPass) ++injected[platform];
+    return a;
+  }
+
+  SbRequest ToSbRequest(const httplib::Request& req, const std::string& tail) {
+    SbRequest s;
+    s.method = req.method;
+    s.path = tail.empty() ? "/" : tail;
+    s.host = req.get_header_value("Host");
+    for (const auto& [k, v] : req.headers) s.headers.emplace(Lower(k), v);
+    s.content_type = req.get_header_value("Content-Type");
+    s.body = req.body;
+    for (const auto& [k, v] : req.params) s.params.emplace(k, v);
+    if (s.content_type.rfind("application/x-www-form-urlencoded", 0) == 0) {
+      for (auto& [k, v] : ParseQuery(req.body)) {
+        if (!s.params.count(k)) s.params.emplace(k, v);
+      }
+    }
+    for (const auto& [name, part] : req.files) {
+      if (part.filename.empty()) {
+        s.params.emplace(name, part.content);
+      } else {
+        s.files.emplace(name, SbFile{part.filename, part.content_type, part.content});
+      }
+    }
+    return s;
+  }
+
+  void Serve(const httplib::Request& req, httplib::Response& res) {
+    const std::string& path = req.path;
+    if (path.rfind("/_sandbox", 0) == 0) return Inspect(req, res);
+    size_t slash = path.find('/', 1);
+    std::string name = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+    PlatformSandbox* p = Find(name);
+    if (p == nullptr) {
+      return WriteJson(
+          res, Json{{"error", {{"code", "not_found"}, {"message", "没有这个沙箱平台"}}}}, 404);
+    }
+    std::string tail = slash == std::string::npos ? "/" : path.substr(slash);
+    SbRequest sreq = ToSbRequest(req, tail);
+    int latency = 0;
+    std::optional<int> code;
+    Action action = Decide(name, sreq.path, &latency, &code);
+    if (latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency));
+    SbResponse out;
+    switch (action) {
+      case Action::kRateLimited:
+        out = p->RateLimited(sreq);
+        break;
+      case Action::kError:
+        out = p->InjectedError(sreq, code);
+        break;
+      case Action::kTimeoutAfter:
+        (void)p->Handle(sreq);
+        [[fallthrough]];
+      case Action::kTimeoutBefore:
+        std::this_thread::sleep_for(std::chrono::milliseconds(env.options().timeout_hang_ms));
+        return DropConnection(res);
+      case Action::kPass:
+        out = p->Handle(sreq);
+        break;
+    }
+    res.status = out.status;
+    res.set_content(out.body, out.content_type.c_str());
+  }
+
+  Json PostsJson(const std::string& platform) {
+    for (auto& p : platforms) p->Settle();
+    Json items = Json::array();
+    for (const auto& post : env.Posts(platform)) {
+      Json media = Json::array();
+      for (const auto& m : post.media) {
+        media.push_back(
+            Json{{"kind", m.value("kind", "")}, {"url", "/_sandbox/media/" + m.value("blob", "")}});
+      }
+      items.push_back(Json{{"platform", post.platform},
+                           {"remote_id", post.remote_id},
+                           {"title", post.title},
+                           {"text", post.text},
+                           {"url", post.url},
+                           {"media", media},
+                           {"created_at", post.created_at},
+                           {"deleted", post.deleted}});
+    }
+    return Json{{"items", items}};
+  }
+
+  Json StatsJson() const {
+    std::lock_guard lock(mu);
+    Json c = Json::object();
+    for (const auto& [platform, paths] : calls) {
+      for (const auto& [path, n] : paths) c[platform][path] = n;
+    }
+    Json inj = Json::object();
+    for (const auto& [platform, n] : injected) inj[platform] = n;
+    return Json{{"calls", c}, {"injected", inj}};
+  }
+
+  void Inspect(const httplib::Request& req, httplib::Response& res) {
+    const std::string& path = req.path;
+    if ((path == "/_sandbox" || path == "/_sandbox/") && req.method == "GET") {
+      for (auto& p : platforms) p->Settle();
+      res.set_content(RenderInspectionPage(env.Posts("")), "text/html; charset=utf-8");
+      return;
+    }
+    if (path == "/_sandbox/posts" && req.method == "GET") {
+      return WriteJson(res, PostsJson(req.get_param_value("platform")));
+    }
+    if (path == "/_sandbox/stats" && req.method == "GET") return WriteJson(res, StatsJson());
+    if (path == "/_sandbox/faults") {
+      if (req.method == "DELETE") {
+        ClearFaults();
+        return WriteJson(res, Json{{"ok", true}});
+      }
+      if (req.method == "GET") {
+        std::lock_guard lock(mu);
+        Json out = Json::object();
+        for (const auto& [p, f] : faults) out[p] = f.ToJson();
+        return WriteJson(res, Json{{"faults", out}});
+      }
+      if (req.method == "POST") {
+        auto body = ParseJson(req.body);
+        StatusOr<FaultSpec> spec =
+            body.ok() ? FaultSpec::FromJson(*body) : StatusOr<FaultSpec>(body.status());
+        if (!spec.ok()) {
+          return WriteJson(
+              res, Json{{"error", {{"code", "bad_request"}, {"message", spec.status().message()}}}},
+              400);
+        }
+        std::string platform = body->value("platform", "");
+        if (!platform.empty() && Find(platform) == nullptr) {
+          return WriteJson(
+              res,
+              Json{
+                  {"error", {{"code", "not_found"}, {"message", "没有这个沙箱平台：" + platform}}}},
+              404);
+        }
+        SetFaults(platform, *spec);
+        return WriteJson(res, Json{{"ok", true}});
+      }
+    }
+    if (path == "/_sandbox/expire_tokens" && req.method == "POST") {
+      auto body = ParseJson(req.body);
+      std::string platform = body.ok() && body->is_object() ? body->value("platform", "") : "";
+      for (auto& p : platforms) {
+        if (platform.empty() || p->name() == platform) p->ExpireTokens();
+      }
+      return WriteJson(res, Json{{"ok", true}});
+    }
+    if (path.rfind("/_sandbox/media/", 0) == 0 && req.method == "GET") {
+      auto blob = env.GetBlob(path.substr(16));
+      if (!blob)
+        return WriteJson(res, Json{{"error", {{"code", "not_found"}, {"message", "没有这个文件"}}}},
+                         404);
+      res.set_content(blob->data, blob->content_type.empty() ? "application/octet-stream"
+                                                             : blob->content_type.c_str());
+      return;
+    }
+    WriteJson(res, Json{{"error", {{"code", "not_found"}, {"message", "没有这个接口"}}}}, 404);
+  }
+};
+
+SandboxServer::SandboxServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SandboxServer::~SandboxServer() { Stop(); }
+
+StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(const std::string& host, int port,
+                                                              SandboxOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  Impl* raw = impl.get();
+  auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
+    raw->Serve(req, res);
+  };
+  raw->svr.Get(".*", handler);
+  raw->svr.Post(".*", handler);
+  raw->svr.Put(".*", handler);
+  raw->svr.Delete(".*", handler);
+  raw->svr.set_payload_max_length(600ull * 1024 * 1024);
+  raw->svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  int bound =
+      port == 0 ? raw->svr.bind_to_any_port(host) : (raw->svr.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    return Unavailable("沙箱无法监听 " + host + ":" + std::to_string(port));
+  }
+  raw->host = host;
+  raw->port = bound;
+  raw->thread = std::thread([raw] { raw->svr.listen_after_bind(); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!raw->svr.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return std::unique_ptr<SandboxServer>(new SandboxServer(std::move(impl)));
+}
+
+int SandboxServer::port() const { return impl_->port; }
+
+std::string SandboxServer::base_url() const {
+  std::string h = impl_->host == "0.0.0.0" ? "127.0.0.1" : impl_->host;
+  return "http://" + h + ":" + std::to_string(impl_->port);
+}
+
+void SandboxServer::Stop() {
+  if (!impl_) return;
+  impl_->svr.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void SandboxServer::SetFaults(const std::string& platform, const FaultSpec& spec) {
+  impl_->SetFaults(platform, spec);
+}
+void SandboxServer::ClearFaults() { impl_->ClearFaults(); }
+void SandboxServer::ExpireTokens(const std::string& platform) {
+  for (auto& p : impl_->platforms) {
+    if (platform.empty() || p->name() == platform) p->ExpireTokens();
+  }
+}
+std::vector<PostRecord> SandboxServer::Posts(const std::string& platform) {
+  for (auto& p : impl_->platforms) p->Settle();
+  return impl_->env.Posts(platform);
+}
+Json SandboxServer::Stats() const { return impl_->StatsJson(); }
+int64_t SandboxServer::Calls(const std::string& platform, const std::string& path) const {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->calls.find(platform);
+  if (it == impl_->calls.end()) return 0;
+  auto jt = it->second.find(path);
+  return jt == it->second.end() ? 0 : jt->second;
+}
+
+int RunSandboxCli(const std::vector<std::string>& args) {
+  std::string listen = "127.0.0.1:8090";
+  SandboxOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto next = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
+    const std::string& a = args[i];
+    const std::string* v = nullptr;
+    if (a == "--listen" && (v = next())) {
+      listen = *v;
+    } else if (a == "--async-delay-ms" && (v = next())) {
+      options.async_delay_ms = std::atoi(v->c_str());
+    } else if (a == "--seed" && (v = next())) {
+      options.seed = std::strtoull(v->c_str(), nullptr, 10);
+    } else {
+      std::fprintf(
+          stderr,
+          "用法：dispatcher sandbox [--listen HOST:PORT] [--async-delay-ms N] [--seed N]\n");
+      return 2;
+    }
+  }
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--listen 需要 HOST:PORT 形式，例如 127.0.0.1:8090\n");
+    return 2;
+  }
+  std::string host = listen.substr(0, colon);
+  int port = std::atoi(listen.c_str() + colon + 1);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto server = SandboxServer::Start(host, port, options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s\n", server.status().message().c_str());
+    return 1;
+  }
+  std::printf("沙箱已启动：%s/_sandbox/\n", (*server)->base_url().c_str());
+  std::printf(
+      "各平台地址：/portal /wechat /weibo /douyin /kuaishou（演示凭据见 API.md「Sandbox」）\n");
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace gd::channels::sandbox

@@ -1,0 +1,143 @@
+#include "channels/token_cache.h"
+
+namespace gd::channels {
+
+Json Token::ToJson() const {
+  return Json{{"access_token", access_token},
+              {"refresh_token", refresh_token},
+              {"expires_at", expires_at},
+              {"refresh_expires_at", refresh_expires_at},
+              {"issued_at", issued_at}};
+}
+
+std::optional<Token> Token::FromJson(const Json& j) {
+  if (!j.is_object() || !j.contains("access_token") || !j["access_token"].is_string()) {
+    return std::nullopt;
+  }
+  Token t;
+  t.access_token = j["access_token"].get<std::string>();
+  t.refresh_token = j.value("refresh_token", "");
+  t.expires_at = j.value("expires_at", int64_t{0});
+  t.refresh_expires_at = j.value("refresh_expires_at", int64_t{0});
+  t.issued_at = j.value("issued_at", int64_t{0});
+  return t;
+}
+
+StatusOr<std::optional<Token>> MemoryTokenStore::Load(int64_t account_id) {
+  std::lock_guard lock(mu_);
+  auto it = tokens_.find(account_id);
+  if (it == tokens_.end()) return std::optional<Token>();
+  return std::optional<Token>(it->second);
+}
+
+Status MemoryTokenStore::Save(int64_t account_id, const Token& token) {
+  std::lock_guard lock(mu_);
+  tokens_[account_id] = token;
+  ++saves_;
+  return Status::Ok();
+}
+
+int MemoryTokenStore::saves() const {
+  std::lock_guard lock(mu_);
+  return saves_;
+}
+
+TokenCache::TokenCache(const Clock& clock, TokenStore* store, TimeMs refresh_margin_ms)
+    : clock_(clock), store_(store), margin_(refresh_margin_ms) {}
+
+bool TokenCache::Usable(const Token& t) const {
+  if (t.access_token.empty()) return false;
+  if (t.expires_at == 0) return true;
+  return clock_.Now() + margin_ < t.expires_at;
+}
+
+StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
+                                const std::function<std::optional<Token>()>& seed) {
+  std::unique_lock lock(mu_);
+  Entry& e = entries_[account_id];
+  for (;;) {
+    if (e.token && Usable(*e.token)) return *e.token;
+    if (!e.fetching) break;
+    // Another caller is fetching: wait for it and share its outcome.
+    uint64_t gen = e.generation;
+    cv_.wait(lock, [&] { return !e.fetching || e.generation != gen; });
+    if (e.generation != gen) {
+      if (e.token && Usable(*e.token)) return *e.token;
+      if (!e.last_error.ok()) return e.last_error;
+    }
+  }
+  if (e.token) {  // expired (or about to): keep it for the fetcher's refresh token
+    e.stale = e.token;
+    e.token.reset();
+  }
+  e.fetching = true;
+  bool need_load = !e.loaded && store_ != nullptr;
+  e.loaded = true;
+  std::optional<Token> current = e.stale;
+  lock.unlock();
+
+  std::optional<Token> found;
+  if (need_load) {
+    auto loaded = store_->Load(account_id);
+    if (loaded.ok() && loaded->has_value()) {
+      if (Usable(**loaded)) {
+        found = **loaded;
+      } else {
+        current = **loaded;
+      }
+    }
+  }
+  if (!found && !current && seed) {
+    std::optional<Token> seeded = seed();
+    if (seeded && Usable(*seeded)) found = seeded;
+  }
+  Status error;
+  bool fetched = false;
+  if (!found) {
+    StatusOr<Token> got = fetch(current);
+    if (got.ok()) {
+      Token t = std::move(got).value();
+      if (t.issued_at == 0) t.issued_at = clock_.Now();
+      if (t.refresh_token.empty() && current) t.refresh_token = current->refresh_token;
+      if (store_ != nullptr) (void)store_->Save(account_id, t);  // best effort: still usable
+      found = std::move(t);
+      fetched = true;
+    } else {
+      error = got.status();
+    }
+  }
+
+  lock.lock();
+  Entry& e2 = entries_[account_id];
+  e2.fetching = false;
+  ++e2.generation;
+  e2.last_error = error;
+  if (found) {
+    e2.token = found;
+    e2.stale.reset();
+  }
+  if (fetched) ++e2.fetches;
+  cv_.notify_all();
+  if (!found) return error;
+  return *found;
+}
+
+bool TokenCache::Invalidate(int64_t account_id, const std::string& access_token) {
+  std::lock_guard lock(mu_);
+  Entry& e = entries_[account_id];
+  if (e.token && e.token->access_token == access_token) {
+    e.stale = e.token;
+    e.token.reset();
+    e.loaded = true;  // the stored copy is the same bad token
+    return true;
+  }
+  return false;
+}
+
+int64_t TokenCache::fetch_count(int64_t account_id) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(account_id);
+  return it == entries_.end() ? 0 : it->second.fetches;
+}
+
+}  // namespace gd::channels

@@ -1,0 +1,101 @@
+// Access tokens cached per channel account, refreshed once (single flight) however many
+// dispatch workers ask, invalidated on the platform's expiry codes, persisted through a
+// TokenStore so a restart does not spend the platform's daily token quota.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "dispatcher/core/clock.h"
+#include "dispatcher/core/json_util.h"
+#include "dispatcher/core/status.h"
+
+namespace gd::channels {
+
+struct Token {
+  std::string access_token;
+  std::string refresh_token;  // empty where the platform issues none (WeChat, Weibo)
+  TimeMs expires_at = 0;      // 0 = unknown (a user token from the account's secrets)
+  TimeMs refresh_expires_at = 0;
+  TimeMs issued_at = 0;
+
+  Json ToJson() const;
+  static std::optional<Token> FromJson(const Json& j);
+};
+
+// Persistence hook: the engine implements it over the database, encrypting the values (they are
+// secrets). Load returns nullopt when nothing is stored. Must be thread-safe.
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  virtual StatusOr<std::optional<Token>> Load(int64_t account_id) = 0;
+  virtual Status Save(int64_t account_id, const Token& token) = 0;
+};
+
+// For tests and the demo.
+class MemoryTokenStore final : public TokenStore {
+ public:
+  StatusOr<std::optional<Token>> Load(int64_t account_id) override;
+  Status Save(int64_t account_id, const Token& token) override;
+  int saves() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<int64_t, Token> tokens_;
+  int saves_ = 0;
+};
+
+// Thread-safe. One instance per process, shared by every client.
+class TokenCache {
+ public:
+  // Obtains a new token. `current` is the token being replaced (possibly expired or rejected),
+  // so platforms with refresh tokens can use it; nullopt when there is none.
+  using Fetcher = std::function<StatusOr<Token>(const std::optional<Token>& current)>;
+
+  // `store` may be null (nothing persisted). A token is refreshed `refresh_margin_ms` before its
+  // expiry.
+  TokenCache(const Clock& clock, TokenStore* store, TimeMs refresh_margin_ms = 5 * 60 * 1000);
+
+  // The cached token of `account_id` if still usable, else the stored one, else (or when
+  // `seed` provides one and nothing is cached) a fresh one from `fetch`. Only one fetch runs per
+  // account at a time; concurrent callers wait for it and share its result (or its error).
+  // `seed`, if given, supplies an initial token without a network call (user tokens kept in
+  // the account's secrets); it is consulted only when neither memory nor the store has one.
+  StatusOr<Token> Get(int64_t account_id, const Fetcher& fetch,
+                      const std::function<std::optional<Token>()>& seed = nullptr);
+
+  // The platform said `access_token` is expired or invalid. Drops it if it is still the cached
+  // one (a token already replaced by another worker's refresh is left alone), so the next Get
+  // fetches. Returns true if it was dropped.
+  bool Invalidate(int64_t account_id, const std::string& access_token);
+
+  // Number of successful fetches for `account_id` (for metrics and tests).
+  int64_t fetch_count(int64_t account_id) const;
+
+ private:
+  struct Entry {
+    std::optional<Token> token;
+    std::optional<Token> stale;  // the last invalidated/expired token, handed to the fetcher
+    bool loaded = false;         // the store was consulted
+    bool fetching = false;
+    uint64_t generation = 0;  // bumped when a fetch finishes
+    Status last_error;
+    int64_t fetches = 0;
+  };
+  bool Usable(const Token& t) const;
+
+  const Clock& clock_;
+  TokenStore* store_;
+  TimeMs margin_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int64_t, Entry> entries_;
+};
+
+}  // namespace gd::channels

@@ -1,0 +1,14 @@
+// WeChat official account (公众号) client: stable_token, uploadimg, add_material, draft/add,
+// freepublish/submit + get (or message/mass/sendall when settings.publish_mode is "mass_send"),
+// freepublish/delete, batchget for reconciliation. PROTOCOLS.md §1.
+#pragma once
+
+#include <memory>
+
+#include "channels/client.h"
+
+namespace gd::channels::wechat_mp {
+
+std::unique_ptr<Client> NewClient(const ClientDeps& deps);
+
+}  // namespace gd::channels::wechat_mp

@@ -1,0 +1,462 @@
+#include "channels/wechat_mp/sandbox.h"
+
+#include <mutex>
+#include <regex>
+
+#include "dispatcher/core/utf8.h"
+
+namespace gd::channels::wechat_mp {
+namespace {
+
+using sandbox::Env;
+using sandbox::PostRecord;
+using sandbox::SbRequest;
+using sandbox::SbResponse;
+using sandbox::TokenTable;
+
+constexpr const char* kSecret = "sandbox-secret";
+
+struct Article {
+  Json news;  // the news_item as stored (title, author, digest, content, ...)
+  std::string cover_blob;
+};
+
+struct Job {
+  int64_t publish_id = 0;
+  TimeMs submitted_at = 0;
+  int status = 1;
+  std::string article_id;
+  Article article;
+};
+
+struct Published {
+  std::string article_id;
+  Article article;
+  TimeMs update_time = 0;
+  bool deleted = false;
+  std::string url;
+};
+
+class WechatSandbox final : public sandbox::PlatformSandbox {
+ public:
+  explicit WechatSandbox(Env& env) : env_(env) {}
+
+  std::string name() const override { return "wechat"; }
+
+  SbResponse InjectedError(const SbRequest&, std::optional<int> code) const override {
+    if (code) return Err(*code, "injected error");
+    return Err(-1, "system error");
+  }
+  SbResponse RateLimited(const SbRequest&) const override {
+    return Err(45011, "api minute-quota reach limit  mustslower  retry next minute");
+  }
+
+  void ExpireTokens() override {
+    std::lock_guard lock(mu_);
+    tokens_.ExpireAll(env_.Now());
+  }
+
+  void Settle() override {
+    std::lock_guard lock(mu_);
+    for (auto& [id, job] : jobs_) SettleJob(job);
+  }
+
+  SbResponse Handle(const SbRequest& req) override {
+    std::lock_guard lock(mu_);
+    const std::string& p = req.path;
+    if (p == "/cgi-bin/stable_token") return StableToken(req);
+    if (p == "/cgi-bin/token") return ClassicToken(req);
+    std::string appid;
+    if (auto bad = CheckToken(req, &appid)) return *bad;
+    Json body;
+    if (req.files.empty() && !req.body.empty()) {
+      auto parsed = ParseJson(req.body);
+      if (!parsed.ok() || !parsed->is_object()) return Err(47001, "data format error");
+      body = std::move(parsed).value();
+    }
+    if (p == "/cgi-bin/media/uploadimg") return UploadImg(req);
+    if (p == "/cgi-bin/material/add_material") return AddMaterial(req);
+    if (p == "/cgi-bin/draft/add") return DraftAdd(body);
+    if (p == "/cgi-bin/draft/get") return DraftGet(body);
+    bool unverified = appid == "sandbox-unverified";
+    if (p.rfind("/cgi-bin/freepublish/", 0) == 0 || p.rfind("/cgi-bin/message/mass/", 0) == 0) {
+      if (unverified) return Err(48001, "api unauthorized");
+    }
+    if (p == "/cgi-bin/freepublish/submit") return Submit(body);
+    if (p == "/cgi-bin/freepublish/get") return GetJob(body);
+    if (p == "/cgi-bin/freepublish/batchget") return BatchGet(body);
+    if (p == "/cgi-bin/freepublish/getarticle") return GetArticle(body);
+    if (p == "/cgi-bin/freepublish/delete") return Delete(body);
+    if (p == "/cgi-bin/message/mass/sendall") return SendAll(body);
+    if (p == "/cgi-bin/message/mass/get") return MassGet(body);
+    if (p == "/cgi-bin/message/mass/delete") return MassDelete(body);
+    return Err(40066, "invalid url");
+  }
+
+ private:
+  SbResponse Err(int code, const std::string& msg) const {
+    return SbResponse::FromJson(
+        Json{{"errcode", code}, {"errmsg", msg + " rid: " + std::to_string(env_.Now()) + "-sbx"}});
+  }
+  static SbResponse Ok(Json j) {
+    j["errcode"] = 0;
+    j["errmsg"] = "ok";
+    return SbResponse::FromJson(j);
+  }
+
+  int Ttl() const { return env_.TokenTtlSeconds("wechat").value_or(7200); }
+
+  std::optional<SbResponse> CheckCredentials(const std::string& appid, const std::string& secret) {
+    if (appid != "sandbox" && appid != "sandbox-noip" && appid != "sandbox-unverified") {
+      return Err(40013, "invalid appid");
+    }
+    if (secret != kSecret) return Err(40125, "invalid appsecret");
+    if (appid == "sandbox-noip") {
+      return Err(40164, "invalid ip 127.0.0.1 ipv6 ::ffff:127.0.0.1, not in whitelist");
+    }
+    return std::nullopt;
+  }
+
+  SbResponse StableToken(const SbRequest& req) {
+    if (req.method != "POST") return Err(43002, "require POST method");
+    auto body = ParseJson(req.body);
+    if (!body.ok() || !body->is_object()) return Err(47001, "data format error");
+    std::string appid = body->value("appid", "");
+    if (auto bad = CheckCredentials(appid, body->value("secret", ""))) return *bad;
+    TimeMs now = env_.Now();
+    auto it = stable_.find(appid);
+    bool force = body->value("force_refresh", false);
+    if (!force && it != stable_.end() &&
+        tokens_.Check(it->second, now) == TokenTable::State::kValid) {
+      TimeMs left = token_exp_[it->second] - now;
+      return SbResponse::FromJson(
+          Json{{"access_token", it->second}, {"expires_in", std::max<int64_t>(1, left / 1000)}});
+    }
+    std::string token = "wx-" + env_.NewId("st") + "-" + appid;
+    TimeMs exp = now + Ttl() * int64_t{1000};
+    tokens_.Add(token, exp);
+    token_exp_[token] = exp;
+    token_app_[token] = appid;
+    if (it != stable_.end() && force) tokens_.Erase(it->second);
+    stable_[appid] = token;
+    return SbResponse::FromJson(Json{{"access_token", token}, {"expires_in", Ttl()}});
+  }
+
+  SbResponse ClassicToken(const SbRequest& req) {
+    if (req.Param("grant_type") != "client_credential") return Err(40002, "invalid grant_type");
+    std::string appid = req.Param("appid");
+    if (auto bad = CheckCredentials(appid, req.Param("secret"))) return *bad;
+    TimeMs now = env_.Now();
+    auto it = classic_.find(appid);
+    if (it != classic_.end()) {  // the previous token stays valid for 5 more minutes
+      TimeMs exp = std::min(token_exp_[it->second], now + 300 * 1000);
+      tokens_.Add(it->second, exp);
+      token_exp_[it->second] = exp;
+    }
+    std::string token = "wx-" + env_.NewId("ct") + "-" + appid;
+    TimeMs exp = now + Ttl() * int64_t{1000};
+    tokens_.Add(token, exp);
+    token_exp_[token] = exp;
+    token_app_[token] = appid;
+    classic_[appid] = token;
+    return SbResponse::FromJson(Json{{"access_token", token}, {"expires_in", Ttl()}});
+  }
+
+  std::optional<SbResponse> CheckToken(const SbRequest& req, std::string* appid) {
+    if (!req.HasParam("access_token")) return Err(41001, "access_token missing");
+    std::string token = req.Param("access_token");
+    switch (tokens_.Check(token, env_.Now())) {
+      case TokenTable::State::kUnknown:
+        return Err(40001, "invalid credential, access_token is invalid or not latest");
+      case TokenTable::State::kExpired:
+        return Err(42001, "access_token expired");
+      case TokenTable::State::kValid:
+        break;
+    }
+    *appid = token_app_[token];
+    return std::nullopt;
+  }
+
+  static bool IsJpegOrPng(const std::string& data) {
+    return (data.size() > 3 && static_cast<unsigned char>(data[0]) == 0xFF &&
+            static_cast<unsigned char>(data[1]) == 0xD8) ||
+           (data.size() > 8 && data.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  }
+
+  SbResponse UploadImg(const SbRequest& req) {
+    const sandbox::SbFile* f = req.File("media");
+    if (f == nullptr) return Err(41005, "media data missing");
+    if (!IsJpegOrPng(f->data)) return Err(40005, "invalid file type");
+    if (f->data.size() >= 1024 * 1024) return Err(40009, "invalid image size");
+    std::string blob = env_.PutBlob(f->content_type, f->data);
+    return SbResponse::FromJson(Json{{"url", "http://mmbiz.qpic.cn/sandbox/" + blob + "/0"}});
+  }
+
+  SbResponse AddMaterial(const SbRequest& req) {
+    std::string type = req.Param("type");
+    if (type != "image" && type != "thumb" && type != "voice" && type != "video") {
+      return Err(40004, "invalid media type");
+    }
+    const sandbox::SbFile* f = req.File("media");
+    if (f == nullptr) return Err(41005, "media data missing");
+    if (type == "image" && !IsJpegOrPng(f->data) && f->data.rfind("GIF8", 0) != 0) {
+      return Err(40005, "invalid file type");
+    }
+    if (f->data.size() > 10 * 1024 * 1024) return Err(40006, "invalid meida size");
+    std::string blob = env_.PutBlob(f->content_type, f->data);
+    std::string media_id = env_.NewId("M-");
+    material_[media_id] = blob;
+    Json out = {{"media_id", media_id}};
+    if (type == "image") out["url"] = "http://mmbiz.qpic.cn/sandbox/" + blob + "/0";
+    return SbResponse::FromJson(out);
+  }
+
+  // Strips <script> elements and images not hosted on *.qpic.cn (§1.3, §1.6).
+  static std::string CleanContent(const std::string& html) {
+    static const std::regex kScript("<script[\\s\\S]*?</script>", std::regex::icase);
+    static const std::regex kImg("<img\\b[^>]*>", std::regex::icase);
+    static const std::regex kQpic("src=\"https?://[a-z0-9.]*qpic\\.cn/", std::regex::icase);
+    std::string out = std::regex_replace(html, kScript, "");
+    std::string result;
+    auto begin = std::sregex_iterator(out.begin(), out.end(), kImg);
+    size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      result += out.substr(last, it->position() - last);
+      if (std::regex_search(it->str(), kQpic)) result += it->str();
+      last = it->position() + it->length();
+    }
+    result += out.substr(last);
+    return result;
+  }
+
+  SbResponse DraftAdd(const Json& body) {
+    if (!body.contains("articles") || !body["articles"].is_array() || body["articles"].empty()) {
+      return Err(44003, "empty news data");
+    }
+    if (body["articles"].size() > 8) return Err(45008, "article size out of limit");
+    Json items = Json::array();
+    for (const auto& a : body["articles"]) {
+      std::string title = a.value("title", "");
+      std::string content = a.value("content", "");
+      if (title.empty()) return Err(44003, "empty news data");
+      if (CodePointCount(title) > 32) return Err(45003, "title size out of limit");
+      if (CodePointCount(a.value("author", "")) > 16) return Err(45110, "author size out of limit");
+      if (CodePointCount(a.value("digest", "")) > 128)
+        return Err(45004, "description size out of limit");
+      if (content.empty()) return Err(44004, "empty content");
+      if (CodePointCount(content) >= 20000 || content.size() >= 1024 * 1024) {
+        return Err(45002, "content size out of limit");
+      }
+      if (a.value("content_source_url", "").size() > 1024)
+        return Err(45005, "url size out of limit");
+      std::string thumb = a.value("thumb_media_id", "");
+      if (!material_.count(thumb)) return Err(40007, "invalid media_id");
+      Json item = a;
+      item["content"] = CleanContent(content);
+      items.push_back(item);
+    }
+    std::string media_id = env_.NewId("D-");
+    drafts_[media_id] = items;
+    return SbResponse::FromJson(Json{{"media_id", media_id}});
+  }
+
+  SbResponse DraftGet(const Json& body) {
+    auto it = drafts_.find(body.value("media_id", ""));
+    if (it == drafts_.end()) return Err(40007, "invalid media_id");
+    return SbResponse::FromJson(Json{{"news_item", it->second}});
+  }
+
+  // Takes the draft out of the box (it is single-use) and makes its article.
+  std::optional<Article> ConsumeDraft(const std::string& media_id) {
+    auto it = drafts_.find(media_id);
+    if (it == drafts_.end()) return std::nullopt;
+    Article a;
+    a.news = it->second[0];
+    a.cover_blob = material_[a.news.value("thumb_media_id", "")];
+    drafts_.erase(it);
+    return a;
+  }
+
+  Json PublishIdJson(int64_t id) const {
+    if (env_.options().wechat_publish_id_as_string) return Json(std::to_string(id));
+    return Json(id);
+  }
+
+  SbResponse Submit(const Json& body) {
+    auto article = ConsumeDraft(body.value("media_id", ""));
+    if (!article) return Err(40007, "invalid media_id");
+    Job job;
+    job.publish_id = next_publish_id_++;
+    job.submitted_at = env_.Now();
+    job.article = std::move(*article);
+    int64_t id = job.publish_id;
+    jobs_[id] = std::move(job);
+    return Ok(Json{{"publish_id", PublishIdJson(id)}, {"msg_data_id", id + 1000000}});
+  }
+
+  void MakePublic(Published pub) {
+    PostRecord post;
+    post.platform = "wechat";
+    post.remote_id = pub.article_id;
+    post.title = pub.article.news.value("title", "");
+    post.author = pub.article.news.value("author", "");
+    post.text = pub.article.news.value("content", "");
+    post.url = pub.url;
+    if (!pub.article.cover_blob.empty()) {
+      post.media.push_back(Json{{"kind", "cover"}, {"blob", pub.article.cover_blob}});
+    }
+    post.created_at = pub.update_time;
+    env_.AddPost(std::move(post));
+    published_.push_back(std::move(pub));
+  }
+
+  void SettleJob(Job& job) {
+    if (job.status != 1 || env_.Now() < job.submitted_at + env_.options().async_delay_ms) return;
+    const Json& n = job.article.news;
+    if (env_.HasAuditWord(n.value("title", "") + n.value("content", "") + n.value("digest", ""))) {
+      job.status = 4;
+      return;
+    }
+    job.status = 0;
+    job.article_id = "AID" + env_.NewId("") + "x" + std::to_string(job.publish_id);
+    Published pub;
+    pub.article_id = job.article_id;
+    pub.article = job.article;
+    pub.update_time = env_.Now();
+    pub.url = "https://mp.weixin.qq.com/s/" + job.article_id;
+    pub.article.news["url"] = pub.url;
+    MakePublic(std::move(pub));
+  }
+
+  SbResponse GetJob(const Json& body) {
+    int64_t id = 0;
+    const Json& v = body.contains("publish_id") ? body["publish_id"] : Json();
+    if (v.is_number_integer()) id = v.get<int64_t>();
+    if (v.is_string()) id = std::atoll(v.get<std::string>().c_str());
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return Err(40007, "invalid publish_id");
+    Job& job = it->second;
+    SettleJob(job);
+    Json out = {{"publish_id", PublishIdJson(id)}, {"publish_status", job.status}};
+    if (job.status == 0) {
+      out["article_id"] = job.article_id;
+      out["article_detail"] = {
+          {"count", 1},
+          {"item",
+           {{{"idx", 1}, {"article_url", "https://mp.weixin.qq.com/s/" + job.article_id}}}}};
+    }
+    out["fail_idx"] = job.status == 4 || job.status == 2 ? Json::array({1}) : Json::array();
+    return Ok(out);
+  }
+
+  SbResponse BatchGet(const Json& body) {
+    for (auto& [id, job] : jobs_) SettleJob(job);
+    int offset = body.value("offset", 0);
+    int count = body.value("count", 0);
+    if (count < 1 || count > 20) return Err(40097, "invalid args");
+    bool no_content = body.value("no_content", 0) != 0;
+    Json items = Json::array();
+    int total = 0, skipped = 0;
+    for (auto it = published_.rbegin(); it != published_.rend(); ++it) {
+      if (it->deleted) continue;
+      ++total;
+      if (skipped++ < offset || static_cast<int>(items.size()) >= count) continue;
+      Json news = it->article.news;
+      if (no_content) news.erase("content");
+      news["is_deleted"] = false;
+      items.push_back(Json{{"article_id", it->article_id},
+                           {"content", {{"news_item", {news}}}},
+                           {"update_time", it->update_time / 1000}});
+    }
+    return SbResponse::FromJson(
+        Json{{"total_count", total}, {"item_count", items.size()}, {"item", items}});
+  }
+
+  Published* FindArticle(const std::string& article_id) {
+    for (auto& p : published_) {
+      if (p.article_id == article_id) return &p;
+    }
+    return nullptr;
+  }
+
+  SbResponse GetArticle(const Json& body) {
+    Published* p = FindArticle(body.value("article_id", ""));
+    if (p == nullptr) return Err(40007, "invalid article_id");
+    Json news = p->article.news;
+    news["is_deleted"] = p->deleted;
+    return SbResponse::FromJson(Json{{"news_item", {news}}});
+  }
+
+  SbResponse Delete(const Json& body) {
+    Published* p = FindArticle(body.value("article_id", ""));
+    if (p == nullptr) return Err(40007, "invalid article_id");
+    p->deleted = true;
+    env_.MarkDeleted("wechat", p->article_id);
+    return Ok(Json::object());
+  }
+
+  SbResponse SendAll(const Json& body) {
+    if (body.value("msgtype", "") != "mpnews" || !body.contains("mpnews")) {
+      return Err(40008, "invalid message type");
+    }
+    auto article = ConsumeDraft(body["mpnews"].value("media_id", ""));
+    if (!article) return Err(40007, "invalid media_id");
+    int64_t msg_id = next_publish_id_++;
+    if (env_.HasAuditWord(article->news.value("title", "") + article->news.value("content", ""))) {
+      mass_[msg_id] = "SEND_FAIL";
+      return Ok(Json{{"msg_id", msg_id}, {"msg_data_id", msg_id + 1000000}});
+    }
+    mass_[msg_id] = "SEND_SUCCESS";
+    Published pub;
+    pub.article_id = std::to_string(msg_id);
+    pub.article = std::move(*article);
+    pub.update_time = env_.Now();
+    pub.url = "https://mp.weixin.qq.com/s/mass" + std::to_string(msg_id);
+    MakePublic(std::move(pub));
+    return Ok(Json{{"msg_id", msg_id}, {"msg_data_id", msg_id + 1000000}});
+  }
+
+  SbResponse MassGet(const Json& body) {
+    int64_t id = body.contains("msg_id") ? std::atoll(support_id(body["msg_id"]).c_str()) : 0;
+    auto it = mass_.find(id);
+    if (it == mass_.end()) return Err(40007, "invalid msg_id");
+    return SbResponse::FromJson(Json{{"msg_id", id}, {"msg_status", it->second}});
+  }
+
+  SbResponse MassDelete(const Json& body) {
+    std::string id = body.contains("msg_id") ? support_id(body["msg_id"]) : "";
+    Published* p = FindArticle(id);
+    if (p == nullptr) return Err(40007, "invalid msg_id");
+    p->deleted = true;
+    env_.MarkDeleted("wechat", id);
+    return Ok(Json::object());
+  }
+
+  static std::string support_id(const Json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+    return "";
+  }
+
+  Env& env_;
+  std::mutex mu_;
+  TokenTable tokens_;
+  std::map<std::string, TimeMs> token_exp_;
+  std::map<std::string, std::string> token_app_;
+  std::map<std::string, std::string> stable_;    // appid -> current stable token
+  std::map<std::string, std::string> classic_;   // appid -> current classic token
+  std::map<std::string, std::string> material_;  // media_id -> blob
+  std::map<std::string, Json> drafts_;
+  std::map<int64_t, Job> jobs_;
+  std::map<int64_t, std::string> mass_;
+  std::vector<Published> published_;
+  int64_t next_publish_id_ = 2247483600;
+};
+
+}  // namespace
+
+std::unique_ptr<sandbox::PlatformSandbox> NewSandbox(sandbox::Env& env) {
+  return std::make_unique<WechatSandbox>(env);
+}
+
+}  // namespace gd::channels::wechat_mp

@@ -1,0 +1,176 @@
+#include "channels/weibo/sandbox.h"
+
+#include <mutex>
+
+#include "channels/weibo/client.h"
+#include "dispatcher/core/utf8.h"
+
+namespace gd::channels::weibo {
+namespace {
+
+using sandbox::Env;
+using sandbox::SbRequest;
+using sandbox::SbResponse;
+using sandbox::TokenTable;
+
+struct Status_ {
+  uint64_t id = 0;
+  std::string text;
+  std::string pic_blob;
+  TimeMs created_at = 0;
+  bool deleted = false;
+};
+
+class WeiboSandbox final : public sandbox::PlatformSandbox {
+ public:
+  explicit WeiboSandbox(Env& env) : env_(env) { tokens_.Add("sandbox-token", 0); }
+
+  std::string name() const override { return "weibo"; }
+
+  SbResponse InjectedError(const SbRequest& req, std::optional<int> code) const override {
+    if (code) return Err(req, std::to_string(*code), "injected error", 400);
+    return Err(req, "10002", "Service unavailable", 503);
+  }
+  SbResponse RateLimited(const SbRequest& req) const override {
+    return Err(req, "10023", "User requests out of rate limit!", 403);
+  }
+  void ExpireTokens() override {
+    std::lock_guard lock(mu_);
+    tokens_.ExpireAll(env_.Now());
+  }
+
+  SbResponse Handle(const SbRequest& req) override {
+    std::lock_guard lock(mu_);
+    std::string token = req.Param("access_token");
+    switch (tokens_.Check(token, env_.Now())) {
+      case TokenTable::State::kUnknown:
+        return Err(req, "21332", "invalid_access_token", 401);
+      case TokenTable::State::kExpired:
+        return Err(req, "21327", "expired_token", 401);
+      case TokenTable::State::kValid:
+        break;
+    }
+    const std::string& p = req.path;
+    if (p == "/oauth2/get_token_info") {
+      return SbResponse::FromJson(Json{{"uid", "sandbox"},
+                                       {"appkey", "sandbox"},
+                                       {"scope", "all"},
+                                       {"create_at", env_.Now() / 1000},
+                                       {"expire_in", 157679999}});
+    }
+    if (p == "/2/statuses/share.json" && req.method == "POST") return Share(req);
+    if (p == "/2/statuses/destroy.json" && req.method == "POST") return Destroy(req);
+    if (p == "/2/statuses/show.json") return Show(req);
+    if (p == "/2/statuses/user_timeline.json") return Timeline(req);
+    return Err(req, "10014", "Insufficient app permissions!", 403);
+  }
+
+ private:
+  SbResponse Err(const SbRequest& req, const std::string& code, const std::string& msg,
+                 int status) const {
+    return SbResponse::FromJson(
+        Json{{"request", "/2" + req.path}, {"error_code", code}, {"error", msg}}, status);
+  }
+
+  Json StatusJson(const Status_& s) const {
+    Json j = {{"created_at", std::to_string(s.created_at / 1000)},
+              {"id", s.id},
+              {"idstr", std::to_string(s.id)},
+              {"mid", std::to_string(s.id)},
+              {"text", s.text},
+              {"source", "政务新媒体统一审核分发系统"},
+              {"user", {{"id", 7000000001}, {"idstr", "sandbox"}, {"screen_name", "沙箱政务微博"}}},
+              {"reposts_count", 0},
+              {"comments_count", 0}};
+    if (!s.pic_blob.empty()) {
+      j["original_pic"] = "http://ww2.sinaimg.cn/large/" + s.pic_blob + ".jpg";
+    }
+    return j;
+  }
+
+  SbResponse Share(const SbRequest& req) {
+    std::string rip = req.Param("rip");
+    if (rip.empty()) return Err(req, "10016", "miss required parameter (rip)", 400);
+    std::string text = req.Param("status");
+    if (text.empty()) return Err(req, "10016", "miss required parameter (status)", 400);
+    text = StripTopics(text);
+    if (CodePointCount(text) > 140)
+      return Err(req, "20012", "Text too long, please input text less than 140 characters!", 400);
+    if (text.find("http://") == std::string::npos && text.find("https://") == std::string::npos) {
+      return Err(req, "10017", "parameter (status)'s value invalid, must contain a safe domain url",
+                 400);
+    }
+    std::string blob;
+    if (const sandbox::SbFile* pic = req.File("pic")) {
+      if (pic->data.size() >= 5 * 1024 * 1024)
+        return Err(req, "20006", "Image size too large", 400);
+      blob = env_.PutBlob(pic->content_type, pic->data);
+    }
+    if (env_.HasAuditWord(text)) return Err(req, "20021", "Content is illegal!", 400);
+    for (const auto& s : statuses_) {
+      if (!s.deleted && s.text == text) return Err(req, "20019", "Repeat conetnt!", 400);
+    }
+    Status_ s;
+    s.id = next_id_;
+    next_id_ += 1237;
+    s.text = text;
+    s.pic_blob = blob;
+    s.created_at = env_.Now();
+    statuses_.push_back(s);
+    sandbox::PostRecord post;
+    post.platform = "weibo";
+    post.remote_id = std::to_string(s.id);
+    post.text = text;
+    post.url = "https://weibo.com/sandbox/" + post.remote_id;
+    if (!blob.empty()) post.media.push_back(Json{{"kind", "image"}, {"blob", blob}});
+    post.created_at = s.created_at;
+    env_.AddPost(std::move(post));
+    return SbResponse::FromJson(StatusJson(s));
+  }
+
+  Status_* Find(const std::string& id) {
+    for (auto& s : statuses_) {
+      if (std::to_string(s.id) == id) return &s;
+    }
+    return nullptr;
+  }
+
+  SbResponse Destroy(const SbRequest& req) {
+    Status_* s = Find(req.Param("id"));
+    if (s == nullptr || s->deleted) return Err(req, "20101", "Target weibo does not exist!", 400);
+    s->deleted = true;
+    env_.MarkDeleted("weibo", std::to_string(s->id));
+    return SbResponse::FromJson(StatusJson(*s));
+  }
+
+  SbResponse Show(const SbRequest& req) {
+    Status_* s = Find(req.Param("id"));
+    if (s == nullptr || s->deleted) return Err(req, "20101", "Target weibo does not exist!", 400);
+    return SbResponse::FromJson(StatusJson(*s));
+  }
+
+  SbResponse Timeline(const SbRequest& req) {
+    int count = std::max(1, std::min(100, std::atoi(req.Param("count").c_str())));
+    if (req.Param("count").empty()) count = 20;
+    Json items = Json::array();
+    for (auto it = statuses_.rbegin();
+         it != statuses_.rend() && static_cast<int>(items.size()) < count; ++it) {
+      if (!it->deleted) items.push_back(StatusJson(*it));
+    }
+    return SbResponse::FromJson(Json{{"statuses", items}, {"total_number", items.size()}});
+  }
+
+  Env& env_;
+  std::mutex mu_;
+  TokenTable tokens_;
+  std::vector<Status_> statuses_;
+  uint64_t next_id_ = 4990000000000001ull;  // above 2^53, as real ids are
+};
+
+}  // namespace
+
+std::unique_ptr<sandbox::PlatformSandbox> NewSandbox(sandbox::Env& env) {
+  return std::make_unique<WeiboSandbox>(env);
+}
+
+}  // namespace gd::channels::weibo

@@ -1,0 +1,100 @@
+#include "channels/token_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace gd::channels {
+namespace {
+
+TEST(TokenCacheTest, SingleFlightAcrossThreads) {
+  FakeClock clock(1'000'000);
+  MemoryTokenStore store;
+  TokenCache cache(clock, &store, 1000);
+  std::atomic<int> fetches{0};
+  auto fetch = [&](const std::optional<Token>&) -> StatusOr<Token> {
+    ++fetches;
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    Token t;
+    t.access_token = "tok" + std::to_string(fetches.load());
+    t.expires_at = clock.Now() + 60'000;
+    return t;
+  };
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto t = cache.Get(7, fetch);
+      if (t.ok() && t->access_token == "tok1") ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(fetches.load(), 1);
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(store.saves(), 1);
+  EXPECT_EQ(cache.fetch_count(7), 1);
+}
+
+TEST(TokenCacheTest, RefreshesBeforeExpiryAndOnInvalidate) {
+  FakeClock clock(1'000'000);
+  TokenCache cache(clock, nullptr, 5000);
+  int n = 0;
+  auto fetch = [&](const std::optional<Token>& cur) -> StatusOr<Token> {
+    Token t;
+    t.access_token = "t" + std::to_string(++n);
+    t.refresh_token = cur ? cur->refresh_token + "+" : "r";
+    t.expires_at = clock.Now() + 10'000;
+    return t;
+  };
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
+  clock.Advance(4000);
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
+  clock.Advance(2000);  // within the 5 s margin
+  auto t2 = cache.Get(1, fetch);
+  EXPECT_EQ(t2->access_token, "t2");
+  EXPECT_EQ(t2->refresh_token, "r+");       // the fetcher saw the token it replaces
+  EXPECT_FALSE(cache.Invalidate(1, "t1"));  // stale: already replaced
+  EXPECT_TRUE(cache.Invalidate(1, "t2"));
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t3");
+}
+
+TEST(TokenCacheTest, LoadsFromStoreAndSeedsWithoutFetching) {
+  FakeClock clock(1'000'000);
+  MemoryTokenStore store;
+  Token saved;
+  saved.access_token = "persisted";
+  saved.expires_at = clock.Now() + 3'600'000;
+  ASSERT_TRUE(store.Save(3, saved).ok());
+  TokenCache cache(clock, &store);
+  auto never = [](const std::optional<Token>&) -> StatusOr<Token> {
+    return Unavailable("must not fetch");
+  };
+  EXPECT_EQ(cache.Get(3, never)->access_token, "persisted");
+  auto seeded = cache.Get(4, never, [] {
+    Token t;
+    t.access_token = "from-secrets";
+    return std::optional<Token>(t);
+  });
+  ASSERT_TRUE(seeded.ok());
+  EXPECT_EQ(seeded->access_token, "from-secrets");
+  EXPECT_EQ(cache.fetch_count(3), 0);
+}
+
+TEST(TokenCacheTest, FetchErrorIsSharedAndRetriedLater) {
+  FakeClock clock(0);
+  TokenCache cache(clock, nullptr);
+  int calls = 0;
+  auto failing = [&](const std::optional<Token>&) -> StatusOr<Token> {
+    ++calls;
+    return Status(Code::kUnauthenticated, "bad secret");
+  };
+  EXPECT_EQ(cache.Get(1, failing).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(cache.Get(1, failing).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(calls, 2);
+}
+
+}  // namespace
+}  // namespace gd::channels
