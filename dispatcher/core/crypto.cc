@@ -83,8 +83,10 @@ std::string Base64UrlEncode(std::string_view raw) {
   std::string s = Base64Encode(raw);
   while (!s.empty() && s.back() == '=') s.pop_back();
   for (char& c : s) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return s;
 }

@@ -22,7 +22,8 @@ StatusOr<std::string> GetString(const Json& obj, const char* field, bool require
   auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) {
     if (required)
-      return InvalidArgument(std::string("缺少字段 ") + field, "invalid", {{"fields", {{field, "必填"}}}});
+      return InvalidArgument(std::string("缺少字段 ") + field, "invalid",
+                             {{"fields", {{field, "必填"}}}});
     return std::string();
   }
   if (!it->is_string())

@@ -89,7 +89,7 @@ inline Status Internal(std::string msg) { return Status(Code::kInternal, std::mo
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -115,9 +115,9 @@ class [[nodiscard]] StatusOr {
 #define GD_CONCAT(a, b) GD_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function if `expr` is not ok.
-#define GD_RETURN_IF_ERROR(expr)           \
-  do {                                     \
-    ::gd::Status gd_status_ = (expr);      \
+#define GD_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::gd::Status gd_status_ = (expr);        \
     if (!gd_status_.ok()) return gd_status_; \
   } while (0)
 

@@ -28,7 +28,9 @@ CivilDate CivilFromDays(int64_t z) {
   return CivilDate{static_cast<int>(y + (m <= 2)), static_cast<int>(m), static_cast<int>(d)};
 }
 
-static int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+static int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 std::string FormatRfc3339(TimeMs t, int offset_seconds) {
   int64_t secs = FloorDiv(t, 1000) + offset_seconds;

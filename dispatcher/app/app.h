@@ -1,0 +1,88 @@
+// The composition root as a library: config -> store -> services -> server.
+// main.cc (the CLI) and the integration tests both build the whole system through App.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "dispatcher/accounts/account_service.h"
+#include "dispatcher/channel_accounts/channel_service.h"
+#include "dispatcher/core/clock.h"
+#include "dispatcher/http/server.h"
+#include "dispatcher/media/media_service.h"
+#include "dispatcher/policy/calendar.h"
+#include "dispatcher/policy/review_policy.h"
+#include "dispatcher/review/ports.h"
+#include "dispatcher/review/review_service.h"
+#include "dispatcher/store/store.h"
+
+namespace gd {
+
+struct AppConfig {
+  std::filesystem::path data_dir = "var";
+  std::filesystem::path policies_dir;   // default: <source>/policies
+  std::filesystem::path templates_dir;  // default: <source>/templates
+  std::filesystem::path web_dir;        // default: <source>/web/dist
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string admin_password;  // DISPATCHER_ADMIN_PASSWORD, used on first start only
+  std::string master_key;      // DISPATCHER_MASTER_KEY (hex or base64 of 32 bytes); else a key file
+  AccountPolicy accounts;
+  int threads = 16;
+  const Clock* clock = nullptr;  // default: the system clock
+};
+
+// Where the project's data files live when not configured: compiled in at build time.
+std::filesystem::path DefaultSourceDir();
+
+// Loads (or creates, 0600) the 32-byte master key.
+StatusOr<std::string> LoadMasterKey(const std::filesystem::path& data_dir,
+                                    const std::string& from_env);
+
+class App {
+ public:
+  static StatusOr<std::unique_ptr<App>> Create(AppConfig cfg);
+  ~App();
+
+  // Binds and serves on a background thread.
+  Status Start();
+  void Stop();
+  int port() const { return server_ ? server_->port() : 0; }
+
+  Store& store() { return *store_; }
+  AccountService& accounts() { return *accounts_; }
+  ReviewService& review() { return *review_; }
+  ChannelService& channels() { return *channels_; }
+  MediaService& media() { return *media_; }
+  HttpServer& server() { return *server_; }
+  const AppConfig& config() const { return cfg_; }
+  const ContentChecker& checker() const { return *checker_; }
+
+ private:
+  App() = default;
+  AppConfig cfg_;
+  SystemClock system_clock_;
+  const Clock* clock_ = nullptr;
+  std::string master_key_;
+  std::unique_ptr<Store> store_;
+  std::optional<ReviewPolicy> policy_;
+  std::optional<WorkCalendar> calendar_;
+  std::unique_ptr<ContentRenderer> renderer_;
+  std::unique_ptr<ContentChecker> checker_;
+  std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<ReviewService> review_;
+  std::unique_ptr<ChannelService> channels_;
+  std::unique_ptr<MediaService> media_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+// Factories for the ports, wired to channels/ and dispatcher/checks/ (adapters.cc).
+StatusOr<std::unique_ptr<ContentRenderer>> MakeRenderer(const std::filesystem::path& templates_dir,
+                                                        const std::filesystem::path& policies_dir);
+StatusOr<std::unique_ptr<ContentChecker>> MakeChecker(const std::filesystem::path& policies_dir);
+
+}  // namespace gd

@@ -1,0 +1,178 @@
+#include "dispatcher/app/demo.h"
+
+#include "dispatcher/core/log.h"
+
+namespace gd {
+namespace {
+
+struct UserSpec {
+  const char* username;
+  const char* name;
+  int unit;  // index into units
+  std::vector<Role> roles;
+};
+
+AuthContext SystemActor(App& app, const std::string& username) {
+  AuthContext ctx;
+  (void)app.store().Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto u, tx.GetUserByName(username));
+    if (u) ctx.user = *u;
+    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(ctx.user.unit_id));
+    if (unit) ctx.unit = *unit;
+    return Status::Ok();
+  });
+  return ctx;
+}
+
+Json Checklist() {
+  return {{"secrets", true}, {"compliance", true}, {"promotion", true},
+          {"typos", true},   {"statistics", true}, {"sensitive", true},
+          {"timing", true},  {"harm", true},       {"other", true}};
+}
+
+}  // namespace
+
+StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_base) {
+  std::vector<DemoUser> printed;
+  auto units = app.accounts().ListUnits();
+  if (!units.ok()) return units.status();
+  bool seeded = false;
+  for (const auto& u : *units)
+    if (u.name == "市应急管理局") seeded = true;
+
+  const std::vector<UserSpec> specs = {
+      {"office", "王主任", 0, {Role::kOffice}},
+      {"auditor", "赵督查", 0, {Role::kAuditor}},
+      {"operator", "孙运维", 0, {Role::kOperator}},
+      {"editor", "李信息员", 1, {Role::kEditor}},
+      {"reviewer", "陈科长", 1, {Role::kUnitReviewer}},
+      {"deputy", "周副局长", 1, {Role::kDeputyLeader}},
+      {"principal", "吴局长", 1, {Role::kPrincipalLeader}},
+      {"sitemgr", "郑管理员", 1, {Role::kSiteManager}},
+      {"editor3", "钱信息员", 2, {Role::kEditor}},
+      {"reviewer3", "冯主任", 2, {Role::kUnitReviewer}},
+      {"deputy3", "褚副镇长", 2, {Role::kDeputyLeader}},
+      {"principal3", "卫镇长", 2, {Role::kPrincipalLeader}},
+      {"sitemgr3", "蒋管理员", 2, {Role::kSiteManager}},
+  };
+  const std::vector<std::string> unit_names = {"市政务公开办", "市应急管理局", "城关镇"};
+
+  if (!seeded) {
+    std::vector<int64_t> unit_ids(3, 0);
+    for (const auto& u : *units)
+      if (u.kind == "office") unit_ids[0] = u.id;
+    AuthContext admin = SystemActor(app, "admin");
+    if (unit_ids[0] == 0) {
+      GD_ASSIGN_OR_RETURN(
+          Unit u, app.accounts().CreateUnit(admin, {{"name", unit_names[0]}, {"kind", "office"}}));
+      unit_ids[0] = u.id;
+    }
+    GD_ASSIGN_OR_RETURN(Unit u1, app.accounts().CreateUnit(
+                                     admin, {{"name", unit_names[1]}, {"kind", "department"}}));
+    GD_ASSIGN_OR_RETURN(
+        Unit u2, app.accounts().CreateUnit(admin, {{"name", unit_names[2]}, {"kind", "town"}}));
+    unit_ids[1] = u1.id;
+    unit_ids[2] = u2.id;
+    for (const auto& s : specs) {
+      auto user = app.accounts().AddUserDirect(s.username, s.name, unit_ids[s.unit], s.roles,
+                                               kDemoPassword, false);
+      if (!user.ok()) return user.status();
+    }
+    AuthContext op = SystemActor(app, "operator");
+    const int64_t unit = unit_ids[1];
+    auto add = [&](Json body) -> StatusOr<int64_t> {
+      body["unit_id"] = unit;
+      GD_ASSIGN_OR_RETURN(Json j, app.channels().Create(op, body));
+      return j["id"].get<int64_t>();
+    };
+    GD_ASSIGN_OR_RETURN(int64_t portal,
+                        add({{"kind", "portal"},
+                             {"name", "市政府门户网站"},
+                             {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}}));
+    GD_ASSIGN_OR_RETURN(int64_t wechat,
+                        add({{"kind", "wechat_mp"},
+                             {"name", "XX应急管理 公众号"},
+                             {"base_url", sandbox_base + "/wechat"},
+                             {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
+                             {"secrets", {{"app_secret", "sandbox-secret"}}}}));
+    GD_ASSIGN_OR_RETURN(
+        int64_t weibo,
+        add({{"kind", "weibo"},
+             {"name", "XX应急管理 微博"},
+             {"base_url", sandbox_base + "/weibo"},
+             {"settings",
+              {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
+             {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}}));
+    GD_RETURN_IF_ERROR(add({{"kind", "douyin"},
+                            {"name", "XX应急管理 抖音号"},
+                            {"base_url", sandbox_base + "/douyin"},
+                            {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
+                            {"secrets",
+                             {{"client_secret", "sandbox-secret"},
+                              {"access_token", "sandbox-token"},
+                              {"refresh_token", "sandbox-refresh"}}}})
+                           .status());
+    GD_RETURN_IF_ERROR(add({{"kind", "kuaishou"},
+                            {"name", "XX应急管理 快手号"},
+                            {"base_url", sandbox_base + "/kuaishou"},
+                            {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
+                            {"secrets",
+                             {{"app_secret", "sandbox-secret"},
+                              {"access_token", "sandbox-token"},
+                              {"refresh_token", "sandbox-refresh"}}}})
+                           .status());
+    GD_RETURN_IF_ERROR(add({{"kind", "manual"},
+                            {"name", "XX应急管理 视频号"},
+                            {"settings", {{"platform", "视频号"}}}})
+                           .status());
+
+    // A few tickets in different states.
+    AuthContext editor = SystemActor(app, "editor");
+    auto ticket = [&](const std::string& category, const std::string& title,
+                      const std::string& body) -> StatusOr<Json> {
+      return app.review().Create(
+          editor,
+          {{"category", category},
+           {"title", title},
+           {"summary", title},
+           {"body", body},
+           {"column", "工作动态"},
+           {"channels",
+            {{{"account_id", portal}}, {{"account_id", wechat}}, {{"account_id", weibo}}}}});
+    };
+    GD_ASSIGN_OR_RETURN(Json draft, ticket("work_news", "我局开展汛期安全生产大检查",
+                                           "6月12日，市应急管理局组织开展汛期安全生产大检查。\n\n"
+                                           "检查组深入企业一线，排查隐患 **32** 处，已督促整改。"));
+    (void)draft;
+    GD_ASSIGN_OR_RETURN(
+        Json pending, ticket("work_news", "市应急管理局召开防汛工作部署会",
+                             "会议传达学习了上级关于防汛工作的部署要求，对全市防汛工作作出安排。"));
+    GD_ASSIGN_OR_RETURN(Json submitted, app.review().Submit(editor, pending["id"].get<int64_t>(),
+                                                            {{"proofread", true}}));
+    (void)submitted;
+    GD_ASSIGN_OR_RETURN(
+        Json approved_t,
+        ticket("announcement", "关于开展应急避难场所排查工作的公告",
+               "为做好应急避难场所管理工作，现将有关事项公告如下：\n\n"
+               "1. 排查时间：7月1日至7月31日；\n2. 排查范围：全市各类应急避难场所。"));
+    int64_t aid = approved_t["id"].get<int64_t>();
+    GD_ASSIGN_OR_RETURN(Json s2, app.review().Submit(editor, aid, {{"proofread", true}}));
+    for (const char* who : {"reviewer", "deputy", "principal"}) {
+      AuthContext r = SystemActor(app, who);
+      GD_ASSIGN_OR_RETURN(s2, app.review().Decide(r, aid,
+                                                  {{"decision", "approve"},
+                                                   {"version_hash", s2["content_hash"]},
+                                                   {"comment", "同意"},
+                                                   {"checklist", Checklist()}}));
+    }
+    log::Info("demo data seeded");
+  }
+  for (const auto& s : specs) {
+    std::string roles;
+    for (Role r : s.roles) roles += std::string(RoleLabel(r));
+    printed.push_back({s.username, s.name, unit_names[static_cast<size_t>(s.unit)], roles});
+  }
+  return printed;
+}
+
+}  // namespace gd

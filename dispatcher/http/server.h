@@ -1,0 +1,107 @@
+// The HTTP API (API.md): a thin layer over the services. Routes are one table, so the
+// authorization matrix can be read (and tested) as data.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher/accounts/account_service.h"
+#include "dispatcher/channel_accounts/channel_service.h"
+#include "dispatcher/media/media_service.h"
+#include "dispatcher/review/review_service.h"
+#include "dispatcher/store/store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace gd {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                 // 0 = pick a free port
+  std::filesystem::path web_dir;   // the built console (index.html); empty = none
+  std::filesystem::path site_dir;  // the built-in portal site, served under /site/
+  size_t max_json_bytes = 4 * 1024 * 1024;
+  size_t max_upload_bytes = 110 * 1024 * 1024;
+  int threads = 16;
+  bool secure_cookies = false;  // set when TLS terminates in front of us
+};
+
+struct Services {
+  Store* store = nullptr;
+  AccountService* accounts = nullptr;
+  ReviewService* review = nullptr;
+  ChannelService* channels = nullptr;
+  MediaService* media = nullptr;
+  CredentialTester tester;  // tries channel credentials against the platform
+};
+
+// A parsed API request as handlers see it.
+struct ApiRequest {
+  const httplib::Request* raw = nullptr;
+  std::optional<AuthContext> auth;
+  std::vector<std::string> params;  // regex captures of the path
+  Json body;                        // parsed JSON body (null when none)
+  std::string Query(const std::string& key) const;
+  int64_t Id(size_t i = 0) const { return std::stoll(params.at(i)); }
+};
+
+struct ApiResponse {
+  int status = 200;
+  Json json;
+  // Raw bodies (files, CSV, ...): used when content_type is set.
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Handler = std::function<StatusOr<ApiResponse>(ApiRequest&)>;
+
+struct Route {
+  std::string method;                   // GET, POST, PUT, PATCH, DELETE
+  std::string pattern;                  // regex over the path
+  std::vector<Role> roles;              // any of these; empty = any signed-in user
+  bool public_route = false;            // no sign-in needed
+  bool allow_password_expired = false;  // reachable while a password change is due
+  bool raw_body = false;                // body is not JSON (multipart upload)
+  Handler handler;
+};
+
+class HttpServer {
+ public:
+  HttpServer(Services services, ServerOptions options);
+  ~HttpServer();
+
+  // Binds the listening socket; port() is valid afterwards.
+  Status Bind();
+  // Serves until Stop(); call from its own thread.
+  void Run();
+  void Stop();
+  int port() const { return port_; }
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  void BuildRoutes();
+  void Install();
+  void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
+
+  Services s_;
+  ServerOptions opt_;
+  std::vector<Route> routes_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+};
+
+// Maps a Status to (HTTP status, machine code).
+std::pair<int, std::string> HttpStatusFor(const Status& s);
+Json ErrorBody(const Status& s);
+
+}  // namespace gd

@@ -1,0 +1,260 @@
+// dispatcher: one binary, several subcommands (API.md "Command line"). The composition root.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "dispatcher/app/app.h"
+#include "dispatcher/app/demo.h"
+#include "dispatcher/checks/check_cli.h"
+#include "dispatcher/core/json_util.h"
+#include "dispatcher/core/log.h"
+
+namespace {
+
+using gd::App;
+using gd::AppConfig;
+
+struct CommonFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string data;
+  std::string config;
+  std::string policies, templates, web;
+};
+
+void AddCommon(CLI::App* cmd, CommonFlags* f, bool listen = true) {
+  if (listen) cmd->add_option("--listen", f->listen, "监听地址 HOST:PORT");
+  cmd->add_option("--data", f->data, "数据目录（数据库、素材、门户站点、密钥）");
+  cmd->add_option("--config", f->config, "JSON 配置文件（命令行参数优先）");
+  cmd->add_option("--policies", f->policies, "策略目录（审核链、检查词库、节假日）");
+  cmd->add_option("--templates", f->templates, "模板目录");
+  cmd->add_option("--web", f->web, "控制台静态文件目录（web/dist）");
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// Flags win over the config file, which wins over defaults.
+gd::StatusOr<AppConfig> BuildConfig(const CommonFlags& f, const std::string& default_data) {
+  AppConfig cfg;
+  gd::Json file = gd::Json::object();
+  if (!f.config.empty()) {
+    std::ifstream in(f.config);
+    if (!in) return gd::InvalidArgument("无法读取配置文件 " + f.config);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto parsed = gd::ParseJson(ss.str());
+    if (!parsed.ok() || !parsed->is_object())
+      return gd::InvalidArgument(f.config + ": 配置文件应为 JSON 对象");
+    file = *parsed;
+  }
+  auto pick = [&](const std::string& flag, const char* key, const std::string& fallback) {
+    if (!flag.empty()) return flag;
+    if (file.contains(key) && file[key].is_string()) return file[key].get<std::string>();
+    return fallback;
+  };
+  std::string listen =
+      pick(f.listen == "127.0.0.1:8080" ? "" : f.listen, "listen", "127.0.0.1:8080");
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return gd::InvalidArgument("--listen 应为 HOST:PORT");
+  cfg.host = listen.substr(0, colon);
+  try {
+    cfg.port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    return gd::InvalidArgument("--listen 端口无效");
+  }
+  cfg.data_dir = pick(f.data, "data", default_data);
+  cfg.policies_dir = pick(f.policies, "policies", "");
+  cfg.templates_dir = pick(f.templates, "templates", "");
+  cfg.web_dir = pick(f.web, "web", "");
+  cfg.admin_password = Env("DISPATCHER_ADMIN_PASSWORD");
+  cfg.master_key = Env("DISPATCHER_MASTER_KEY");
+  return cfg;
+}
+
+int Fail(const gd::Status& s) {
+  std::cerr << "错误：" << s.message() << "\n";
+  return 2;
+}
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+void WaitForSignal() {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+int Serve(const CommonFlags& f) {
+  auto cfg = BuildConfig(f, "var");
+  if (!cfg.ok()) return Fail(cfg.status());
+  auto app = App::Create(*cfg);
+  if (!app.ok()) return Fail(app.status());
+  gd::Status st = (*app)->Start();
+  if (!st.ok()) return Fail(st);
+  gd::log::Info("serving on http://{}:{}/ (data {})", cfg->host, (*app)->port(),
+                cfg->data_dir.string());
+  WaitForSignal();
+  (*app)->Stop();
+  return 0;
+}
+
+int Demo(const CommonFlags& f) {
+  auto cfg = BuildConfig(f, "var/demo");
+  if (!cfg.ok()) return Fail(cfg.status());
+  if (cfg->admin_password.empty()) cfg->admin_password = gd::kDemoPassword;
+  auto app = App::Create(*cfg);
+  if (!app.ok()) return Fail(app.status());
+  gd::Status st = (*app)->Start();
+  if (!st.ok()) return Fail(st);
+  std::string base = "http://" + cfg->host + ":" + std::to_string((*app)->port());
+  auto users = gd::SeedDemo(**app, base + "/_sandbox_unavailable");
+  if (!users.ok()) return Fail(users.status());
+  std::cout << "\n政务新媒体统一审核分发系统 — 演示环境已启动\n"
+            << "  控制台：   " << base << "/\n"
+            << "  门户网站： " << base << "/site/\n"
+            << "  数据目录： " << cfg->data_dir.string() << "\n\n"
+            << "演示账号（密码均为 " << gd::kDemoPassword << "）：\n"
+            << "  admin        系统管理员\n";
+  for (const auto& u : *users)
+    std::cout << "  " << u.username
+              << std::string(13 - std::min<size_t>(12, u.username.size()), ' ') << u.name << "（"
+              << u.unit << "，" << u.roles_label << "）\n";
+  std::cout << "\n按 Ctrl+C 停止。\n" << std::flush;
+  WaitForSignal();
+  (*app)->Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // `check` takes its own arguments (dispatcher/checks/check_cli.h).
+  if (argc >= 2 && std::string(argv[1]) == "check") {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (Env("DISPATCHER_POLICIES").empty()) {
+      bool has_policies = false;
+      for (const auto& a : args) has_policies = has_policies || a.rfind("--policies", 0) == 0;
+      if (!has_policies) {
+        args.insert(args.begin(), (gd::DefaultSourceDir() / "policies" / "checks").string());
+        args.insert(args.begin(), "--policies");
+      }
+    }
+    return gd::checks::RunCheckCli(args, std::cout, std::cerr);
+  }
+
+  CLI::App cli{"政务新媒体统一审核分发系统 dispatcher"};
+  cli.require_subcommand(1);
+  CommonFlags flags;
+
+  auto* serve = cli.add_subcommand("serve", "启动服务");
+  AddCommon(serve, &flags);
+  auto* demo = cli.add_subcommand("demo", "启动演示环境（内置门户、沙箱、演示账号）");
+  AddCommon(demo, &flags);
+
+  auto* user = cli.add_subcommand("user", "用户管理");
+  user->require_subcommand(1);
+  std::string username, name, roles_csv, unit_name;
+  int64_t unit_id = 0;
+  auto* user_add =
+      user->add_subcommand("add", "新增用户（初始密码取自环境变量 DISPATCHER_USER_PASSWORD）");
+  AddCommon(user_add, &flags, false);
+  user_add->add_option("--username", username)->required();
+  user_add->add_option("--name", name)->required();
+  user_add->add_option("--unit-id", unit_id)->required();
+  user_add->add_option("--roles", roles_csv, "逗号分隔，如 editor,unit_reviewer")->required();
+  auto* user_passwd =
+      user->add_subcommand("passwd", "重置密码（新密码取自环境变量 DISPATCHER_USER_PASSWORD）");
+  AddCommon(user_passwd, &flags, false);
+  user_passwd->add_option("--username", username)->required();
+  auto* user_disable = user->add_subcommand("disable", "停用用户");
+  AddCommon(user_disable, &flags, false);
+  user_disable->add_option("--username", username)->required();
+
+  auto* audit = cli.add_subcommand("audit", "审计日志");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链");
+  AddCommon(audit_verify, &flags, false);
+
+  auto* backup = cli.add_subcommand("backup", "在线备份数据库");
+  AddCommon(backup, &flags, false);
+  std::string out_file;
+  backup->add_option("--out", out_file, "备份文件")->required();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (serve->parsed()) return Serve(flags);
+  if (demo->parsed()) return Demo(flags);
+
+  // Offline commands open the store directly (the server may be running: SQLite WAL allows it).
+  auto cfg = BuildConfig(flags, "var");
+  if (!cfg.ok()) return Fail(cfg.status());
+  if (cfg->admin_password.empty()) cfg->admin_password = Env("DISPATCHER_ADMIN_PASSWORD");
+  auto open = [&]() { return App::Create(*cfg); };
+
+  if (audit_verify->parsed()) {
+    auto app = open();
+    if (!app.ok()) return Fail(app.status());
+    gd::AuditVerdict v = (*app)->store().VerifyAudit();
+    if (v.ok) {
+      std::cout << "审计日志完整：共 " << v.rows << " 条记录，哈希链校验通过。\n";
+      return 0;
+    }
+    std::cout << "审计日志校验失败：" << v.problem << "（第 " << v.broken_id << " 条）\n";
+    return 1;
+  }
+  if (backup->parsed()) {
+    auto app = open();
+    if (!app.ok()) return Fail(app.status());
+    gd::Status st = (*app)->store().Backup(out_file);
+    if (!st.ok()) return Fail(st);
+    std::cout << "已备份到 " << out_file << "\n";
+    return 0;
+  }
+  if (user_add->parsed() || user_passwd->parsed() || user_disable->parsed()) {
+    auto app = open();
+    if (!app.ok()) return Fail(app.status());
+    std::string password = Env("DISPATCHER_USER_PASSWORD");
+    gd::AuthContext cli_actor;  // id 0: the command line
+    if (user_add->parsed()) {
+      std::vector<gd::Role> roles;
+      std::stringstream ss(roles_csv);
+      std::string item;
+      while (std::getline(ss, item, ',')) {
+        auto r = gd::ParseRole(item);
+        if (!r) return Fail(gd::InvalidArgument("未知角色 " + item));
+        roles.push_back(*r);
+      }
+      gd::Status strength = (*app)->accounts().CheckPasswordStrength(username, password);
+      if (!strength.ok()) return Fail(strength);
+      auto u = (*app)->accounts().AddUserDirect(username, name, unit_id, roles, password, true);
+      if (!u.ok()) return Fail(u.status());
+      std::cout << "已创建用户 " << username << "（首次登录须修改密码）\n";
+      return 0;
+    }
+    std::optional<gd::User> found;
+    gd::Status st = (*app)->store().Read([&](gd::Tx& tx) -> gd::Status {
+      GD_ASSIGN_OR_RETURN(found, tx.GetUserByName(username));
+      return gd::Status::Ok();
+    });
+    if (!st.ok()) return Fail(st);
+    if (!found) return Fail(gd::NotFound("用户不存在：" + username));
+    gd::Json body =
+        user_disable->parsed() ? gd::Json{{"disabled", true}} : gd::Json{{"password", password}};
+    auto u = (*app)->accounts().UpdateUser(cli_actor, found->id, body);
+    if (!u.ok()) return Fail(u.status());
+    std::cout << (user_disable->parsed() ? "已停用用户 " : "已重置密码（下次登录须修改）：")
+              << username << "\n";
+    return 0;
+  }
+  return 2;
+}

@@ -1,0 +1,177 @@
+#include "dispatcher/model/content_codec.h"
+
+#include "dispatcher/core/crypto.h"
+#include "dispatcher/core/time_util.h"
+#include "dispatcher/core/utf8.h"
+
+namespace gd {
+
+Json ContentToJson(const Content& c) {
+  Json media = Json::array();
+  for (const auto& m : c.media)
+    media.push_back({{"media_id", m.media_id},
+                     {"role", m.role},
+                     {"kind", m.kind},
+                     {"mime", m.mime},
+                     {"sha256", m.sha256},
+                     {"size", m.size},
+                     {"width", m.width},
+                     {"height", m.height}});
+  Json channels = Json::array();
+  for (const auto& ch : c.channels)
+    channels.push_back({{"account_id", ch.account_id}, {"kind", ch.kind}, {"options", ch.options}});
+  return Json{{"category", std::string(CategoryKey(c.category))},
+              {"title", c.title},
+              {"summary", c.summary},
+              {"body", c.body},
+              {"source", c.source.empty() ? Json() : Json(c.source)},
+              {"column", c.column},
+              {"media", media},
+              {"channels", channels},
+              {"scheduled_at", c.scheduled_at ? Json(FormatRfc3339(*c.scheduled_at)) : Json()},
+              {"urgent", c.urgent},
+              {"out_of_scope", c.out_of_scope}};
+}
+
+StatusOr<Content> ContentFromJson(const Json& j) {
+  Content c;
+  auto cat = ParseCategory(j.value("category", ""));
+  if (!cat) return Internal("stored content has an unknown category");
+  c.category = *cat;
+  c.title = j.value("title", "");
+  c.summary = j.value("summary", "");
+  c.body = j.value("body", "");
+  if (j.contains("source") && j["source"].is_string()) c.source = j["source"].get<std::string>();
+  c.column = j.value("column", "");
+  for (const auto& m : j.value("media", Json::array())) {
+    MediaRef r;
+    r.media_id = m.value("media_id", int64_t{0});
+    r.role = m.value("role", "");
+    r.kind = m.value("kind", "");
+    r.mime = m.value("mime", "");
+    r.sha256 = m.value("sha256", "");
+    r.size = m.value("size", int64_t{0});
+    r.width = m.value("width", 0);
+    r.height = m.value("height", 0);
+    c.media.push_back(std::move(r));
+  }
+  for (const auto& ch : j.value("channels", Json::array()))
+    c.channels.push_back({ch.value("account_id", int64_t{0}), ch.value("kind", ""),
+                          ch.value("options", Json::object())});
+  if (j.contains("scheduled_at") && j["scheduled_at"].is_string())
+    c.scheduled_at = ParseRfc3339(j["scheduled_at"].get<std::string>());
+  c.urgent = j.value("urgent", false);
+  c.out_of_scope = j.value("out_of_scope", false);
+  return c;
+}
+
+StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limits) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  Json fields = Json::object();
+  Content c;
+  auto str = [&](const char* key, size_t max_chars, bool required) -> std::string {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) {
+      if (required) fields[key] = "必填";
+      return "";
+    }
+    if (!it->is_string()) {
+      fields[key] = "应为字符串";
+      return "";
+    }
+    std::string v = it->get<std::string>();
+    if (required && v.find_first_not_of(" \t\r\n") == std::string::npos) fields[key] = "不能为空";
+    if (CodePointCount(v) > max_chars)
+      fields[key] = "超过 " + std::to_string(max_chars) + " 字的上限";
+    return v;
+  };
+  std::string category = str("category", 40, true);
+  if (!category.empty()) {
+    auto cat = ParseCategory(category);
+    if (!cat)
+      fields["category"] = "未知类别";
+    else
+      c.category = *cat;
+  }
+  c.title = str("title", limits.title_max_chars, true);
+  c.summary = str("summary", limits.summary_max_chars, false);
+  c.body = str("body", SIZE_MAX, false);
+  if (c.body.size() > limits.body_max_bytes) fields["body"] = "正文过长";
+  c.source = str("source", limits.source_max_chars, false);
+  if (c.source.find_first_not_of(" \t\r\n") == std::string::npos) c.source.clear();
+  c.column = str("column", limits.column_max_chars, false);
+
+  if (body.contains("media") && !body["media"].is_null()) {
+    const Json& media = body["media"];
+    if (!media.is_array() || media.size() > limits.max_media) {
+      fields["media"] = "应为不超过 " + std::to_string(limits.max_media) + " 项的数组";
+    } else {
+      for (size_t i = 0; i < media.size(); ++i) {
+        const Json& m = media[i];
+        std::string where = "media[" + std::to_string(i) + "]";
+        if (!m.is_object() || !m.contains("media_id") || !m["media_id"].is_number_integer()) {
+          fields[where] = "需要 media_id";
+          continue;
+        }
+        std::string role = m.value("role", "image");
+        if (role != "cover" && role != "image" && role != "video") {
+          fields[where + ".role"] = "应为 cover、image 或 video";
+          continue;
+        }
+        MediaRef r;
+        r.media_id = m["media_id"].get<int64_t>();
+        r.role = role;
+        c.media.push_back(std::move(r));
+      }
+    }
+  }
+  if (body.contains("channels") && !body["channels"].is_null()) {
+    const Json& chans = body["channels"];
+    if (!chans.is_array() || chans.size() > limits.max_channels) {
+      fields["channels"] = "应为不超过 " + std::to_string(limits.max_channels) + " 项的数组";
+    } else {
+      for (size_t i = 0; i < chans.size(); ++i) {
+        const Json& ch = chans[i];
+        std::string where = "channels[" + std::to_string(i) + "]";
+        if (!ch.is_object() || !ch.contains("account_id") ||
+            !ch["account_id"].is_number_integer()) {
+          fields[where] = "需要 account_id";
+          continue;
+        }
+        Json options = ch.value("options", Json::object());
+        if (!options.is_object()) {
+          fields[where + ".options"] = "应为对象";
+          continue;
+        }
+        int64_t id = ch["account_id"].get<int64_t>();
+        for (const auto& prev : c.channels)
+          if (prev.account_id == id) fields[where] = "渠道重复";
+        c.channels.push_back({id, "", options});
+      }
+    }
+  }
+  if (body.contains("scheduled_at") && !body["scheduled_at"].is_null()) {
+    if (!body["scheduled_at"].is_string()) {
+      fields["scheduled_at"] = "应为 RFC 3339 时间";
+    } else {
+      c.scheduled_at = ParseRfc3339(body["scheduled_at"].get<std::string>());
+      if (!c.scheduled_at) fields["scheduled_at"] = "时间格式应为 2026-11-29T09:30:00+08:00";
+    }
+  }
+  for (const char* flag : {"urgent", "out_of_scope"}) {
+    if (body.contains(flag) && !body[flag].is_null() && !body[flag].is_boolean())
+      fields[flag] = "应为 true 或 false";
+  }
+  c.urgent = GetBool(body, "urgent");
+  c.out_of_scope = GetBool(body, "out_of_scope");
+  if (!fields.empty())
+    return InvalidArgument("内容填写有误，请检查标注的字段", "invalid", {{"fields", fields}});
+  return c;
+}
+
+std::string ContentHash(const Content& c, const Json& renderings) {
+  Json all = {{"content", ContentToJson(c)}, {"renderings", renderings}};
+  return Sha256Hex(all.dump());
+}
+
+}  // namespace gd

@@ -1,0 +1,582 @@
+#include "dispatcher/review/review_service.h"
+
+#include <algorithm>
+
+#include "dispatcher/core/crypto.h"
+#include "dispatcher/core/time_util.h"
+#include "dispatcher/model/content_codec.h"
+
+namespace gd {
+namespace {
+
+Status Conflict(std::string msg, Json details = Json::object()) {
+  return FailedPrecondition(std::move(msg), "conflict", std::move(details));
+}
+Status Invalid(const std::string& field, const std::string& msg) {
+  return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
+}
+Status WrongState(const Ticket& t, const std::string& what) {
+  return Conflict("工单当前状态为「" + std::string(TicketStateLabel(t.state)) + "」，不能" + what,
+                  {{"state", std::string(TicketStateKey(t.state))}});
+}
+
+bool HasBlock(const Json& findings) {
+  for (const auto& f : findings)
+    if (f.value("severity", "") == "block") return true;
+  return false;
+}
+
+// Rendering problems that block become findings of the channel_limit family.
+Json LimitFindings(const Json& renderings) {
+  Json out = Json::array();
+  for (const auto& r : renderings) {
+    for (const auto& p : r.value("problems", Json::array())) {
+      out.push_back({{"id", "channel_limit:" + std::to_string(r.value("account_id", int64_t{0})) +
+                                ":" + p.value("code", "")},
+                     {"rule", "channel_limit"},
+                     {"kind", p.value("code", "")},
+                     {"severity", p.value("severity", "block")},
+                     {"field", p.value("field", "")},
+                     {"account_id", r.value("account_id", int64_t{0})},
+                     {"channel", r.value("name", "")},
+                     {"message", r.value("name", "") + "：" + p.value("message", "")},
+                     {"start", 0},
+                     {"end", 0},
+                     {"char_start", 0},
+                     {"char_end", 0},
+                     {"text", ""},
+                     {"suggestion", ""}});
+    }
+  }
+  return out;
+}
+
+std::string Iso(TimeMs t) { return FormatRfc3339(t); }
+
+}  // namespace
+
+bool CanSeeUnit(const AuthContext& who, int64_t unit_id) {
+  return who.user.CityWide() || who.user.unit_id == unit_id;
+}
+
+std::string ReviewService::SignDecision(const Decision& d) const {
+  std::string material = std::to_string(d.ticket_id) + "|" + std::to_string(d.version) + "|" +
+                         std::to_string(d.round) + "|" + d.content_hash + "|" +
+                         std::to_string(d.step) + "|" + d.role + "|" + std::to_string(d.user_id) +
+                         "|" + d.decision + "|" + std::to_string(d.decided_at) + "|" +
+                         d.checklist.dump() + "|" + d.comment;
+  return HmacSha256Hex(signing_key_, material);
+}
+
+StatusOr<Ticket> ReviewService::Load(Tx& tx, const AuthContext& who, int64_t id) const {
+  GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
+  if (!t) return NotFound("工单不存在");
+  if (!CanSeeUnit(who, t->unit_id)) return PermissionDenied("无权查看其他单位的工单");
+  return *t;
+}
+
+Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c) const {
+  for (size_t i = 0; i < c.channels.size(); ++i) {
+    auto& ch = c.channels[i];
+    GD_ASSIGN_OR_RETURN(auto acct, tx.GetChannel(ch.account_id));
+    std::string field = "channels[" + std::to_string(i) + "]";
+    if (!acct || acct->disabled) return Invalid(field, "渠道账号不存在或已停用");
+    if (acct->unit_id != 0 && acct->unit_id != unit_id)
+      return Invalid(field, "不能选择其他单位的渠道账号");
+    ch.kind = acct->kind;
+  }
+  for (size_t i = 0; i < c.media.size(); ++i) {
+    auto& m = c.media[i];
+    GD_ASSIGN_OR_RETURN(auto row, tx.GetMedia(m.media_id));
+    std::string field = "media[" + std::to_string(i) + "]";
+    if (!row || (row->unit_id != unit_id)) return Invalid(field, "素材不存在或不属于本单位");
+    if (m.role == "video" && row->kind != "video")
+      return Invalid(field, "视频位置只能使用视频文件");
+    if ((m.role == "cover" || m.role == "image") && row->kind != "image")
+      return Invalid(field, "封面和配图只能使用图片文件");
+    m.kind = row->kind;
+    m.mime = row->mime;
+    m.sha256 = row->sha256;
+    m.size = row->size;
+    m.width = row->width;
+    m.height = row->height;
+  }
+  return Status::Ok();
+}
+
+Json ReviewService::Render(Tx& tx, const Content& c, int64_t ticket_id, int64_t unit_id,
+                           TimeMs at) const {
+  std::vector<RenderTarget> targets;
+  auto unit = tx.GetUnit(unit_id);
+  std::string unit_name = unit.ok() && unit->has_value() ? (*unit)->name : "";
+  for (const auto& ch : c.channels) {
+    auto acct = tx.GetChannel(ch.account_id);
+    if (acct.ok() && acct->has_value()) targets.push_back({**acct, unit_name});
+  }
+  return renderer_.RenderAll(c, ticket_id, c.scheduled_at.value_or(at), targets);
+}
+
+StatusOr<ChainView> ReviewService::ReadChain(Tx& tx, const Ticket& t) const {
+  ChainView v;
+  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+  if (!ver) return Internal("工单版本缺失");
+  v.steps = policy_.ChainFor(t.category, ver->content.out_of_scope);
+  GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
+  std::vector<std::optional<Decision>> by_step(v.steps.size());
+  for (auto& d : all) {
+    if (d.version != t.version || d.round != t.round || t.round == 0) continue;
+    if (d.step < 0 || static_cast<size_t>(d.step) >= v.steps.size()) continue;
+    if (!ConstantTimeEqual(SignDecision(d), d.signature)) v.signatures_valid = false;
+    by_step[d.step] = d;
+  }
+  bool all_approved = true;
+  for (size_t i = 0; i < v.steps.size(); ++i) {
+    Json s = {
+        {"index", i}, {"role", std::string(RoleKey(v.steps[i].role))}, {"label", v.steps[i].label}};
+    const auto& d = by_step[i];
+    if (d) {
+      v.decisions.push_back(*d);
+      s["state"] = d->decision == "approve" ? "approved" : "rejected";
+      s["decided_by"] = d->user_id;
+      s["decided_at"] = Iso(d->decided_at);
+      s["comment"] = d->comment;
+      s["signature_valid"] = ConstantTimeEqual(SignDecision(*d), d->signature);
+      if (d->decision != "approve") all_approved = false;
+    } else {
+      all_approved = false;
+      bool current = t.state == TicketState::kInReview && t.current_step &&
+                     static_cast<size_t>(*t.current_step) == i;
+      s["state"] = current ? "pending" : "waiting";
+    }
+    v.steps_json.push_back(std::move(s));
+  }
+  v.current_step = t.state == TicketState::kInReview ? t.current_step : std::nullopt;
+  v.complete = all_approved && t.round > 0;
+  return v;
+}
+
+StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
+  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+  if (!ver) return Internal("工单版本缺失");
+  GD_ASSIGN_OR_RETURN(ChainView chain, ReadChain(tx, t));
+  const Content& c = ver->content;
+  Json j = ContentToJson(c);
+  Json channels = Json::array();
+  for (const auto& ch : c.channels) {
+    auto acct = tx.GetChannel(ch.account_id);
+    Json cj = {{"account_id", ch.account_id}, {"kind", ch.kind}, {"options", ch.options}};
+    if (acct.ok() && acct->has_value()) cj["name"] = (*acct)->name;
+    channels.push_back(std::move(cj));
+  }
+  j["channels"] = channels;
+  j["id"] = t.id;
+  j["unit_id"] = t.unit_id;
+  j["author_id"] = t.author_id;
+  j["state"] = std::string(TicketStateKey(t.state));
+  j["state_label"] = std::string(TicketStateLabel(t.state));
+  j["category_label"] = std::string(CategoryLabel(t.category));
+  j["version"] = t.version;
+  j["content_hash"] = t.content_hash;
+  j["steps"] = chain.steps_json;
+  j["current_step"] = chain.current_step ? Json(*chain.current_step) : Json();
+  j["chain_complete"] = chain.complete;
+  j["signatures_valid"] = chain.signatures_valid;
+  j["created_at"] = Iso(t.created_at);
+  j["updated_at"] = Iso(t.updated_at);
+  j["submitted_at"] = t.submitted_at ? Json(Iso(t.submitted_at)) : Json();
+  auto author = tx.GetUser(t.author_id);
+  if (author.ok() && author->has_value()) j["author_name"] = (*author)->name;
+  auto unit = tx.GetUnit(t.unit_id);
+  if (unit.ok() && unit->has_value()) j["unit_name"] = (*unit)->name;
+  return j;
+}
+
+StatusOr<Json> ReviewService::Create(const AuthContext& who, const Json& body) {
+  if (!who.user.Has(Role::kEditor)) return PermissionDenied("只有信息员可以起草工单");
+  GD_ASSIGN_OR_RETURN(Content c, ContentFromRequest(body));
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_RETURN_IF_ERROR(Resolve(tx, who.user.unit_id, c));
+    Ticket t;
+    t.unit_id = who.user.unit_id;
+    t.author_id = who.user.id;
+    t.category = c.category;
+    t.state = TicketState::kDraft;
+    t.version = 1;
+    t.content_hash = "pending";
+    GD_ASSIGN_OR_RETURN(t.id, tx.InsertTicket(t));
+    Json renderings = Render(tx, c, t.id, t.unit_id, tx.now());
+    t.content_hash = ContentHash(c, renderings);
+    t.row_version = 1;
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
+    t.row_version = 2;
+    GD_RETURN_IF_ERROR(
+        tx.InsertVersion({t.id, 1, c, t.content_hash, renderings, who.user.id, tx.now()}));
+    GD_RETURN_IF_ERROR(
+        tx.Audit(who.user.id, "ticket.create", "ticket", t.id,
+                 {{"version", 1}, {"content_hash", t.content_hash}, {"title", c.title}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> ReviewService::Update(const AuthContext& who, int64_t id, const Json& body) {
+  GD_ASSIGN_OR_RETURN(Content c, ContentFromRequest(body));
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    if (t.author_id != who.user.id) return PermissionDenied("只有作者本人可以修改工单");
+    auto next = NextState(t.state, TicketEvent::kEdit);
+    if (!next) return WrongState(t, "修改（审核中的工单请先撤回）");
+    GD_RETURN_IF_ERROR(Resolve(tx, t.unit_id, c));
+    Json renderings = Render(tx, c, t.id, t.unit_id, tx.now());
+    std::string hash = ContentHash(c, renderings);
+    t.version += 1;
+    t.category = c.category;
+    t.content_hash = hash;
+    t.state = *next;
+    t.current_step.reset();
+    t.current_role.clear();
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
+    GD_RETURN_IF_ERROR(
+        tx.InsertVersion({t.id, t.version, c, hash, renderings, who.user.id, tx.now()}));
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.edit", "ticket", t.id,
+                                {{"version", t.version}, {"content_hash", hash}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const Json& body) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  Json out;
+  Json blocking;
+  Status st = store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    if (t.author_id != who.user.id) return PermissionDenied("只有作者本人可以提交工单");
+    auto next = NextState(t.state, TicketEvent::kSubmit);
+    if (!next) return WrongState(t, "提交");
+    if (!GetBool(body, "proofread"))
+      return Invalid("proofread", "提交前请完成自校（一校），并勾选确认");
+    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+    const Content& c = ver->content;
+    if (c.channels.empty()) return Invalid("channels", "请至少选择一个发布渠道");
+    if (c.out_of_scope && !c.urgent) {
+      int days = policy_.out_of_scope_min_working_days();
+      if (!c.scheduled_at)
+        return Invalid("scheduled_at", "规定范围以外的信息须提前 " + std::to_string(days) +
+                                           " 个工作日申请，请填写计划发布时间");
+      CivilDate earliest = calendar_.AddWorkingDays(CstDate(tx.now()), days);
+      if (CstDate(*c.scheduled_at) < earliest)
+        return InvalidArgument("规定范围以外的信息须提前 " + std::to_string(days) +
+                                   " 个工作日申请（第十三条），最早可于 " + FormatDate(earliest) +
+                                   " 发布；紧急信息请勾选“紧急”",
+                               "invalid",
+                               {{"fields", {{"scheduled_at", "最早 " + FormatDate(earliest)}}},
+                                {"earliest", FormatDate(earliest)}});
+    }
+    Json findings = checker_.Run({c.category, c.title, c.summary, c.body, c.source});
+    for (const auto& f : LimitFindings(ver->renderings)) findings.push_back(f);
+    GD_RETURN_IF_ERROR(tx.InsertCheckRun({0, t.id, t.version, "submit", findings, tx.now()}));
+    if (HasBlock(findings)) {
+      blocking = findings;
+      // The check run is kept (committed) even though the submission is refused.
+      return tx.Audit(who.user.id, "ticket.submit_blocked", "ticket", t.id,
+                      {{"version", t.version}, {"blocks", findings.size()}});
+    }
+    auto chain = policy_.ChainFor(t.category, c.out_of_scope);
+    t.state = *next;
+    t.round += 1;
+    t.submitted_at = tx.now();
+    t.current_step = 0;
+    t.current_role = std::string(RoleKey(chain[0].role));
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.submit", "ticket", t.id,
+                                {{"version", t.version},
+                                 {"round", t.round},
+                                 {"proofread", true},
+                                 {"content_hash", t.content_hash}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!blocking.is_null())
+    return InvalidArgument("自动检查发现必须修改的问题，不能提交", "check_failed",
+                           {{"findings", blocking}});
+  return out;
+}
+
+StatusOr<Json> ReviewService::Recall(const AuthContext& who, int64_t id) {
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    if (t.author_id != who.user.id) return PermissionDenied("只有作者本人可以撤回工单");
+    auto next = NextState(t.state, TicketEvent::kRecall);
+    if (!next) return WrongState(t, "撤回");
+    t.state = *next;
+    t.current_step.reset();
+    t.current_role.clear();
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.recall", "ticket", t.id,
+                                {{"version", t.version}, {"round", t.round}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id, const Json& body) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  GD_ASSIGN_OR_RETURN(std::string decision, GetString(body, "decision"));
+  if (decision != "approve" && decision != "reject")
+    return Invalid("decision", "decision 应为 approve 或 reject");
+  GD_ASSIGN_OR_RETURN(std::string version_hash, GetString(body, "version_hash"));
+  std::string comment =
+      body.value("comment", Json("")).is_string() ? body.value("comment", "") : "";
+  Json checklist = body.value("checklist", Json::object());
+  Json acks = body.value("acknowledged_warnings", Json::array());
+  if (!checklist.is_object()) return Invalid("checklist", "checklist 应为对象");
+  if (!acks.is_array()) return Invalid("acknowledged_warnings", "应为数组");
+  for (const auto& a : acks) {
+    if (!a.is_object() || !a.contains("finding_id") || !a["finding_id"].is_string() ||
+        a.value("reason", Json("")).get<std::string>().empty())
+      return Invalid("acknowledged_warnings", "每条警告确认都需要 finding_id 和理由");
+  }
+  std::optional<int> step_given;
+  if (body.contains("step") && !body["step"].is_null()) {
+    if (!body["step"].is_number_integer()) return Invalid("step", "step 应为整数");
+    step_given = body["step"].get<int>();
+  }
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto found, tx.GetTicket(id));
+    if (!found) return NotFound("工单不存在");
+    Ticket t = *found;
+    GD_ASSIGN_OR_RETURN(ChainView chain, ReadChain(tx, t));
+    if (t.state != TicketState::kInReview || !t.current_step) return WrongState(t, "审核");
+    const int cur = *t.current_step;
+    const ReviewStep& step = chain.steps.at(static_cast<size_t>(cur));
+    if (!who.user.Has(step.role))
+      return PermissionDenied("当前步骤「" + step.label + "」需由" +
+                              std::string(RoleLabel(step.role)) + "审核");
+    // Unit roles act only within their unit; the office step is city-wide (art. 13).
+    if (!IsCityWide(step.role) && who.user.unit_id != t.unit_id)
+      return PermissionDenied("只能审核本单位的工单");
+    if (t.author_id == who.user.id)
+      return PermissionDenied("谁审查、谁负责：作者不能审核自己的稿件");
+    for (const auto& d : chain.decisions)
+      if (d.user_id == who.user.id)
+        return PermissionDenied("同一版本的审核中，每人只能审核一个步骤");
+    if (step_given && *step_given != cur)
+      return Conflict("审核步骤已变化，请刷新后重试", {{"current_step", cur}});
+    if (version_hash != t.content_hash)
+      return Conflict("内容已更新，您审阅的版本已失效，请查看最新版本后再审核",
+                      {{"content_hash", t.content_hash}});
+    if (decision == "approve") {
+      Json missing = Json::array();
+      for (const auto& item : policy_.checklist()) {
+        auto it = checklist.find(item.key);
+        if (it == checklist.end() || !it->is_boolean() || !it->get<bool>())
+          missing.push_back(item.key);
+      }
+      if (!missing.empty())
+        return InvalidArgument(
+            "审核通过前须逐项确认第十一条审核内容", "invalid",
+            {{"fields", {{"checklist", "未确认：" + missing.dump()}}}, {"missing", missing}});
+    } else if (comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return Invalid("comment", "退回时须填写意见");
+    }
+    Decision d;
+    d.ticket_id = t.id;
+    d.version = t.version;
+    d.round = t.round;
+    d.step = cur;
+    d.role = std::string(RoleKey(step.role));
+    d.user_id = who.user.id;
+    d.decision = decision;
+    d.comment = comment;
+    d.checklist = checklist;
+    d.acknowledged = acks;
+    d.content_hash = t.content_hash;
+    d.decided_at = tx.now();
+    d.signature = SignDecision(d);
+    GD_ASSIGN_OR_RETURN(d.id, tx.InsertDecision(d));
+    TicketEvent ev = decision == "reject" ? TicketEvent::kReject
+                     : static_cast<size_t>(cur + 1) == chain.steps.size()
+                         ? TicketEvent::kApproveFinal
+                         : TicketEvent::kApproveStep;
+    auto next = NextState(t.state, ev);
+    if (!next) return WrongState(t, "审核");
+    t.state = *next;
+    if (ev == TicketEvent::kApproveStep) {
+      t.current_step = cur + 1;
+      t.current_role = std::string(RoleKey(chain.steps[cur + 1].role));
+    } else {
+      t.current_step.reset();
+      t.current_role.clear();
+    }
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.decision", "ticket", t.id,
+                                {{"decision", decision},
+                                 {"step", cur},
+                                 {"label", step.label},
+                                 {"version", t.version},
+                                 {"content_hash", t.content_hash},
+                                 {"decision_id", d.id}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> ReviewService::Get(const AuthContext& who, int64_t id) {
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, t));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> ReviewService::List(const AuthContext& who, const TicketQuery& q) {
+  TicketFilter f;
+  f.state = q.state;
+  f.category = q.category;
+  f.unit_id = q.unit_id;
+  f.page = std::max(1, q.page);
+  f.per_page = std::clamp(q.per_page, 1, 200);
+  if (!who.user.CityWide()) f.visible_unit = who.user.unit_id;
+  if (q.mine) f.author_id = who.user.id;
+  if (q.awaiting_me) {
+    std::vector<std::string> roles;
+    for (Role r : who.user.roles) roles.push_back(std::string(RoleKey(r)));
+    f.awaiting_roles = roles;
+    f.awaiting_user = who.user.id;
+    // Unit reviewers and leaders see their own unit; the office sees every unit's office steps.
+    if (!who.user.Has(Role::kOffice)) f.visible_unit = who.user.unit_id;
+  }
+  Json items = Json::array();
+  int64_t total = 0;
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto tickets, tx.ListTickets(f, &total));
+    for (const auto& t : tickets) {
+      GD_ASSIGN_OR_RETURN(Json j, TicketJson(tx, t));
+      j.erase("body");
+      items.push_back(std::move(j));
+    }
+    return Status::Ok();
+  }));
+  return Json{{"items", items}, {"total", total}};
+}
+
+StatusOr<Json> ReviewService::Previews(const AuthContext& who, int64_t id) {
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+    out = {{"channels", ver->renderings}, {"content_hash", t.content_hash}, {"version", t.version}};
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> ReviewService::Checks(const AuthContext& who, int64_t id) {
+  std::optional<TicketVersion> ver;
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    GD_ASSIGN_OR_RETURN(ver, tx.GetVersion(t.id, t.version));
+    return Status::Ok();
+  }));
+  const Content& c = ver->content;
+  Json findings = checker_.Run({c.category, c.title, c.summary, c.body, c.source});
+  for (const auto& f : LimitFindings(ver->renderings)) findings.push_back(f);
+  return Json{{"findings", findings}, {"version", ver->version}};
+}
+
+StatusOr<Json> ReviewService::History(const AuthContext& who, int64_t id) {
+  Json events = Json::array();
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+    GD_ASSIGN_OR_RETURN(auto versions, tx.ListVersions(t.id));
+    GD_ASSIGN_OR_RETURN(auto decisions, tx.ListDecisions(t.id));
+    GD_ASSIGN_OR_RETURN(auto runs, tx.ListCheckRuns(t.id));
+    int64_t total = 0;
+    GD_ASSIGN_OR_RETURN(
+        auto audit, tx.ListAudit(t.id, std::nullopt, std::nullopt, std::nullopt, 1, 1000, &total));
+    std::vector<std::pair<std::pair<TimeMs, int>, Json>> all;
+    int seq = 0;
+    for (const auto& v : versions) {
+      Json c = ContentToJson(v.content);
+      all.push_back({{v.created_at, seq++},
+                     {{"type", "version"},
+                      {"at", Iso(v.created_at)},
+                      {"version", v.version},
+                      {"content_hash", v.content_hash},
+                      {"by", v.created_by},
+                      {"content", c}}});
+    }
+    for (const auto& d : decisions) {
+      all.push_back({{d.decided_at, seq++},
+                     {{"type", "decision"},
+                      {"at", Iso(d.decided_at)},
+                      {"version", d.version},
+                      {"round", d.round},
+                      {"step", d.step},
+                      {"role", d.role},
+                      {"by", d.user_id},
+                      {"decision", d.decision},
+                      {"comment", d.comment},
+                      {"checklist", d.checklist},
+                      {"acknowledged_warnings", d.acknowledged},
+                      {"content_hash", d.content_hash},
+                      {"void", d.version != t.version || d.round != t.round},
+                      {"signature_valid", ConstantTimeEqual(SignDecision(d), d.signature)}}});
+    }
+    for (const auto& r : runs)
+      all.push_back({{r.created_at, seq++},
+                     {{"type", "check_run"},
+                      {"at", Iso(r.created_at)},
+                      {"version", r.version},
+                      {"stage", r.stage},
+                      {"findings", r.findings}}});
+    for (auto it = audit.rbegin(); it != audit.rend(); ++it) {
+      const auto& a = *it;
+      if (a.action == "ticket.create" || a.action == "ticket.edit" || a.action == "ticket.decision")
+        continue;  // already shown as versions and decisions
+      all.push_back({{a.at, seq++},
+                     {{"type", "event"},
+                      {"at", Iso(a.at)},
+                      {"action", a.action},
+                      {"by", a.actor_id},
+                      {"detail", a.detail}}});
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [k, e] : all) events.push_back(std::move(e));
+    return Status::Ok();
+  }));
+  return Json{{"items", events}};
+}
+
+StatusOr<Json> ReviewService::CheckDraft(const Json& body) const {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  GD_ASSIGN_OR_RETURN(std::string category, GetString(body, "category"));
+  auto cat = ParseCategory(category);
+  if (!cat) return Invalid("category", "未知类别");
+  GD_ASSIGN_OR_RETURN(std::string title, GetString(body, "title", false));
+  GD_ASSIGN_OR_RETURN(std::string text, GetString(body, "body", false));
+  GD_ASSIGN_OR_RETURN(std::string source, GetString(body, "source", false));
+  GD_ASSIGN_OR_RETURN(std::string summary, GetString(body, "summary", false));
+  if (text.size() > 2 * 1024 * 1024) return Invalid("body", "正文过长");
+  return Json{{"findings", checker_.Run({*cat, title, summary, text, source})}};
+}
+
+}  // namespace gd

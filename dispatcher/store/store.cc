@@ -1,0 +1,932 @@
+#include "dispatcher/store/store.h"
+
+#include <SQLiteCpp/Backup.h>
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include "dispatcher/core/crypto.h"
+#include "dispatcher/core/log.h"
+#include "dispatcher/model/content_codec.h"
+
+namespace gd {
+namespace {
+
+// Migrations keyed by PRAGMA user_version: entry i moves the schema from version i to i+1.
+const char* const kMigrations[] = {
+    // 1: the spine
+    R"sql(
+CREATE TABLE units (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  unit_id INTEGER NOT NULL REFERENCES units(id), roles TEXT NOT NULL,
+  password_hash TEXT NOT NULL, password_changed_at INTEGER NOT NULL,
+  must_change_password INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0,
+  failed_count INTEGER NOT NULL DEFAULT 0, first_failed_at INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+CREATE TABLE personnel_log (
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+  unit_id INTEGER NOT NULL, change TEXT NOT NULL);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE tickets (
+  id INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL REFERENCES units(id),
+  author_id INTEGER NOT NULL REFERENCES users(id), category TEXT NOT NULL, state TEXT NOT NULL,
+  version INTEGER NOT NULL, round INTEGER NOT NULL DEFAULT 0, content_hash TEXT NOT NULL,
+  current_step INTEGER, current_role TEXT NOT NULL DEFAULT '', submitted_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, row_version INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX tickets_unit_state ON tickets(unit_id, state);
+CREATE INDEX tickets_author ON tickets(author_id);
+CREATE TABLE ticket_versions (
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id), version INTEGER NOT NULL,
+  content TEXT NOT NULL, content_hash TEXT NOT NULL, renderings TEXT NOT NULL,
+  created_by INTEGER NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (ticket_id, version));
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id), version INTEGER NOT NULL,
+  round INTEGER NOT NULL, step INTEGER NOT NULL, role TEXT NOT NULL, user_id INTEGER NOT NULL,
+  decision TEXT NOT NULL, comment TEXT NOT NULL, checklist TEXT NOT NULL, acknowledged TEXT NOT NULL,
+  content_hash TEXT NOT NULL, decided_at INTEGER NOT NULL, signature TEXT NOT NULL);
+CREATE INDEX decisions_ticket ON decisions(ticket_id);
+CREATE TABLE check_runs (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, version INTEGER NOT NULL, stage TEXT NOT NULL,
+  findings TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE INDEX check_runs_ticket ON check_runs(ticket_id);
+CREATE TABLE media (
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, kind TEXT NOT NULL, mime TEXT NOT NULL,
+  size INTEGER NOT NULL, filename TEXT NOT NULL, uploaded_by INTEGER NOT NULL, unit_id INTEGER NOT NULL,
+  width INTEGER NOT NULL DEFAULT 0, height INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+CREATE INDEX media_sha ON media(sha256);
+CREATE TABLE channel_accounts (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, unit_id INTEGER NOT NULL,
+  base_url TEXT NOT NULL, settings TEXT NOT NULL, secrets_sealed TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_id INTEGER NOT NULL, action TEXT NOT NULL,
+  entity TEXT NOT NULL, entity_id INTEGER NOT NULL, detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
+};
+
+constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+
+// SQLiteCpp throws; this is its edge.
+template <typename F>
+auto Guard(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    log::Error("sqlite: {}", e.what());
+    if (e.getErrorCode() == SQLITE_CONSTRAINT)
+      return Status(Code::kAlreadyExists, "数据冲突（记录已存在或违反约束）");
+    if (e.getErrorCode() == SQLITE_BUSY) return Unavailable("数据库忙，请稍后重试");
+    return Internal("数据库错误");
+  } catch (const Json::exception& e) {
+    log::Error("json in store: {}", e.what());
+    return Internal("数据库中的数据格式错误");
+  }
+}
+
+std::string RolesToText(const std::vector<Role>& roles) {
+  Json a = Json::array();
+  for (Role r : roles) a.push_back(std::string(RoleKey(r)));
+  return a.dump();
+}
+
+std::vector<Role> RolesFromText(const std::string& text) {
+  std::vector<Role> out;
+  for (const auto& v : Json::parse(text))
+    if (auto r = ParseRole(v.get<std::string>())) out.push_back(*r);
+  return out;
+}
+
+std::string AuditMaterial(const AuditEntry& e) {
+  return std::to_string(e.id) + "|" + std::to_string(e.at) + "|" + std::to_string(e.actor_id) +
+         "|" + e.action + "|" + e.entity + "|" + std::to_string(e.entity_id) + "|" +
+         e.detail.dump() + "|" + e.prev_hash;
+}
+
+User ReadUser(SQLite::Statement& q) {
+  User u;
+  u.id = q.getColumn(0).getInt64();
+  u.username = q.getColumn(1).getString();
+  u.name = q.getColumn(2).getString();
+  u.unit_id = q.getColumn(3).getInt64();
+  u.roles = RolesFromText(q.getColumn(4).getString());
+  u.password_hash = q.getColumn(5).getString();
+  u.password_changed_at = q.getColumn(6).getInt64();
+  u.must_change_password = q.getColumn(7).getInt() != 0;
+  u.disabled = q.getColumn(8).getInt() != 0;
+  u.failed_count = q.getColumn(9).getInt();
+  u.first_failed_at = q.getColumn(10).getInt64();
+  u.locked_until = q.getColumn(11).getInt64();
+  u.created_at = q.getColumn(12).getInt64();
+  return u;
+}
+constexpr const char* kUserCols =
+    "id, username, name, unit_id, roles, password_hash, password_changed_at, must_change_password, "
+    "disabled, failed_count, first_failed_at, locked_until, created_at";
+
+Ticket ReadTicket(SQLite::Statement& q) {
+  Ticket t;
+  t.id = q.getColumn(0).getInt64();
+  t.unit_id = q.getColumn(1).getInt64();
+  t.author_id = q.getColumn(2).getInt64();
+  t.category = ParseCategory(q.getColumn(3).getString()).value_or(Category::kWorkNews);
+  t.state = ParseTicketState(q.getColumn(4).getString()).value_or(TicketState::kDraft);
+  t.version = q.getColumn(5).getInt();
+  t.round = q.getColumn(6).getInt();
+  t.content_hash = q.getColumn(7).getString();
+  if (!q.getColumn(8).isNull()) t.current_step = q.getColumn(8).getInt();
+  t.current_role = q.getColumn(9).getString();
+  t.submitted_at = q.getColumn(10).getInt64();
+  t.created_at = q.getColumn(11).getInt64();
+  t.updated_at = q.getColumn(12).getInt64();
+  t.row_version = q.getColumn(13).getInt64();
+  return t;
+}
+constexpr const char* kTicketCols =
+    "id, unit_id, author_id, category, state, version, round, content_hash, current_step, "
+    "current_role, submitted_at, created_at, updated_at, row_version";
+
+}  // namespace
+
+Store::Store(std::unique_ptr<SQLite::Database> db, std::string audit_key, const Clock& clock)
+    : db_(std::move(db)), audit_key_(std::move(audit_key)), clock_(clock) {}
+Store::~Store() = default;
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
+                                             std::string audit_key, const Clock& clock) {
+  std::unique_ptr<Store> store;
+  Status st = Guard([&]() -> Status {
+    auto db = std::make_unique<SQLite::Database>(path.string(),
+                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db->setBusyTimeout(5000);
+    db->exec("PRAGMA journal_mode=WAL");
+    db->exec("PRAGMA synchronous=NORMAL");
+    db->exec("PRAGMA foreign_keys=ON");
+    store.reset(new Store(std::move(db), std::move(audit_key), clock));
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  GD_RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+int Store::SchemaVersion() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->execAndGet("PRAGMA user_version").getInt();
+}
+
+Status Store::Migrate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guard([&]() -> Status {
+    int v = db_->execAndGet("PRAGMA user_version").getInt();
+    const int latest = static_cast<int>(std::size(kMigrations));
+    if (v > latest)
+      return FailedPrecondition("数据库版本 " + std::to_string(v) + " 高于程序支持的版本 " +
+                                std::to_string(latest));
+    for (; v < latest; ++v) {
+      SQLite::Transaction tx(*db_);
+      db_->exec(kMigrations[v]);
+      db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+      tx.commit();
+      log::Info("database migrated to schema version {}", v + 1);
+    }
+    return Status::Ok();
+  });
+}
+
+Status Store::Write(const std::function<Status(Tx&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guard([&]() -> Status {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    Tx tx(this, clock_.Now());
+    Status st = fn(tx);
+    if (st.ok()) txn.commit();
+    return st;  // rollback on destruction otherwise: nothing half-written
+  });
+}
+
+Status Store::Read(const std::function<Status(Tx&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guard([&]() -> Status {
+    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::DEFERRED);
+    Tx tx(this, clock_.Now());
+    return fn(tx);
+  });
+}
+
+Status Store::Backup(const std::filesystem::path& dest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Guard([&]() -> Status {
+    std::error_code ec;
+    std::filesystem::remove(dest, ec);
+    SQLite::Database out(dest.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Backup backup(out, *db_);
+    backup.executeStep(-1);
+    return Status::Ok();
+  });
+}
+
+AuditVerdict Store::VerifyAudit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  AuditVerdict v;
+  try {
+    SQLite::Statement q(
+        *db_,
+        "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash "
+        "FROM audit_log ORDER BY id");
+    std::string prev = kGenesis;
+    int64_t prev_id = 0;
+    while (q.executeStep()) {
+      AuditEntry e;
+      e.id = q.getColumn(0).getInt64();
+      e.at = q.getColumn(1).getInt64();
+      e.actor_id = q.getColumn(2).getInt64();
+      e.action = q.getColumn(3).getString();
+      e.entity = q.getColumn(4).getString();
+      e.entity_id = q.getColumn(5).getInt64();
+      std::string detail_text = q.getColumn(6).getString();
+      e.prev_hash = q.getColumn(7).getString();
+      e.hash = q.getColumn(8).getString();
+      ++v.rows;
+      auto fail = [&](std::string why) {
+        v.ok = false;
+        v.broken_id = e.id;
+        v.problem = std::move(why);
+      };
+      if (e.id != prev_id + 1) {
+        fail("第 " + std::to_string(prev_id + 1) + " 条之后缺少记录（序号不连续）");
+        return v;
+      }
+      if (e.prev_hash != prev) {
+        fail("第 " + std::to_string(e.id) + " 条的前序哈希与上一条不符（记录被删除、插入或改动）");
+        return v;
+      }
+      try {
+        e.detail = Json::parse(detail_text);
+      } catch (const Json::exception&) {
+        fail("第 " + std::to_string(e.id) + " 条内容格式被破坏");
+        return v;
+      }
+      if (!ConstantTimeEqual(HmacSha256Hex(audit_key_, AuditMaterial(e)), e.hash)) {
+        fail("第 " + std::to_string(e.id) + " 条内容与其哈希不符（记录被改动）");
+        return v;
+      }
+      prev = e.hash;
+      prev_id = e.id;
+    }
+    // The head kept in meta catches rows removed from the end.
+    SQLite::Statement h(*db_, "SELECT value FROM meta WHERE key='audit_head'");
+    if (h.executeStep()) {
+      Json head = Json::parse(h.getColumn(0).getString());
+      std::string want = HmacSha256Hex(audit_key_, "head|" + std::to_string(prev_id) + "|" + prev);
+      if (head.value("id", int64_t{0}) != prev_id || head.value("mac", "") != want) {
+        v.ok = false;
+        v.broken_id = prev_id + 1;
+        v.problem = "审计日志末尾的记录被删除（链尾与登记的链头不符）";
+      }
+    } else if (prev_id != 0) {
+      v.ok = false;
+      v.broken_id = prev_id;
+      v.problem = "审计日志链头登记缺失";
+    }
+  } catch (const std::exception& e) {
+    log::Error("audit verify: {}", e.what());
+    v.ok = false;
+    v.problem = "读取审计日志失败";
+  }
+  return v;
+}
+
+// ---- Tx ----
+
+Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string& entity,
+                 int64_t entity_id, const Json& detail) {
+  SQLite::Database& db = *s_->db_;
+  AuditEntry e;
+  e.at = now_;
+  e.actor_id = actor_id;
+  e.action = action;
+  e.entity = entity;
+  e.entity_id = entity_id;
+  e.detail = detail;
+  SQLite::Statement last(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  if (last.executeStep()) {
+    e.id = last.getColumn(0).getInt64() + 1;
+    e.prev_hash = last.getColumn(1).getString();
+  } else {
+    e.id = 1;
+    e.prev_hash = kGenesis;
+  }
+  e.hash = HmacSha256Hex(s_->audit_key_, AuditMaterial(e));
+  SQLite::Statement ins(
+      db,
+      "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, "
+      "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, e.id);
+  ins.bind(2, e.at);
+  ins.bind(3, e.actor_id);
+  ins.bind(4, e.action);
+  ins.bind(5, e.entity);
+  ins.bind(6, e.entity_id);
+  ins.bind(7, e.detail.dump());
+  ins.bind(8, e.prev_hash);
+  ins.bind(9, e.hash);
+  ins.exec();
+  Json head = {
+      {"id", e.id},
+      {"mac", HmacSha256Hex(s_->audit_key_, "head|" + std::to_string(e.id) + "|" + e.hash)}};
+  return PutMeta("audit_head", head.dump());
+}
+
+StatusOr<std::vector<AuditEntry>> Tx::ListAudit(std::optional<int64_t> ticket_id,
+                                                std::optional<int64_t> user_id,
+                                                std::optional<TimeMs> from,
+                                                std::optional<TimeMs> to, int page, int per_page,
+                                                int64_t* total) {
+  std::string where = " WHERE 1=1";
+  if (ticket_id) where += " AND entity='ticket' AND entity_id=" + std::to_string(*ticket_id);
+  if (user_id) where += " AND actor_id=" + std::to_string(*user_id);
+  if (from) where += " AND at>=" + std::to_string(*from);
+  if (to) where += " AND at<" + std::to_string(*to);
+  SQLite::Database& db = *s_->db_;
+  *total = db.execAndGet("SELECT COUNT(*) FROM audit_log" + where).getInt64();
+  SQLite::Statement q(db,
+                      "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash "
+                      "FROM audit_log" +
+                          where + " ORDER BY id DESC LIMIT ? OFFSET ?");
+  q.bind(1, per_page);
+  q.bind(2, static_cast<int64_t>(page - 1) * per_page);
+  std::vector<AuditEntry> out;
+  while (q.executeStep()) {
+    AuditEntry e;
+    e.id = q.getColumn(0).getInt64();
+    e.at = q.getColumn(1).getInt64();
+    e.actor_id = q.getColumn(2).getInt64();
+    e.action = q.getColumn(3).getString();
+    e.entity = q.getColumn(4).getString();
+    e.entity_id = q.getColumn(5).getInt64();
+    e.detail = Json::parse(q.getColumn(6).getString(), nullptr, false);
+    e.prev_hash = q.getColumn(7).getString();
+    e.hash = q.getColumn(8).getString();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+StatusOr<int64_t> Tx::InsertUnit(const Unit& u) {
+  SQLite::Statement q(*s_->db_, "INSERT INTO units (name, kind, created_at) VALUES (?,?,?)");
+  q.bind(1, u.name);
+  q.bind(2, u.kind);
+  q.bind(3, now_);
+  q.exec();
+  return s_->db_->getLastInsertRowid();
+}
+
+StatusOr<std::vector<Unit>> Tx::ListUnits() {
+  SQLite::Statement q(*s_->db_, "SELECT id, name, kind, created_at FROM units ORDER BY id");
+  std::vector<Unit> out;
+  while (q.executeStep())
+    out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                   q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+  return out;
+}
+
+StatusOr<std::optional<Unit>> Tx::GetUnit(int64_t id) {
+  SQLite::Statement q(*s_->db_, "SELECT id, name, kind, created_at FROM units WHERE id=?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::optional<Unit>();
+  return std::optional<Unit>(Unit{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                                  q.getColumn(2).getString(), q.getColumn(3).getInt64()});
+}
+
+StatusOr<int64_t> Tx::InsertUser(const User& u) {
+  SQLite::Statement q(*s_->db_,
+                      "INSERT INTO users (username, name, unit_id, roles, password_hash, "
+                      "password_changed_at, must_change_password, disabled, created_at) "
+                      "VALUES (?,?,?,?,?,?,?,?,?)");
+  q.bind(1, u.username);
+  q.bind(2, u.name);
+  q.bind(3, u.unit_id);
+  q.bind(4, RolesToText(u.roles));
+  q.bind(5, u.password_hash);
+  q.bind(6, u.password_changed_at);
+  q.bind(7, u.must_change_password ? 1 : 0);
+  q.bind(8, u.disabled ? 1 : 0);
+  q.bind(9, now_);
+  q.exec();
+  return s_->db_->getLastInsertRowid();
+}
+
+Status Tx::UpdateUser(const User& u) {
+  SQLite::Statement q(*s_->db_,
+                      "UPDATE users SET username=?, name=?, unit_id=?, roles=?, password_hash=?, "
+                      "password_changed_at=?, must_change_password=?, disabled=?, failed_count=?, "
+                      "first_failed_at=?, locked_until=? WHERE id=?");
+  q.bind(1, u.username);
+  q.bind(2, u.name);
+  q.bind(3, u.unit_id);
+  q.bind(4, RolesToText(u.roles));
+  q.bind(5, u.password_hash);
+  q.bind(6, u.password_changed_at);
+  q.bind(7, u.must_change_password ? 1 : 0);
+  q.bind(8, u.disabled ? 1 : 0);
+  q.bind(9, u.failed_count);
+  q.bind(10, u.first_failed_at);
+  q.bind(11, u.locked_until);
+  q.bind(12, u.id);
+  if (q.exec() != 1) return NotFound("用户不存在");
+  return Status::Ok();
+}
+
+StatusOr<std::optional<User>> Tx::GetUser(int64_t id) {
+  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kUserCols + " FROM users WHERE id=?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::optional<User>();
+  return std::optional<User>(ReadUser(q));
+}
+
+StatusOr<std::optional<User>> Tx::GetUserByName(const std::string& username) {
+  SQLite::Statement q(*s_->db_,
+                      std::string("SELECT ") + kUserCols + " FROM users WHERE username=?");
+  q.bind(1, username);
+  if (!q.executeStep()) return std::optional<User>();
+  return std::optional<User>(ReadUser(q));
+}
+
+StatusOr<std::vector<User>> Tx::ListUsers(std::optional<int64_t> unit_id) {
+  std::string sql = std::string("SELECT ") + kUserCols + " FROM users";
+  if (unit_id) sql += " WHERE unit_id=" + std::to_string(*unit_id);
+  sql += " ORDER BY id";
+  SQLite::Statement q(*s_->db_, sql);
+  std::vector<User> out;
+  while (q.executeStep()) out.push_back(ReadUser(q));
+  return out;
+}
+
+StatusOr<int64_t> Tx::CountUsers() {
+  return s_->db_->execAndGet("SELECT COUNT(*) FROM users").getInt64();
+}
+
+Status Tx::AppendPersonnel(int64_t actor_id, int64_t user_id, int64_t unit_id, const Json& change) {
+  SQLite::Statement q(*s_->db_,
+                      "INSERT INTO personnel_log (at, actor_id, user_id, unit_id, change) "
+                      "VALUES (?,?,?,?,?)");
+  q.bind(1, now_);
+  q.bind(2, actor_id);
+  q.bind(3, user_id);
+  q.bind(4, unit_id);
+  q.bind(5, change.dump());
+  q.exec();
+  return Status::Ok();
+}
+
+StatusOr<Json> Tx::ListPersonnel(std::optional<int64_t> unit_id) {
+  std::string sql = "SELECT id, at, actor_id, user_id, unit_id, change FROM personnel_log";
+  if (unit_id) sql += " WHERE unit_id=" + std::to_string(*unit_id);
+  sql += " ORDER BY id";
+  SQLite::Statement q(*s_->db_, sql);
+  Json out = Json::array();
+  while (q.executeStep()) {
+    out.push_back({{"id", q.getColumn(0).getInt64()},
+                   {"at", q.getColumn(1).getInt64()},
+                   {"actor_id", q.getColumn(2).getInt64()},
+                   {"user_id", q.getColumn(3).getInt64()},
+                   {"unit_id", q.getColumn(4).getInt64()},
+                   {"change", Json::parse(q.getColumn(5).getString())}});
+  }
+  return out;
+}
+
+Status Tx::InsertSession(const Session& s) {
+  SQLite::Statement q(
+      *s_->db_,
+      "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, "
+      "last_seen_at) VALUES (?,?,?,?,?,?)");
+  q.bind(1, s.token_hash);
+  q.bind(2, s.user_id);
+  q.bind(3, s.csrf_token);
+  q.bind(4, s.created_at);
+  q.bind(5, s.expires_at);
+  q.bind(6, s.last_seen_at);
+  q.exec();
+  return Status::Ok();
+}
+
+StatusOr<std::optional<Session>> Tx::GetSession(const std::string& token_hash) {
+  SQLite::Statement q(
+      *s_->db_,
+      "SELECT token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at "
+      "FROM sessions WHERE token_hash=?");
+  q.bind(1, token_hash);
+  if (!q.executeStep()) return std::optional<Session>();
+  return std::optional<Session>(Session{q.getColumn(0).getString(), q.getColumn(1).getInt64(),
+                                        q.getColumn(2).getString(), q.getColumn(3).getInt64(),
+                                        q.getColumn(4).getInt64(), q.getColumn(5).getInt64()});
+}
+
+Status Tx::TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at) {
+  SQLite::Statement q(*s_->db_,
+                      "UPDATE sessions SET last_seen_at=?, expires_at=? WHERE token_hash=?");
+  q.bind(1, last_seen);
+  q.bind(2, expires_at);
+  q.bind(3, token_hash);
+  q.exec();
+  return Status::Ok();
+}
+
+Status Tx::DeleteSession(const std::string& token_hash) {
+  SQLite::Statement q(*s_->db_, "DELETE FROM sessions WHERE token_hash=?");
+  q.bind(1, token_hash);
+  q.exec();
+  return Status::Ok();
+}
+
+Status Tx::DeleteUserSessions(int64_t user_id) {
+  SQLite::Statement q(*s_->db_, "DELETE FROM sessions WHERE user_id=?");
+  q.bind(1, user_id);
+  q.exec();
+  return Status::Ok();
+}
+
+StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
+  SQLite::Statement q(
+      *s_->db_,
+      "INSERT INTO tickets (unit_id, author_id, category, state, version, round, "
+      "content_hash, current_step, current_role, submitted_at, created_at, updated_at, "
+      "row_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)");
+  q.bind(1, t.unit_id);
+  q.bind(2, t.author_id);
+  q.bind(3, std::string(CategoryKey(t.category)));
+  q.bind(4, std::string(TicketStateKey(t.state)));
+  q.bind(5, t.version);
+  q.bind(6, t.round);
+  q.bind(7, t.content_hash);
+  if (t.current_step)
+    q.bind(8, *t.current_step);
+  else
+    q.bind(8);
+  q.bind(9, t.current_role);
+  q.bind(10, t.submitted_at);
+  q.bind(11, now_);
+  q.bind(12, now_);
+  q.exec();
+  return s_->db_->getLastInsertRowid();
+}
+
+Status Tx::UpdateTicket(const Ticket& t) {
+  SQLite::Statement q(*s_->db_,
+                      "UPDATE tickets SET category=?, state=?, version=?, round=?, content_hash=?, "
+                      "current_step=?, current_role=?, submitted_at=?, updated_at=?, "
+                      "row_version=row_version+1 WHERE id=? AND row_version=?");
+  q.bind(1, std::string(CategoryKey(t.category)));
+  q.bind(2, std::string(TicketStateKey(t.state)));
+  q.bind(3, t.version);
+  q.bind(4, t.round);
+  q.bind(5, t.content_hash);
+  if (t.current_step)
+    q.bind(6, *t.current_step);
+  else
+    q.bind(6);
+  q.bind(7, t.current_role);
+  q.bind(8, t.submitted_at);
+  q.bind(9, now_);
+  q.bind(10, t.id);
+  q.bind(11, t.row_version);
+  if (q.exec() != 1) return Status(Code::kAborted, "工单已被他人修改，请刷新后重试", "conflict");
+  return Status::Ok();
+}
+
+StatusOr<std::optional<Ticket>> Tx::GetTicket(int64_t id) {
+  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kTicketCols + " FROM tickets WHERE id=?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::optional<Ticket>();
+  return std::optional<Ticket>(ReadTicket(q));
+}
+
+StatusOr<std::vector<Ticket>> Tx::ListTickets(const TicketFilter& f, int64_t* total) {
+  std::string where = " WHERE 1=1";
+  std::vector<std::string> binds;
+  auto add = [&](const std::string& clause, const std::string& value) {
+    where += " AND " + clause;
+    binds.push_back(value);
+  };
+  if (f.state) add("state=?", *f.state);
+  if (f.category) add("category=?", *f.category);
+  if (f.unit_id) where += " AND unit_id=" + std::to_string(*f.unit_id);
+  if (f.visible_unit) where += " AND unit_id=" + std::to_string(*f.visible_unit);
+  if (f.author_id) where += " AND author_id=" + std::to_string(*f.author_id);
+  if (f.awaiting_roles) {
+    where += " AND state='in_review' AND current_role IN (''";
+    for (const auto& r : *f.awaiting_roles) {
+      where += ",?";
+      binds.push_back(r);
+    }
+    where += ")";
+    if (f.awaiting_user) {
+      std::string u = std::to_string(*f.awaiting_user);
+      where += " AND author_id<>" + u +
+               " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.ticket_id=tickets.id AND "
+               "d.version=tickets.version AND d.round=tickets.round AND d.user_id=" +
+               u + ")";
+    }
+  }
+  SQLite::Database& db = *s_->db_;
+  {
+    SQLite::Statement c(db, "SELECT COUNT(*) FROM tickets" + where);
+    for (size_t i = 0; i < binds.size(); ++i) c.bind(static_cast<int>(i + 1), binds[i]);
+    c.executeStep();
+    *total = c.getColumn(0).getInt64();
+  }
+  SQLite::Statement q(db, std::string("SELECT ") + kTicketCols + " FROM tickets" + where +
+                              " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?");
+  int i = 1;
+  for (const auto& b : binds) q.bind(i++, b);
+  q.bind(i++, f.per_page);
+  q.bind(i++, static_cast<int64_t>(f.page - 1) * f.per_page);
+  std::vector<Ticket> out;
+  while (q.executeStep()) out.push_back(ReadTicket(q));
+  return out;
+}
+
+Status Tx::InsertVersion(const TicketVersion& v) {
+  SQLite::Statement q(*s_->db_,
+                      "INSERT INTO ticket_versions (ticket_id, version, content, content_hash, "
+                      "renderings, created_by, created_at) VALUES (?,?,?,?,?,?,?)");
+  q.bind(1, v.ticket_id);
+  q.bind(2, v.version);
+  q.bind(3, ContentToJson(v.content).dump());
+  q.bind(4, v.content_hash);
+  q.bind(5, v.renderings.dump());
+  q.bind(6, v.created_by);
+  q.bind(7, now_);
+  q.exec();
+  return Status::Ok();
+}
+
+namespace {
+StatusOr<TicketVersion> ReadVersion(SQLite::Statement& q) {
+  TicketVersion v;
+  v.ticket_id = q.getColumn(0).getInt64();
+  v.version = q.getColumn(1).getInt();
+  auto content = ContentFromJson(Json::parse(q.getColumn(2).getString()));
+  if (!content.ok()) return content.status();
+  v.content = std::move(content).value();
+  v.content_hash = q.getColumn(3).getString();
+  v.renderings = Json::parse(q.getColumn(4).getString());
+  v.created_by = q.getColumn(5).getInt64();
+  v.created_at = q.getColumn(6).getInt64();
+  return v;
+}
+}  // namespace
+
+StatusOr<std::optional<TicketVersion>> Tx::GetVersion(int64_t ticket_id, int version) {
+  SQLite::Statement q(*s_->db_,
+                      "SELECT ticket_id, version, content, content_hash, renderings, created_by, "
+                      "created_at FROM ticket_versions WHERE ticket_id=? AND version=?");
+  q.bind(1, ticket_id);
+  q.bind(2, version);
+  if (!q.executeStep()) return std::optional<TicketVersion>();
+  GD_ASSIGN_OR_RETURN(TicketVersion v, ReadVersion(q));
+  return std::optional<TicketVersion>(std::move(v));
+}
+
+StatusOr<std::vector<TicketVersion>> Tx::ListVersions(int64_t ticket_id) {
+  SQLite::Statement q(*s_->db_,
+                      "SELECT ticket_id, version, content, content_hash, renderings, created_by, "
+                      "created_at FROM ticket_versions WHERE ticket_id=? ORDER BY version");
+  q.bind(1, ticket_id);
+  std::vector<TicketVersion> out;
+  while (q.executeStep()) {
+    GD_ASSIGN_OR_RETURN(TicketVersion v, ReadVersion(q));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+StatusOr<int64_t> Tx::InsertDecision(const Decision& d) {
+  SQLite::Statement q(
+      *s_->db_,
+      "INSERT INTO decisions (ticket_id, version, round, step, role, user_id, decision, "
+      "comment, checklist, acknowledged, content_hash, decided_at, signature) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, d.ticket_id);
+  q.bind(2, d.version);
+  q.bind(3, d.round);
+  q.bind(4, d.step);
+  q.bind(5, d.role);
+  q.bind(6, d.user_id);
+  q.bind(7, d.decision);
+  q.bind(8, d.comment);
+  q.bind(9, d.checklist.dump());
+  q.bind(10, d.acknowledged.dump());
+  q.bind(11, d.content_hash);
+  q.bind(12, d.decided_at);
+  q.bind(13, d.signature);
+  q.exec();
+  return s_->db_->getLastInsertRowid();
+}
+
+StatusOr<std::vector<Decision>> Tx::ListDecisions(int64_t ticket_id) {
+  SQLite::Statement q(
+      *s_->db_,
+      "SELECT id, ticket_id, version, round, step, role, user_id, decision, comment, "
+      "checklist, acknowledged, content_hash, decided_at, signature FROM decisions "
+      "WHERE ticket_id=? ORDER BY id");
+  q.bind(1, ticket_id);
+  std::vector<Decision> out;
+  while (q.executeStep()) {
+    Decision d;
+    d.id = q.getColumn(0).getInt64();
+    d.ticket_id = q.getColumn(1).getInt64();
+    d.version = q.getColumn(2).getInt();
+    d.round = q.getColumn(3).getInt();
+    d.step = q.getColumn(4).getInt();
+    d.role = q.getColumn(5).getString();
+    d.user_id = q.getColumn(6).getInt64();
+    d.decision = q.getColumn(7).getString();
+    d.comment = q.getColumn(8).getString();
+    d.checklist = Json::parse(q.getColumn(9).getString());
+    d.acknowledged = Json::parse(q.getColumn(10).getString());
+    d.content_hash = q.getColumn(11).getString();
+    d.decided_at = q.getColumn(12).getInt64();
+    d.signature = q.getColumn(13).getString();
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Status Tx::InsertCheckRun(const CheckRun& r) {
+  SQLite::Statement q(*s_->db_,
+                      "INSERT INTO check_runs (ticket_id, version, stage, findings, created_at) "
+                      "VALUES (?,?,?,?,?)");
+  q.bind(1, r.ticket_id);
+  q.bind(2, r.version);
+  q.bind(3, r.stage);
+  q.bind(4, r.findings.dump());
+  q.bind(5, now_);
+  q.exec();
+  return Status::Ok();
+}
+
+StatusOr<std::vector<CheckRun>> Tx::ListCheckRuns(int64_t ticket_id) {
+  SQLite::Statement q(*s_->db_,
+                      "SELECT id, ticket_id, version, stage, findings, created_at FROM check_runs "
+                      "WHERE ticket_id=? ORDER BY id");
+  q.bind(1, ticket_id);
+  std::vector<CheckRun> out;
+  while (q.executeStep())
+    out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt(),
+                   q.getColumn(3).getString(), Json::parse(q.getColumn(4).getString()),
+                   q.getColumn(5).getInt64()});
+  return out;
+}
+
+namespace {
+MediaRow ReadMedia(SQLite::Statement& q) {
+  MediaRow m;
+  m.id = q.getColumn(0).getInt64();
+  m.sha256 = q.getColumn(1).getString();
+  m.kind = q.getColumn(2).getString();
+  m.mime = q.getColumn(3).getString();
+  m.size = q.getColumn(4).getInt64();
+  m.filename = q.getColumn(5).getString();
+  m.uploaded_by = q.getColumn(6).getInt64();
+  m.unit_id = q.getColumn(7).getInt64();
+  m.width = q.getColumn(8).getInt();
+  m.height = q.getColumn(9).getInt();
+  m.created_at = q.getColumn(10).getInt64();
+  return m;
+}
+constexpr const char* kMediaCols =
+    "id, sha256, kind, mime, size, filename, uploaded_by, unit_id, width, height, created_at";
+}  // namespace
+
+StatusOr<int64_t> Tx::InsertMedia(const MediaRow& m) {
+  SQLite::Statement q(
+      *s_->db_,
+      "INSERT INTO media (sha256, kind, mime, size, filename, uploaded_by, unit_id, "
+      "width, height, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, m.sha256);
+  q.bind(2, m.kind);
+  q.bind(3, m.mime);
+  q.bind(4, m.size);
+  q.bind(5, m.filename);
+  q.bind(6, m.uploaded_by);
+  q.bind(7, m.unit_id);
+  q.bind(8, m.width);
+  q.bind(9, m.height);
+  q.bind(10, now_);
+  q.exec();
+  return s_->db_->getLastInsertRowid();
+}
+
+StatusOr<std::optional<MediaRow>> Tx::GetMedia(int64_t id) {
+  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kMediaCols + " FROM media WHERE id=?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::optional<MediaRow>();
+  return std::optional<MediaRow>(ReadMedia(q));
+}
+
+StatusOr<std::optional<MediaRow>> Tx::GetMediaBySha(const std::string& sha256) {
+  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kMediaCols +
+                                    " FROM media WHERE sha256=? ORDER BY id LIMIT 1");
+  q.bind(1, sha256);
+  if (!q.executeStep()) return std::optional<MediaRow>();
+  return std::optional<MediaRow>(ReadMedia(q));
+}
+
+namespace {
+ChannelAccountRow ReadChannel(SQLite::Statement& q) {
+  ChannelAccountRow c;
+  c.id = q.getColumn(0).getInt64();
+  c.kind = q.getColumn(1).getString();
+  c.name = q.getColumn(2).getString();
+  c.unit_id = q.getColumn(3).getInt64();
+  c.base_url = q.getColumn(4).getString();
+  c.settings = Json::parse(q.getColumn(5).getString());
+  c.secrets_sealed = q.getColumn(6).getString();
+  c.disabled = q.getColumn(7).getInt() != 0;
+  c.created_at = q.getColumn(8).getInt64();
+  c.updated_at = q.getColumn(9).getInt64();
+  return c;
+}
+constexpr const char* kChannelCols =
+    "id, kind, name, unit_id, base_url, settings, secrets_sealed, disabled, created_at, updated_at";
+}  // namespace
+
+StatusOr<int64_t> Tx::InsertChannel(const ChannelAccountRow& c) {
+  SQLite::Statement q(
+      *s_->db_,
+      "INSERT INTO channel_accounts (kind, name, unit_id, base_url, settings, "
+      "secrets_sealed, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)");
+  q.bind(1, c.kind);
+  q.bind(2, c.name);
+  q.bind(3, c.unit_id);
+  q.bind(4, c.base_url);
+  q.bind(5, c.settings.dump());
+  q.bind(6, c.secrets_sealed);
+  q.bind(7, c.disabled ? 1 : 0);
+  q.bind(8, now_);
+  q.bind(9, now_);
+  q.exec();
+  return s_->db_->getLastInsertRowid();
+}
+
+Status Tx::UpdateChannel(const ChannelAccountRow& c) {
+  SQLite::Statement q(
+      *s_->db_,
+      "UPDATE channel_accounts SET kind=?, name=?, unit_id=?, base_url=?, settings=?, "
+      "secrets_sealed=?, disabled=?, updated_at=? WHERE id=?");
+  q.bind(1, c.kind);
+  q.bind(2, c.name);
+  q.bind(3, c.unit_id);
+  q.bind(4, c.base_url);
+  q.bind(5, c.settings.dump());
+  q.bind(6, c.secrets_sealed);
+  q.bind(7, c.disabled ? 1 : 0);
+  q.bind(8, now_);
+  q.bind(9, c.id);
+  if (q.exec() != 1) return NotFound("渠道账号不存在");
+  return Status::Ok();
+}
+
+StatusOr<std::optional<ChannelAccountRow>> Tx::GetChannel(int64_t id) {
+  SQLite::Statement q(*s_->db_,
+                      std::string("SELECT ") + kChannelCols + " FROM channel_accounts WHERE id=?");
+  q.bind(1, id);
+  if (!q.executeStep()) return std::optional<ChannelAccountRow>();
+  return std::optional<ChannelAccountRow>(ReadChannel(q));
+}
+
+StatusOr<std::vector<ChannelAccountRow>> Tx::ListChannels() {
+  SQLite::Statement q(*s_->db_,
+                      std::string("SELECT ") + kChannelCols + " FROM channel_accounts ORDER BY id");
+  std::vector<ChannelAccountRow> out;
+  while (q.executeStep()) out.push_back(ReadChannel(q));
+  return out;
+}
+
+Status Tx::PutMeta(const std::string& key, const std::string& value) {
+  SQLite::Statement q(*s_->db_,
+                      "INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
+                      "value=excluded.value");
+  q.bind(1, key);
+  q.bind(2, value);
+  q.exec();
+  return Status::Ok();
+}
+
+StatusOr<std::optional<std::string>> Tx::GetMeta(const std::string& key) {
+  SQLite::Statement q(*s_->db_, "SELECT value FROM meta WHERE key=?");
+  q.bind(1, key);
+  if (!q.executeStep()) return std::optional<std::string>();
+  return std::optional<std::string>(q.getColumn(0).getString());
+}
+
+}  // namespace gd

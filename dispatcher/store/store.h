@@ -1,0 +1,141 @@
+// The store: the only code that speaks SQL. SQLite (WAL) through SQLiteCpp.
+//
+// Threading: one connection guarded by a mutex; every public method is thread-safe.
+// Writes happen inside Write(), one IMMEDIATE transaction per call: the function passed in
+// gets a Tx, and the transaction commits only if it returns an ok Status. Audit rows are
+// appended through the same Tx, so a change and its audit record land together or not at all.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher/core/clock.h"
+#include "dispatcher/core/status.h"
+#include "dispatcher/store/records.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace gd {
+
+// Result of verifying the audit chain.
+struct AuditVerdict {
+  bool ok = true;
+  int64_t rows = 0;
+  int64_t broken_id = 0;  // first row that fails (0 when ok)
+  std::string problem;    // Chinese description
+};
+
+class Tx;
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path` and migrates it to the latest schema.
+  // `audit_key` keys the HMAC chain of the audit log.
+  static StatusOr<std::unique_ptr<Store>> Open(const std::filesystem::path& path,
+                                               std::string audit_key, const Clock& clock);
+  ~Store();
+
+  Status Write(const std::function<Status(Tx&)>& fn);
+  // Runs `fn` under the lock without a write transaction (reads see a consistent snapshot).
+  Status Read(const std::function<Status(Tx&)>& fn);
+
+  // Online backup (SQLite backup API) to `dest`, consistent while the server runs.
+  Status Backup(const std::filesystem::path& dest);
+  AuditVerdict VerifyAudit();
+  int SchemaVersion();
+
+ private:
+  Store(std::unique_ptr<SQLite::Database> db, std::string audit_key, const Clock& clock);
+  Status Migrate();
+
+  std::unique_ptr<SQLite::Database> db_;
+  std::string audit_key_;
+  const Clock& clock_;
+  std::mutex mu_;
+  friend class Tx;
+};
+
+// Operations inside one transaction. Only valid during the Store::Write/Read call.
+class Tx {
+ public:
+  TimeMs now() const { return now_; }
+
+  // Audit (art. 15, 16): appended in the same transaction as the change it records.
+  Status Audit(int64_t actor_id, const std::string& action, const std::string& entity,
+               int64_t entity_id, const Json& detail);
+  StatusOr<std::vector<AuditEntry>> ListAudit(std::optional<int64_t> ticket_id,
+                                              std::optional<int64_t> user_id,
+                                              std::optional<TimeMs> from, std::optional<TimeMs> to,
+                                              int page, int per_page, int64_t* total);
+
+  // Units
+  StatusOr<int64_t> InsertUnit(const Unit& u);
+  StatusOr<std::vector<Unit>> ListUnits();
+  StatusOr<std::optional<Unit>> GetUnit(int64_t id);
+
+  // Users
+  StatusOr<int64_t> InsertUser(const User& u);
+  Status UpdateUser(const User& u);  // every field but id/created_at
+  StatusOr<std::optional<User>> GetUser(int64_t id);
+  StatusOr<std::optional<User>> GetUserByName(const std::string& username);
+  StatusOr<std::vector<User>> ListUsers(std::optional<int64_t> unit_id);
+  StatusOr<int64_t> CountUsers();
+  // Personnel register (art. 8): who changed whom, how.
+  Status AppendPersonnel(int64_t actor_id, int64_t user_id, int64_t unit_id, const Json& change);
+  StatusOr<Json> ListPersonnel(std::optional<int64_t> unit_id);
+
+  // Sessions
+  Status InsertSession(const Session& s);
+  StatusOr<std::optional<Session>> GetSession(const std::string& token_hash);
+  Status TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at);
+  Status DeleteSession(const std::string& token_hash);
+  Status DeleteUserSessions(int64_t user_id);
+
+  // Tickets
+  StatusOr<int64_t> InsertTicket(const Ticket& t);
+  // Compare-and-set on row_version: kAborted if someone else changed the ticket meanwhile.
+  Status UpdateTicket(const Ticket& t);
+  StatusOr<std::optional<Ticket>> GetTicket(int64_t id);
+  StatusOr<std::vector<Ticket>> ListTickets(const TicketFilter& f, int64_t* total);
+  Status InsertVersion(const TicketVersion& v);
+  StatusOr<std::optional<TicketVersion>> GetVersion(int64_t ticket_id, int version);
+  StatusOr<std::vector<TicketVersion>> ListVersions(int64_t ticket_id);
+
+  // Decisions
+  StatusOr<int64_t> InsertDecision(const Decision& d);
+  StatusOr<std::vector<Decision>> ListDecisions(int64_t ticket_id);
+
+  // Check runs
+  Status InsertCheckRun(const CheckRun& r);
+  StatusOr<std::vector<CheckRun>> ListCheckRuns(int64_t ticket_id);
+
+  // Media
+  StatusOr<int64_t> InsertMedia(const MediaRow& m);
+  StatusOr<std::optional<MediaRow>> GetMedia(int64_t id);
+  StatusOr<std::optional<MediaRow>> GetMediaBySha(const std::string& sha256);
+
+  // Channel accounts
+  StatusOr<int64_t> InsertChannel(const ChannelAccountRow& c);
+  Status UpdateChannel(const ChannelAccountRow& c);
+  StatusOr<std::optional<ChannelAccountRow>> GetChannel(int64_t id);
+  StatusOr<std::vector<ChannelAccountRow>> ListChannels();
+
+  // Small key/value settings (e.g. cached tokens, sealed).
+  Status PutMeta(const std::string& key, const std::string& value);
+  StatusOr<std::optional<std::string>> GetMeta(const std::string& key);
+
+ private:
+  friend class Store;
+  Tx(Store* store, TimeMs now) : s_(store), now_(now) {}
+  Store* s_;
+  TimeMs now_;
+};
+
+}  // namespace gd

@@ -1,0 +1,198 @@
+#include "api_harness.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include "dispatcher/core/time_util.h"
+
+namespace gd::testing {
+
+Harness& Harness::Get() {
+  static Harness* h = new Harness();
+  return *h;
+}
+
+Harness::Harness() {
+  start_time = *ParseRfc3339("2026-11-23T10:00:00+08:00");  // a Monday
+  clock.Set(start_time);
+  char tmpl[] = "/tmp/gd_api_test_XXXXXX";
+  dir = mkdtemp(tmpl);
+  AppConfig cfg;
+  cfg.data_dir = dir / "data";
+  cfg.port = 0;
+  cfg.admin_password = kPassword;
+  cfg.clock = &clock;
+  cfg.web_dir = dir / "no-web";
+  cfg.threads = 8;
+  auto created = App::Create(cfg);
+  if (!created.ok()) {
+    ADD_FAILURE() << created.status().ToString();
+    std::abort();
+  }
+  app = std::move(created).value();
+  Status st = app->Start();
+  if (!st.ok()) std::abort();
+  port = app->port();
+
+  AuthContext admin;
+  (void)app->store().Read([&](Tx& tx) -> Status {
+    admin.user = **tx.GetUserByName("admin");
+    return Status::Ok();
+  });
+  auto units = app->accounts().ListUnits();
+  for (const auto& u : *units)
+    if (u.kind == "office") office_unit = u.id;
+  unit_a =
+      app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
+  unit_b = app->accounts().CreateUnit(admin, {{"name", "城关镇"}, {"kind", "town"}})->id;
+
+  AddUser("editor_a", unit_a, {Role::kEditor});
+  AddUser("reviewer_a", unit_a, {Role::kUnitReviewer});
+  AddUser("deputy_a", unit_a, {Role::kDeputyLeader});
+  AddUser("principal_a", unit_a, {Role::kPrincipalLeader});
+  AddUser("sitemgr_a", unit_a, {Role::kSiteManager});
+  AddUser("multi_a", unit_a, {Role::kUnitReviewer, Role::kDeputyLeader});
+  AddUser("editor_reviewer_a", unit_a, {Role::kEditor, Role::kUnitReviewer});
+  AddUser("editor_b", unit_b, {Role::kEditor});
+  AddUser("reviewer_b", unit_b, {Role::kUnitReviewer});
+  AddUser("deputy_b", unit_b, {Role::kDeputyLeader});
+  AddUser("office", office_unit, {Role::kOffice});
+  AddUser("auditor", office_unit, {Role::kAuditor});
+  AddUser("operator", office_unit, {Role::kOperator});
+
+  AuthContext op;
+  (void)app->store().Read([&](Tx& tx) -> Status {
+    op.user = **tx.GetUserByName("operator");
+    return Status::Ok();
+  });
+  auto mk = [&](Json body) { return (*app->channels().Create(op, body))["id"].get<int64_t>(); };
+  portal_a = mk({{"kind", "portal"},
+                 {"name", "门户"},
+                 {"unit_id", unit_a},
+                 {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}});
+  wechat_a = mk({{"kind", "wechat_mp"},
+                 {"name", "公众号"},
+                 {"unit_id", unit_a},
+                 {"base_url", "http://127.0.0.1:9/wechat"},
+                 {"settings", {{"app_id", "sandbox"}}},
+                 {"secrets", {{"app_secret", "sandbox-secret"}}}});
+  weibo_a =
+      mk({{"kind", "weibo"},
+          {"name", "微博"},
+          {"unit_id", unit_a},
+          {"base_url", "http://127.0.0.1:9/weibo"},
+          {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}}},
+          {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}});
+  portal_b = mk({{"kind", "portal"},
+                 {"name", "城关镇门户"},
+                 {"unit_id", unit_b},
+                 {"settings", {{"mode", "builtin"}, {"site_name", "城关镇"}}}});
+}
+
+int64_t Harness::AddUser(const std::string& username, int64_t unit,
+                         const std::vector<Role>& roles) {
+  auto u = app->accounts().AddUserDirect(username, username, unit, roles, kPassword, false);
+  if (!u.ok()) {
+    ADD_FAILURE() << u.status().ToString();
+    return 0;
+  }
+  return u->id;
+}
+
+std::string Harness::Token(const std::string& username) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tokens_.find(username);
+    if (it != tokens_.end()) return it->second;
+  }
+  Resp r = Call("POST", "/api/session", "", {{"username", username}, {"password", kPassword}});
+  EXPECT_EQ(r.status, 200) << username << ": " << r.body;
+  std::string token = r.json.value("token", "");
+  std::lock_guard<std::mutex> lock(mu_);
+  tokens_[username] = token;
+  return token;
+}
+
+Resp Harness::Raw(const std::string& method, const std::string& path,
+                  const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::string& body, const std::string& content_type) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_read_timeout(30, 0);
+  httplib::Headers h;
+  for (const auto& [k, v] : headers) h.emplace(k, v);
+  httplib::Result res(nullptr, httplib::Error::Unknown);
+  if (method == "GET")
+    res = cli.Get(path.c_str(), h);
+  else if (method == "DELETE")
+    res = cli.Delete(path.c_str(), h, body, content_type.c_str());
+  else if (method == "POST")
+    res = cli.Post(path.c_str(), h, body, content_type.c_str());
+  else if (method == "PUT")
+    res = cli.Put(path.c_str(), h, body, content_type.c_str());
+  else if (method == "PATCH")
+    res = cli.Patch(path.c_str(), h, body, content_type.c_str());
+  Resp out;
+  if (!res) {
+    ADD_FAILURE() << method << " " << path << ": transport error";
+    return out;
+  }
+  out.status = res->status;
+  out.body = res->body;
+  out.header_set_cookie = res->get_header_value("Set-Cookie");
+  out.json = Json::parse(res->body, nullptr, false);
+  return out;
+}
+
+Resp Harness::Call(const std::string& method, const std::string& path, const std::string& token,
+                   const Json& body) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
+  return Raw(method, path, headers, body.is_null() ? "" : body.dump());
+}
+
+Json Harness::TicketBody(const std::string& category, const std::vector<int64_t>& channels) const {
+  Json chans = Json::array();
+  for (int64_t c : channels) chans.push_back({{"account_id", c}});
+  Json body = {{"category", category},
+               {"title", "关于做好今冬明春安全生产工作的通知"},
+               {"summary", "部署今冬明春安全生产工作。"},
+               {"body",
+                "各单位：\n\n为做好今冬明春安全生产工作，现将有关事项通知如下。\n\n一、压实责任。\n"
+                "\n二、排查隐患。"},
+               {"column", "通知公告"},
+               {"channels", chans}};
+  if (category == "reposted") body["source"] = "新华社";
+  return body;
+}
+
+Json Harness::Create(const std::string& editor, const Json& body) {
+  Resp r = Call("POST", "/api/tickets", Token(editor), body);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.json;
+}
+
+Json Harness::Submit(const std::string& editor, int64_t id) {
+  Resp r = Call("POST", "/api/tickets/" + std::to_string(id) + "/submit", Token(editor),
+                {{"proofread", true}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r.json;
+}
+
+Json Harness::FullChecklist() {
+  return {{"secrets", true}, {"compliance", true}, {"promotion", true},
+          {"typos", true},   {"statistics", true}, {"sensitive", true},
+          {"timing", true},  {"harm", true},       {"other", true}};
+}
+
+Resp Harness::Decide(const std::string& who, int64_t id, const std::string& hash,
+                     const std::string& decision, Json extra) {
+  Json body = {{"decision", decision},
+               {"version_hash", hash},
+               {"comment", decision == "reject" ? "请修改" : "同意"},
+               {"checklist", FullChecklist()}};
+  for (auto& [k, v] : extra.items()) body[k] = v;
+  return Call("POST", "/api/tickets/" + std::to_string(id) + "/decisions", Token(who), body);
+}
+
+}  // namespace gd::testing
