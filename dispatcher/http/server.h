@@ -35,14 +35,6 @@ struct ServerOptions {
   bool secure_cookies = false;  // set when TLS terminates in front of us
 };
 
-struct Services {
-  Store* store = nullptr;
-  AccountService* accounts = nullptr;
-  ReviewService* review = nullptr;
-  ChannelService* channels = nullptr;
-  MediaService* media = nullptr;
-  CredentialTester tester;  // tries channel credentials against the platform
-};
 
 // A parsed API request as handlers see it.
 struct ApiRequest {
@@ -73,6 +65,17 @@ struct Route {
   bool allow_password_expired = false;  // reachable while a password change is due
   bool raw_body = false;                // body is not JSON (multipart upload)
   Handler handler;
+};
+
+struct Services {
+  Store* store = nullptr;
+  AccountService* accounts = nullptr;
+  ReviewService* review = nullptr;
+  ChannelService* channels = nullptr;
+  MediaService* media = nullptr;
+  CredentialTester tester;  // tries channel credentials against the platform
+  // Routes of other modules (records, dispatch), each built in its own file; same rules.
+  std::vector<Route> extra_routes;
 };
 
 class HttpServer {

@@ -72,6 +72,7 @@ struct Ticket {
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   int64_t row_version = 0;  // compare-and-set guard
+  TimeMs published_at = 0;  // when every channel first reported published
 };
 
 struct TicketVersion {

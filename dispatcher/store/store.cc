@@ -69,6 +69,31 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_entity ON audit_log(entity, entity_id);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql",
+    // 2: dispatch (outbox), attempts, withdrawals
+    R"sql(
+ALTER TABLE tickets ADD COLUMN published_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE dispatches (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id), version INTEGER NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES channel_accounts(id), kind TEXT NOT NULL, state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, rendering TEXT NOT NULL, progress TEXT NOT NULL DEFAULT '{}',
+  remote_id TEXT NOT NULL DEFAULT '', remote_url TEXT NOT NULL DEFAULT '',
+  last_error TEXT NOT NULL DEFAULT '', error_reason TEXT NOT NULL DEFAULT '',
+  not_before INTEGER NOT NULL DEFAULT 0, lease_until INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT NOT NULL DEFAULT '', published_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, UNIQUE (ticket_id, version, account_id));
+CREATE INDEX dispatches_due ON dispatches(state, not_before);
+CREATE INDEX dispatches_account ON dispatches(account_id, state);
+CREATE TABLE dispatch_attempts (
+  id INTEGER PRIMARY KEY, dispatch_id INTEGER NOT NULL REFERENCES dispatches(id), action TEXT NOT NULL,
+  started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL DEFAULT 'unknown',
+  error TEXT NOT NULL DEFAULT '');
+CREATE INDEX dispatch_attempts_dispatch ON dispatch_attempts(dispatch_id);
+CREATE TABLE withdrawals (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id), requested_by INTEGER NOT NULL,
+  reason TEXT NOT NULL, account_ids TEXT NOT NULL, state TEXT NOT NULL, decided_by INTEGER NOT NULL DEFAULT 0,
+  decided_at INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+CREATE INDEX withdrawals_ticket ON withdrawals(ticket_id);
+)sql",
 };
 
 constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -146,11 +171,12 @@ Ticket ReadTicket(SQLite::Statement& q) {
   t.created_at = q.getColumn(11).getInt64();
   t.updated_at = q.getColumn(12).getInt64();
   t.row_version = q.getColumn(13).getInt64();
+  t.published_at = q.getColumn(14).getInt64();
   return t;
 }
 constexpr const char* kTicketCols =
     "id, unit_id, author_id, category, state, version, round, content_hash, current_step, "
-    "current_role, submitted_at, created_at, updated_at, row_version";
+    "current_role, submitted_at, created_at, updated_at, row_version, published_at";
 
 }  // namespace
 
@@ -304,6 +330,8 @@ AuditVerdict Store::VerifyAudit() {
 }
 
 // ---- Tx ----
+
+SQLite::Database& Tx::db() { return *s_->db_; }
 
 Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string& entity,
                  int64_t entity_id, const Json& detail) {
@@ -582,7 +610,7 @@ StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
 Status Tx::UpdateTicket(const Ticket& t) {
   SQLite::Statement q(*s_->db_,
                       "UPDATE tickets SET category=?, state=?, version=?, round=?, content_hash=?, "
-                      "current_step=?, current_role=?, submitted_at=?, updated_at=?, "
+                      "current_step=?, current_role=?, submitted_at=?, updated_at=?, published_at=?, "
                       "row_version=row_version+1 WHERE id=? AND row_version=?");
   q.bind(1, std::string(CategoryKey(t.category)));
   q.bind(2, std::string(TicketStateKey(t.state)));
@@ -596,8 +624,9 @@ Status Tx::UpdateTicket(const Ticket& t) {
   q.bind(7, t.current_role);
   q.bind(8, t.submitted_at);
   q.bind(9, now_);
-  q.bind(10, t.id);
-  q.bind(11, t.row_version);
+  q.bind(10, t.published_at);
+  q.bind(11, t.id);
+  q.bind(12, t.row_version);
   if (q.exec() != 1) return Status(Code::kAborted, "工单已被他人修改，请刷新后重试", "conflict");
   return Status::Ok();
 }

@@ -66,6 +66,8 @@ class Store {
 class Tx {
  public:
   TimeMs now() const { return now_; }
+  // The connection, for the store module's own files (store/*.cc) only: SQL stays in store/.
+  SQLite::Database& db();
 
   // Audit (art. 15, 16): appended in the same transaction as the change it records.
   Status Audit(int64_t actor_id, const std::string& action, const std::string& entity,
