@@ -1,7 +1,9 @@
 #include "dispatcher/checks/matcher.h"
 
 #include <algorithm>
-#include <deque>
+#include <bit>
+#include <numeric>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "dispatcher/core/utf8.h"
@@ -36,7 +38,6 @@ struct FreeSlots {
     while (next[p] != p) {
       next[p] = next[next[p]];
       p = next[p];
-      Grow(p + 1);
     }
     return p;
   }
@@ -45,9 +46,20 @@ struct FreeSlots {
     next[p] = p + 1;
   }
   void Grow(size_t n) {
-    while (next.size() < n) next.push_back(static_cast<uint32_t>(next.size()));
+    if (next.size() >= n) return;
+    size_t old = next.size();
+    next.resize(std::max(n, old * 2));
+    std::iota(next.begin() + static_cast<std::ptrdiff_t>(old), next.end(),
+              static_cast<uint32_t>(old));
   }
 };
+
+// A node's children go to the first base where they all fit. Candidate positions for the first
+// child are the free slots; a free slot that has been rejected as a candidate kMaxRejects times
+// stops being a candidate (it can still take any other child). This bounds the work per slot,
+// so the build stays near-linear however crowded the front of the array gets, at the cost of a
+// few holes.
+constexpr uint8_t kMaxRejects = 8;
 
 }  // namespace
 
@@ -64,17 +76,15 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
       ++freq[c];
     }
   std::vector<std::pair<char32_t, uint64_t>> order(freq.begin(), freq.end());
+  freq.clear();
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
-  std::unordered_map<char32_t, uint32_t> sym_of;
-  sym_of.reserve(order.size());
-  m->page_index_.assign(1, 0);
-  m->pages_.assign(256, 0);  // page 0: the zero page
+  m->page_index_.assign(256, 0);  // the BMP, so that ScanUtf8 indexes it without a check
+  m->pages_.assign(256, 0);       // page 0: the zero page
   for (size_t i = 0; i < order.size(); ++i) {
     char32_t c = order[i].first;
     uint32_t sym = static_cast<uint32_t>(i + 1);
-    sym_of[c] = sym;
     if (c < 128) m->ascii_[c] = sym;
     size_t page = c >> 8;
     if (page >= m->page_index_.size()) m->page_index_.resize(page + 1, 0);
@@ -87,13 +97,24 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   const uint32_t alphabet = static_cast<uint32_t>(order.size());
   m->alphabet_ = alphabet;
 
-  // 2. Trie with edges in a hash map; node 0 is the root.
+  // 2. Trie with edges in a hash map; node 0 is the root. Bigram filter and one-character
+  // patterns on the way.
+  size_t long_patterns = 0;
+  for (const auto& p : patterns) long_patterns += p.size() >= 2;
+  size_t filter_bits = 1u << 12;
+  while (filter_bits < 16 * long_patterns && filter_bits < (size_t{1} << 23)) filter_bits <<= 1;
+  m->bigrams_.assign(filter_bits / 64, 0);
+  m->bigram_shift_ = static_cast<uint32_t>(64 - std::countr_zero(filter_bits));
+  m->single_.assign(alphabet / 64 + 1, 0);
+
   std::unordered_map<uint64_t, uint32_t> edges;
   edges.reserve(patterns.size() * 4);
-  std::vector<std::vector<uint32_t>> node_patterns(1);
+  std::vector<uint32_t> node_pattern_count(1, 0);
+  std::vector<uint32_t> pattern_node(patterns.size(), kFree);
   uint32_t nodes = 1;
   m->cp_len_.resize(patterns.size());
   m->byte_len_.resize(patterns.size());
+  std::vector<uint32_t> syms;
   for (size_t id = 0; id < patterns.size(); ++id) {
     const auto& p = patterns[id];
     m->cp_len_[id] = static_cast<uint32_t>(p.size());
@@ -101,18 +122,31 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     bool usable = !p.empty();
     for (char32_t c : p) usable = usable && c < kMalformed;
     if (!usable) continue;
+    syms.clear();
+    for (char32_t c : p) syms.push_back(m->Symbol(c));
+    if (syms.size() == 1) {
+      m->single_[syms[0] >> 6] |= uint64_t{1} << (syms[0] & 63);
+      m->has_single_ = true;
+    } else {
+      uint64_t h = ((static_cast<uint64_t>(syms[0]) << 32) | syms[1]) * 0x9E3779B97F4A7C15ull;
+      uint64_t bit = h >> m->bigram_shift_;
+      m->bigrams_[bit >> 6] |= uint64_t{1} << (bit & 63);
+    }
     uint32_t node = 0;
-    for (char32_t c : p) {
-      uint64_t key = (static_cast<uint64_t>(node) << 32) | sym_of[c];
+    for (uint32_t sym : syms) {
+      uint64_t key = (static_cast<uint64_t>(node) << 32) | sym;
       auto [it, inserted] = edges.try_emplace(key, nodes);
       if (inserted) {
         ++nodes;
-        node_patterns.emplace_back();
+        node_pattern_count.push_back(0);
       }
       node = it->second;
     }
-    node_patterns[node].push_back(static_cast<uint32_t>(id));
+    pattern_node[id] = node;
+    ++node_pattern_count[node];
   }
+  patterns.clear();
+  patterns.shrink_to_fit();
   // Children lists sorted by symbol.
   std::vector<uint32_t> child_begin(nodes + 1, 0);
   for (const auto& [key, child] : edges) ++child_begin[(key >> 32) + 1];
@@ -122,7 +156,7 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     std::vector<uint32_t> fill(child_begin.begin(), child_begin.end() - 1);
     for (const auto& [key, child] : edges)
       children[fill[key >> 32]++] = {static_cast<uint32_t>(key & 0xFFFFFFFFu), child};
-    edges.clear();
+    std::unordered_map<uint64_t, uint32_t>().swap(edges);
     for (uint32_t i = 0; i < nodes; ++i)
       std::sort(children.begin() + child_begin[i], children.begin() + child_begin[i + 1]);
   }
@@ -130,26 +164,28 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   // 3. Double array placement, breadth first. slot_of[node] = state id.
   std::vector<uint32_t> slot_of(nodes, 0);
   std::vector<Cell>& cells = m->cells_;
-  FreeSlots free;
+  FreeSlots free, candidates;
+  std::vector<uint8_t> rejects;
+  free.Grow(static_cast<size_t>(nodes) + alphabet + 2);
+  candidates.Grow(static_cast<size_t>(nodes) + alphabet + 2);
   free.Occupy(0);  // the root
+  candidates.Occupy(0);
+  uint32_t frontier = 1;  // one past the highest occupied slot
   auto ensure = [&](size_t n) {
     if (cells.size() < n) cells.resize(std::max(n, cells.size() * 3 / 2 + 1024));
   };
   ensure(alphabet + 2);
   cells[0].check = kRoot;  // the root owns slot 0 (never reachable as a child: symbols >= 1)
-  std::deque<uint32_t> queue{0};
-  std::vector<uint32_t> bfs_order;
+  std::vector<uint32_t> bfs_order{0};
   bfs_order.reserve(nodes);
-  while (!queue.empty()) {
-    uint32_t node = queue.front();
-    queue.pop_front();
-    bfs_order.push_back(node);
+  for (size_t q = 0; q < bfs_order.size(); ++q) {
+    uint32_t node = bfs_order[q];
     uint32_t cb = child_begin[node], ce = child_begin[node + 1];
     uint32_t s = slot_of[node];
     if (cb == ce) continue;
     uint32_t first = children[cb].first;
     uint32_t base = 0;
-    for (uint32_t pos = free.Find(first + 1);; pos = free.Find(pos + 1)) {
+    for (uint32_t pos = candidates.Find(first + 1);; pos = candidates.Find(pos + 1)) {
       base = pos - first;
       bool fits = true;
       for (uint32_t k = cb + 1; k < ce && fits; ++k) {
@@ -157,24 +193,30 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
         fits = free.Find(t) == t;
       }
       if (fits) break;
+      if (rejects.size() <= pos) rejects.resize(std::max<size_t>(pos + 1, rejects.size() * 2), 0);
+      if (++rejects[pos] == kMaxRejects) candidates.Occupy(pos);
     }
+    if (static_cast<size_t>(base) + alphabet + 2 > kBaseMask)
+      throw std::length_error("checks::Matcher: automaton too large");
     ensure(static_cast<size_t>(base) + alphabet + 2);
     cells[s].base = base;
     for (uint32_t k = cb; k < ce; ++k) {
       uint32_t t = base + children[k].first;
       free.Occupy(t);
+      candidates.Occupy(t);
+      frontier = std::max(frontier, t + 1);
       cells[t].check = s;
       slot_of[children[k].second] = t;
-      queue.push_back(children[k].second);
+      bfs_order.push_back(children[k].second);
     }
   }
+  std::vector<uint32_t>().swap(free.next);
+  std::vector<uint32_t>().swap(candidates.next);
+  std::vector<uint8_t>().swap(rejects);
   // Childless states keep base 0; every reachable index stays below the array size.
-  size_t max_slot = 0;
-  for (uint32_t node = 0; node < nodes; ++node)
-    max_slot = std::max<size_t>(max_slot, slot_of[node]);
   size_t max_base = 0;
   for (const auto& c : cells) max_base = std::max<size_t>(max_base, c.base);
-  size_t size = std::max(max_slot, max_base) + alphabet + 2;
+  size_t size = std::max<size_t>(frontier, max_base) + alphabet + 2;
   cells.resize(size);
   cells.shrink_to_fit();
   m->states_ = nodes;
@@ -182,26 +224,31 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   // 4. Outputs (CSR by slot).
   m->out_begin_.assign(size + 1, 0);
   for (uint32_t node = 0; node < nodes; ++node)
-    m->out_begin_[slot_of[node] + 1] = static_cast<uint32_t>(node_patterns[node].size());
+    m->out_begin_[slot_of[node] + 1] = node_pattern_count[node];
   for (size_t i = 0; i < size; ++i) m->out_begin_[i + 1] += m->out_begin_[i];
   m->out_.resize(m->out_begin_[size]);
-  for (uint32_t node = 0; node < nodes; ++node) {
-    uint32_t at = m->out_begin_[slot_of[node]];
-    for (uint32_t p : node_patterns[node]) m->out_[at++] = p;
+  {
+    std::vector<uint32_t> fill(m->out_begin_.begin(), m->out_begin_.end() - 1);
+    for (size_t id = 0; id < pattern_node.size(); ++id)
+      if (pattern_node[id] != kFree)
+        m->out_[fill[slot_of[pattern_node[id]]]++] = static_cast<uint32_t>(id);
   }
 
-  // 5. Failure and dictionary links, breadth first (parents before children).
-  m->links_.assign(size, Links{});
+  // 5. Failure and dictionary links, breadth first (parents before children); flags.
   auto own_output = [&](uint32_t s) { return m->out_begin_[s] != m->out_begin_[s + 1]; };
+  cells[kRoot].base |= kShallowBit;
   for (uint32_t node : bfs_order) {
     uint32_t s = slot_of[node];
     for (uint32_t k = child_begin[node]; k < child_begin[node + 1]; ++k) {
       uint32_t sym = children[k].first;
       uint32_t t = slot_of[children[k].second];
-      uint32_t f = (s == kRoot) ? kRoot : m->Next(m->links_[s].fail, sym);
-      m->links_[t].fail = f;
-      m->links_[t].dict = own_output(f) ? f : m->links_[f].dict;
-      if (own_output(t) || m->links_[t].dict != kRoot) cells[t].base |= kOutputBit;
+      uint32_t f = (s == kRoot) ? kRoot : m->Next(cells[s].fail, sym);
+      cells[t].fail = f;
+      cells[t].dict = own_output(f) ? f : cells[f].dict;
+      if (own_output(t) || cells[t].dict != kRoot)
+        cells[t].base |= kOutputBit;
+      else if (s == kRoot)
+        cells[t].base |= kShallowBit;
     }
   }
   return m;
@@ -241,9 +288,10 @@ std::vector<Matcher::Match> Matcher::FindLeftmostLongest(std::u32string_view tex
 
 size_t Matcher::MemoryBytes() const {
   return page_index_.capacity() * sizeof(uint32_t) + pages_.capacity() * sizeof(uint32_t) +
-         cells_.capacity() * sizeof(Cell) + links_.capacity() * sizeof(Links) +
-         out_begin_.capacity() * sizeof(uint32_t) + out_.capacity() * sizeof(uint32_t) +
-         cp_len_.capacity() * sizeof(uint32_t) + byte_len_.capacity() * sizeof(uint32_t);
+         cells_.capacity() * sizeof(Cell) + bigrams_.capacity() * sizeof(uint64_t) +
+         single_.capacity() * sizeof(uint64_t) + out_begin_.capacity() * sizeof(uint32_t) +
+         out_.capacity() * sizeof(uint32_t) + cp_len_.capacity() * sizeof(uint32_t) +
+         byte_len_.capacity() * sizeof(uint32_t);
 }
 
 }  // namespace gd::checks

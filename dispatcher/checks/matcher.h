@@ -7,12 +7,13 @@
 //     The code point -> symbol map is a two-level page table (256 code points per page, pages
 //     that hold no pattern character share one zero page) plus a 128-entry ASCII table.
 //   * states are slots of a double array: the transition on symbol c from state s goes to
-//     t = base[s] + c when check[t] == s. base and check sit side by side in one 8-byte cell, so a
-//     transition costs one cache line. The top bit of base flags states that emit an output
-//     (directly or through their dictionary-suffix chain), so the scan loop touches nothing but
-//     the cell array until something matches.
-//   * failure links and dictionary-suffix links live in a separate array used only on a miss or
-//     a match.
+//     t = base[s] + c when check[t] == s. base, check, the failure link and the dictionary-suffix
+//     link sit together in one 16-byte cell, so a transition, a miss and a match each touch one
+//     cache line per state. Flag bits in base mark states that emit an output (directly or
+//     through their dictionary-suffix chain) and "shallow" states (the root, depth-1 states
+//     without output) after which the scan falls back to its prefilter.
+//   * a bigram filter (hashed bit set of every pattern's first two symbols) lets the scan skip
+//     text at the root without touching the automaton.
 //
 // A Matcher is built once per dictionary version and never changes afterwards; every const
 // method may be called from any number of threads at once.
@@ -67,10 +68,11 @@ class Matcher {
   uint32_t Next(uint32_t state, uint32_t symbol) const {
     if (symbol == 0) return kRoot;
     for (;;) {
-      uint32_t t = (cells_[state].base & kBaseMask) + symbol;
+      const Cell& c = cells_[state];
+      uint32_t t = (c.base & kBaseMask) + symbol;
       if (cells_[t].check == state) return t;
       if (state == kRoot) return kRoot;
-      state = links_[state].fail;
+      state = c.fail;
     }
   }
 
@@ -80,23 +82,23 @@ class Matcher {
   // Calls f(pattern_id) for every pattern ending at `state`, longest first.
   template <typename F>
   void ForEachOutput(uint32_t state, F&& f) const {
-    uint32_t s = (out_begin_[state] != out_begin_[state + 1]) ? state : links_[state].dict;
+    uint32_t s = (out_begin_[state] != out_begin_[state + 1]) ? state : cells_[state].dict;
     while (s != kRoot) {
       for (uint32_t i = out_begin_[s]; i < out_begin_[s + 1]; ++i) f(out_[i]);
-      s = links_[s].dict;
+      s = cells_[s].dict;
     }
   }
 
   // All (overlapping) matches over a code-point sequence. f(pattern, begin, end).
   template <typename F>
   void ScanAll(std::u32string_view text, F&& f) const {
-    uint32_t s = kRoot;
-    for (size_t i = 0; i < text.size(); ++i) {
-      s = Next(s, Symbol(text[i]));
-      if (HasOutput(s)) {
-        ForEachOutput(s, [&](uint32_t p) { f(p, i + 1 - cp_len_[p], i + 1); });
-      }
-    }
+    const char32_t* t = text.data();
+    Scan(
+        text.size(),
+        [&](size_t i) {
+          return Step{Symbol(t[i]), 1};
+        },
+        cp_len_.data(), f);
   }
 
   // All (overlapping) matches over UTF-8 bytes, reported as byte offsets. Malformed bytes act as
@@ -105,30 +107,26 @@ class Matcher {
   void ScanUtf8(std::string_view text, F&& f) const {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
-    uint32_t s = kRoot;
-    size_t i = 0;
-    while (i < n) {
-      unsigned char c = p[i];
-      uint32_t sym;
-      if (c < 0x80) {
-        // Runs of ASCII that no pattern uses are skipped without touching the automaton.
-        if (s == kRoot && ascii_[c] == 0) {
-          ++i;
-          continue;
-        }
-        sym = ascii_[c];
-        ++i;
-      } else {
-        char32_t cp;
-        size_t len = DecodeLead(p, n, i, &cp);
-        sym = Symbol(cp);
-        i += len;
-      }
-      s = Next(s, sym);
-      if (HasOutput(s)) {
-        ForEachOutput(s, [&](uint32_t pat) { f(pat, i - byte_len_[pat], i); });
-      }
-    }
+    Scan(
+        n,
+        [&](size_t i) {
+          unsigned char c = p[i];
+          if (c < 0x80) return Step{ascii_[c], 1};
+          if ((c & 0xF0) == 0xE0 && i + 2 < n) {
+            // Three bytes: all of CJK. Checked inline; anything else takes DecodeLead.
+            unsigned b1 = p[i + 1], b2 = p[i + 2];
+            uint32_t cp = ((c & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+            bool ok = ((b1 & 0xC0) == 0x80) & ((b2 & 0xC0) == 0x80) & (cp >= 0x800) &
+                      ((cp & 0xF800) != 0xD800);
+            if (ok)
+              return Step{pages_[(static_cast<size_t>(page_index_[cp >> 8]) << 8) | (cp & 0xFF)],
+                          3};
+          }
+          char32_t cp;
+          uint32_t len = DecodeLead(p, n, i, &cp);
+          return Step{Symbol(cp), len};
+        },
+        byte_len_.data(), f);
   }
 
   std::vector<Match> FindAll(std::u32string_view text) const;
@@ -146,22 +144,85 @@ class Matcher {
   size_t MemoryBytes() const;
 
  private:
-  static constexpr uint32_t kOutputBit = 0x80000000u;
-  static constexpr uint32_t kBaseMask = 0x7FFFFFFFu;
+  static constexpr uint32_t kOutputBit = 0x80000000u;   // some pattern ends here (or at a suffix)
+  static constexpr uint32_t kShallowBit = 0x40000000u;  // root, or depth 1 without an output
+  static constexpr uint32_t kBaseMask = 0x3FFFFFFFu;
   static constexpr uint32_t kFree = 0xFFFFFFFFu;
 
+  // One 16-byte cell per slot: a transition reads base and check, a miss reads fail from the
+  // same line, a match reads dict.
   struct Cell {
-    uint32_t base = 0;       // low 31 bits: base; top bit: output flag
+    uint32_t base = 0;       // low 30 bits: base; kOutputBit, kShallowBit
     uint32_t check = kFree;  // parent state, or kFree
-  };
-  struct Links {
     uint32_t fail = 0;
     uint32_t dict = 0;  // nearest proper suffix state with an output; kRoot if none
   };
+  struct Step {
+    uint32_t sym, len;
+  };
+
+  // True unless no pattern starts with the symbols (a, b): a one-sided hashed bigram filter.
+  bool MaybeBigram(uint32_t a, uint32_t b) const {
+    uint64_t h = ((static_cast<uint64_t>(a) << 32) | b) * 0x9E3779B97F4A7C15ull;
+    uint64_t bit = h >> bigram_shift_;
+    return (bigrams_[bit >> 6] >> (bit & 63)) & 1;
+  }
+  bool IsSingle(uint32_t sym) const { return (single_[sym >> 6] >> (sym & 63)) & 1; }
+
+  // The scan shared by ScanAll and ScanUtf8. decode(i) gives the symbol and the length of the
+  // character at position i (< n); lens[p] is the length of pattern p in the same units.
+  //
+  // Two loops. At the root, a prefilter walks the text without touching the automaton: from the
+  // root, character a followed by b leads back to the root (with no output) unless a is a
+  // one-character pattern or some pattern starts with ab, which the bigram filter rules out
+  // for most positions. Once the filter passes, the automaton runs until it is back at the root
+  // or at a depth-1 state without output, which behaves exactly like the root one character
+  // earlier; the prefilter then takes over again from that character.
+  template <typename Decode, typename F>
+  void Scan(size_t n, Decode&& decode, const uint32_t* lens, F& f) const {
+    size_t i = 0;
+    while (i < n) {
+      Step a = decode(i);
+      for (;;) {
+        if (a.sym != 0) {
+          if (has_single_ && IsSingle(a.sym)) break;
+          size_t j = i + a.len;
+          if (j >= n) return;
+          Step b = decode(j);
+          if (b.sym != 0 && MaybeBigram(a.sym, b.sym)) break;
+          i = j;
+          a = b;
+          continue;
+        }
+        i += a.len;
+        if (i >= n) return;
+        a = decode(i);
+      }
+      const size_t entry = i;
+      uint32_t s = kRoot;
+      for (;;) {
+        const size_t at = i;
+        Step c = decode(i);
+        i += c.len;
+        s = Next(s, c.sym);
+        const uint32_t flags = cells_[s].base;
+        if (flags & kOutputBit) {
+          ForEachOutput(s, [&](uint32_t pat) { f(pat, i - lens[pat], i); });
+        } else if (flags & kShallowBit) {
+          if (s == kRoot) break;
+          if (at > entry) {
+            i = at;
+            break;
+          }
+        }
+        if (i >= n) return;
+      }
+    }
+  }
 
   // Decodes a multi-byte UTF-8 sequence at p[i] (p[i] >= 0x80). A malformed byte yields
   // kMalformed (outside Unicode, so symbol 0) and length 1.
-  static size_t DecodeLead(const unsigned char* p, size_t n, size_t i, char32_t* cp) {
+  static uint32_t DecodeLead(const unsigned char* p, size_t n, size_t i, char32_t* cp) {
     unsigned char c = p[i];
     if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
       *cp = ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu);
@@ -189,10 +250,14 @@ class Matcher {
   }
 
   uint32_t ascii_[128] = {};
-  std::vector<uint32_t> page_index_;  // code point >> 8 -> page number (0 = the zero page)
+  std::vector<uint32_t> page_index_;  // code point >> 8 -> page number (0 = the zero page);
+                                      // covers at least the BMP
   std::vector<uint32_t> pages_;       // 256 symbols per page
   std::vector<Cell> cells_;
-  std::vector<Links> links_;
+  std::vector<uint64_t> bigrams_;  // bigram filter, 2^(64 - bigram_shift_) bits
+  std::vector<uint64_t> single_;   // per symbol: a one-character pattern
+  uint32_t bigram_shift_ = 63;
+  bool has_single_ = false;
   std::vector<uint32_t> out_begin_;  // CSR: patterns ending exactly at state s
   std::vector<uint32_t> out_;
   std::vector<uint32_t> cp_len_;    // per pattern, in code points
