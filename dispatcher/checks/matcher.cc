@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <numeric>
 #include <stdexcept>
 #include <unordered_map>
@@ -144,6 +145,35 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     }
     pattern_node[id] = node;
     ++node_pattern_count[node];
+  }
+  // Byte-key filter for ScanUtf8: the first key_len_ bytes of every pattern, if all have 4.
+  {
+    size_t min_bytes = SIZE_MAX, usable_patterns = 0;
+    for (size_t id = 0; id < patterns.size(); ++id)
+      if (pattern_node[id] != kFree) {
+        min_bytes = std::min<size_t>(min_bytes, m->byte_len_[id]);
+        ++usable_patterns;
+      }
+    if (usable_patterns > 0 && min_bytes >= 4) {
+      m->key_len_ = static_cast<uint32_t>(std::min<size_t>(min_bytes, 8));
+      unsigned char ones[8] = {};
+      std::memset(ones, 0xFF, m->key_len_);
+      std::memcpy(&m->key_mask_, ones, 8);
+      size_t bits = 1u << 12;
+      while (bits < 64 * usable_patterns && bits < (size_t{1} << 23)) bits <<= 1;
+      m->keys_.assign(bits / 64, 0);
+      m->key_shift_ = static_cast<uint32_t>(64 - std::countr_zero(bits));
+      std::string utf8;
+      for (size_t id = 0; id < patterns.size(); ++id) {
+        if (pattern_node[id] == kFree) continue;
+        utf8.clear();
+        for (char32_t c : patterns[id]) gd::AppendUtf8(&utf8, c);
+        uint64_t w = 0;
+        std::memcpy(&w, utf8.data(), m->key_len_);
+        uint64_t bit = ((w & m->key_mask_) * 0x9E3779B97F4A7C15ull) >> m->key_shift_;
+        m->keys_[bit >> 6] |= uint64_t{1} << (bit & 63);
+      }
+    }
   }
   patterns.clear();
   patterns.shrink_to_fit();
@@ -289,9 +319,9 @@ std::vector<Matcher::Match> Matcher::FindLeftmostLongest(std::u32string_view tex
 size_t Matcher::MemoryBytes() const {
   return page_index_.capacity() * sizeof(uint32_t) + pages_.capacity() * sizeof(uint32_t) +
          cells_.capacity() * sizeof(Cell) + bigrams_.capacity() * sizeof(uint64_t) +
-         single_.capacity() * sizeof(uint64_t) + out_begin_.capacity() * sizeof(uint32_t) +
-         out_.capacity() * sizeof(uint32_t) + cp_len_.capacity() * sizeof(uint32_t) +
-         byte_len_.capacity() * sizeof(uint32_t);
+         single_.capacity() * sizeof(uint64_t) + keys_.capacity() * sizeof(uint64_t) +
+         out_begin_.capacity() * sizeof(uint32_t) + out_.capacity() * sizeof(uint32_t) +
+         cp_len_.capacity() * sizeof(uint32_t) + byte_len_.capacity() * sizeof(uint32_t);
 }
 
 }  // namespace gd::checks

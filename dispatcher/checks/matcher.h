@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -93,12 +94,10 @@ class Matcher {
   template <typename F>
   void ScanAll(std::u32string_view text, F&& f) const {
     const char32_t* t = text.data();
+    const size_t n = text.size();
+    auto decode = [&](size_t i) { return Step{Symbol(t[i]), 1}; };
     Scan(
-        text.size(),
-        [&](size_t i) {
-          return Step{Symbol(t[i]), 1};
-        },
-        cp_len_.data(), f);
+        n, decode, [&](size_t i) { return SkipBigrams(i, n, decode); }, cp_len_.data(), f);
   }
 
   // All (overlapping) matches over UTF-8 bytes, reported as byte offsets. Malformed bytes act as
@@ -107,26 +106,28 @@ class Matcher {
   void ScanUtf8(std::string_view text, F&& f) const {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
-    Scan(
-        n,
-        [&](size_t i) {
-          unsigned char c = p[i];
-          if (c < 0x80) return Step{ascii_[c], 1};
-          if ((c & 0xF0) == 0xE0 && i + 2 < n) {
-            // Three bytes: all of CJK. Checked inline; anything else takes DecodeLead.
-            unsigned b1 = p[i + 1], b2 = p[i + 2];
-            uint32_t cp = ((c & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
-            bool ok = ((b1 & 0xC0) == 0x80) & ((b2 & 0xC0) == 0x80) & (cp >= 0x800) &
-                      ((cp & 0xF800) != 0xD800);
-            if (ok)
-              return Step{pages_[(static_cast<size_t>(page_index_[cp >> 8]) << 8) | (cp & 0xFF)],
-                          3};
-          }
-          char32_t cp;
-          uint32_t len = DecodeLead(p, n, i, &cp);
-          return Step{Symbol(cp), len};
-        },
-        byte_len_.data(), f);
+    auto decode = [&](size_t i) {
+      unsigned char c = p[i];
+      if (c < 0x80) return Step{ascii_[c], 1};
+      if ((c & 0xF0) == 0xE0 && i + 2 < n) {
+        // Three bytes: all of CJK. Checked inline; anything else takes DecodeLead.
+        unsigned b1 = p[i + 1], b2 = p[i + 2];
+        uint32_t cp = ((c & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+        bool ok = ((b1 & 0xC0) == 0x80) & ((b2 & 0xC0) == 0x80) & (cp >= 0x800) &
+                  ((cp & 0xF800) != 0xD800);
+        if (ok)
+          return Step{pages_[(static_cast<size_t>(page_index_[cp >> 8]) << 8) | (cp & 0xFF)], 3};
+      }
+      char32_t cp;
+      uint32_t len = DecodeLead(p, n, i, &cp);
+      return Step{Symbol(cp), len};
+    };
+    if (key_len_ != 0)
+      Scan(
+          n, decode, [&](size_t i) { return SkipKeys(i, p, n); }, byte_len_.data(), f);
+    else
+      Scan(
+          n, decode, [&](size_t i) { return SkipBigrams(i, n, decode); }, byte_len_.data(), f);
   }
 
   std::vector<Match> FindAll(std::u32string_view text) const;
@@ -178,26 +179,12 @@ class Matcher {
   // for most positions. Once the filter passes, the automaton runs until it is back at the root
   // or at a depth-1 state without output, which behaves exactly like the root one character
   // earlier; the prefilter then takes over again from that character.
-  template <typename Decode, typename F>
-  void Scan(size_t n, Decode&& decode, const uint32_t* lens, F& f) const {
+  template <typename Decode, typename Skip, typename F>
+  void Scan(size_t n, Decode&& decode, Skip&& skip, const uint32_t* lens, F& f) const {
     size_t i = 0;
-    while (i < n) {
-      Step a = decode(i);
-      for (;;) {
-        if (a.sym != 0) {
-          if (has_single_ && IsSingle(a.sym)) break;
-          size_t j = i + a.len;
-          if (j >= n) return;
-          Step b = decode(j);
-          if (b.sym != 0 && MaybeBigram(a.sym, b.sym)) break;
-          i = j;
-          a = b;
-          continue;
-        }
-        i += a.len;
-        if (i >= n) return;
-        a = decode(i);
-      }
+    for (;;) {
+      i = skip(i);
+      if (i >= n) return;
       const size_t entry = i;
       uint32_t s = kRoot;
       for (;;) {
@@ -218,6 +205,61 @@ class Matcher {
         if (i >= n) return;
       }
     }
+  }
+
+  // Prefilter over characters: the first position >= i where, from the root, the character
+  // could start a match (a one-character pattern, or a pattern starting with it and the next
+  // character by the bigram filter); n if none.
+  template <typename Decode>
+  size_t SkipBigrams(size_t i, size_t n, Decode& decode) const {
+    if (i >= n) return n;
+    Step a = decode(i);
+    for (;;) {
+      if (a.sym != 0) {
+        if (has_single_ && IsSingle(a.sym)) return i;
+        size_t j = i + a.len;
+        if (j >= n) return n;
+        Step b = decode(j);
+        if (b.sym != 0 && MaybeBigram(a.sym, b.sym)) return i;
+        i = j;
+        a = b;
+        continue;
+      }
+      i += a.len;
+      if (i >= n) return n;
+      a = decode(i);
+    }
+  }
+
+  bool MaybeKey(uint64_t w) const {
+    uint64_t bit = ((w & key_mask_) * 0x9E3779B97F4A7C15ull) >> key_shift_;
+    return (keys_[bit >> 6] >> (bit & 63)) & 1;
+  }
+
+  // Prefilter over bytes, used when every pattern is at least key_len_ (4..8) bytes long: the
+  // first character start >= i whose next key_len_ bytes may begin a pattern (a hashed bit set
+  // of every pattern's first key_len_ bytes); n if none. No match starts anywhere in between,
+  // so the automaton may start from the root there. Positions are independent of each other,
+  // so the loop runs at the machine's load throughput rather than at one dependent automaton
+  // step per character.
+  size_t SkipKeys(size_t i, const unsigned char* p, size_t n) const {
+    uint64_t w[4];
+    while (i + 11 <= n) {
+      std::memcpy(w, p + i, 8);
+      std::memcpy(w + 1, p + i + 1, 8);
+      std::memcpy(w + 2, p + i + 2, 8);
+      std::memcpy(w + 3, p + i + 3, 8);
+      if (MaybeKey(w[0]) | MaybeKey(w[1]) | MaybeKey(w[2]) | MaybeKey(w[3])) {
+        for (size_t k = 0; k < 4; ++k)
+          if (MaybeKey(w[k]) && (p[i + k] & 0xC0) != 0x80) return i + k;
+      }
+      i += 4;
+    }
+    // The tail: too short for a wide load; every character start that leaves room for a
+    // pattern is a candidate.
+    for (; i + key_len_ <= n; ++i)
+      if ((p[i] & 0xC0) != 0x80) return i;
+    return n;
   }
 
   // Decodes a multi-byte UTF-8 sequence at p[i] (p[i] >= 0x80). A malformed byte yields
@@ -257,6 +299,10 @@ class Matcher {
   std::vector<uint64_t> bigrams_;  // bigram filter, 2^(64 - bigram_shift_) bits
   std::vector<uint64_t> single_;   // per symbol: a one-character pattern
   uint32_t bigram_shift_ = 63;
+  std::vector<uint64_t> keys_;  // byte-key filter, 2^(64 - key_shift_) bits
+  uint64_t key_mask_ = 0;       // selects the first key_len_ bytes of an 8-byte load
+  uint32_t key_shift_ = 63;
+  uint32_t key_len_ = 0;  // 0: some pattern is shorter than 4 bytes; ScanUtf8 uses bigrams
   bool has_single_ = false;
   std::vector<uint32_t> out_begin_;  // CSR: patterns ending exactly at state s
   std::vector<uint32_t> out_;
