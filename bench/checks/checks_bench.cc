@@ -211,13 +211,20 @@ int main(int argc, char** argv) {
       std::string engine = next();
       return PeakMode(engine, next());
     }
-    if (a == "--corpus") corpus_path = next();
-    else if (a == "--py-corpus") py_corpus_path = next();
-    else if (a == "--py-results") py_results_path = next();
-    else if (a == "--markdown") markdown_path = next();
-    else if (a == "--runs") runs = std::max(1, std::atoi(next().c_str()));
-    else if (a == "--build-runs") build_runs = std::max(1, std::atoi(next().c_str()));
-    else dicts.push_back(a);
+    if (a == "--corpus")
+      corpus_path = next();
+    else if (a == "--py-corpus")
+      py_corpus_path = next();
+    else if (a == "--py-results")
+      py_results_path = next();
+    else if (a == "--markdown")
+      markdown_path = next();
+    else if (a == "--runs")
+      runs = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--build-runs")
+      build_runs = std::max(1, std::atoi(next().c_str()));
+    else
+      dicts.push_back(a);
   }
   if (corpus_path.empty() || dicts.empty()) {
     std::cerr << "usage: checks_bench --corpus FILE [--py-corpus FILE --py-results FILE] "
@@ -317,19 +324,20 @@ int main(int argc, char** argv) {
      << "); throughput = median of " << runs << " single-threaded scans of the whole corpus; "
      << "build = median of " << build_runs << "; pyahocorasick scans its " << Mb(py_corpus.size())
      << " MiB slice.\n\n";
-  md << "| dict | terms | matches/MB | ours MB/s | Hyperscan MB/s | pyahocorasick MB/s | ours build "
-        "ms | HS compile ms | py build ms | ours automaton MiB | ours build peak MiB | HS db+scratch "
+  md << "| dict | terms | matches/MB | ours MB/s | Hyperscan MB/s | pyahocorasick MB/s | ours "
+        "build "
+        "ms | HS compile ms | py build ms | ours automaton MiB | ours build peak MiB | HS "
+        "db+scratch "
         "MiB | HS compile peak MiB | py MiB | states | alphabet |\n";
   md << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& r : rows) {
     md << "| " << r.name << " | " << r.terms << " | " << Fmt("%.0f", r.hits_per_mb) << " | "
        << Fmt("%.0f", r.ours_mbps) << " | " << Fmt("%.0f", r.hs_mbps) << " | "
-       << (r.py.present ? Fmt("%.1f", r.py.mbps) : "-") << " | "
-       << Fmt("%.1f", r.ours_build * 1e3) << " | " << Fmt("%.1f", r.hs_build * 1e3) << " | "
-       << (r.py.present ? Fmt("%.1f", r.py.build_s * 1e3) : "-") << " | " << Mb(r.ours_mem)
-       << " | " << Mb(r.ours_peak) << " | " << Mb(r.hs_db + r.hs_scratch) << " | "
-       << Mb(r.hs_peak) << " | " << (r.py.present ? Mb(r.py.mem) : "-") << " | " << r.states
-       << " | " << r.alphabet << " |\n";
+       << (r.py.present ? Fmt("%.1f", r.py.mbps) : "-") << " | " << Fmt("%.1f", r.ours_build * 1e3)
+       << " | " << Fmt("%.1f", r.hs_build * 1e3) << " | "
+       << (r.py.present ? Fmt("%.1f", r.py.build_s * 1e3) : "-") << " | " << Mb(r.ours_mem) << " | "
+       << Mb(r.ours_peak) << " | " << Mb(r.hs_db + r.hs_scratch) << " | " << Mb(r.hs_peak) << " | "
+       << (r.py.present ? Mb(r.py.mem) : "-") << " | " << r.states << " | " << r.alphabet << " |\n";
   }
   md << "\n| dict | ours/HS throughput | target | ours/py throughput (>= 20) | ours/HS build "
         "(<= 0.33) | ours peak / HS peak (<= 0.25) | counts (ours = HS = py) |\n";
@@ -345,8 +353,8 @@ int main(int argc, char** argv) {
     bool is10k = r.name.find("_10k") != std::string::npos;
     std::string target = is100k ? ">= 1.0" : is10k ? ">= 0.7" : "-";
     double need = is100k ? 1.0 : is10k ? 0.7 : 0.0;
-    md << "| " << r.name << " | " << Fmt("%.2f", tput)
-       << (need > 0 ? mark(tput >= need) : "") << " | " << target << " | ";
+    md << "| " << r.name << " | " << Fmt("%.2f", tput) << (need > 0 ? mark(tput >= need) : "")
+       << " | " << target << " | ";
     if (r.py.present) {
       double pr = r.ours_mbps / r.py.mbps;
       md << Fmt("%.0f", pr) << mark(pr >= 20);
@@ -366,7 +374,8 @@ int main(int argc, char** argv) {
   std::cout << md.str();
   if (!markdown_path.empty()) std::ofstream(markdown_path) << md.str();
   if (mismatch) {
-    std::cerr << "\n*** MATCH COUNTS DIFFER FROM THE REFERENCE: the results above are invalid ***\n";
+    std::cerr
+        << "\n*** MATCH COUNTS DIFFER FROM THE REFERENCE: the results above are invalid ***\n";
     return 2;
   }
   return 0;

@@ -251,21 +251,22 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   cells.shrink_to_fit();
   m->states_ = nodes;
 
-  // 4. Outputs (CSR by slot).
-  m->out_begin_.assign(size + 1, 0);
+  // 4. Patterns ending exactly at each state (CSR by slot, build only).
+  std::vector<uint32_t> own_begin(size + 1, 0), own;
   for (uint32_t node = 0; node < nodes; ++node)
-    m->out_begin_[slot_of[node] + 1] = node_pattern_count[node];
-  for (size_t i = 0; i < size; ++i) m->out_begin_[i + 1] += m->out_begin_[i];
-  m->out_.resize(m->out_begin_[size]);
+    own_begin[slot_of[node] + 1] = node_pattern_count[node];
+  for (size_t i = 0; i < size; ++i) own_begin[i + 1] += own_begin[i];
+  own.resize(own_begin[size]);
   {
-    std::vector<uint32_t> fill(m->out_begin_.begin(), m->out_begin_.end() - 1);
+    std::vector<uint32_t> fill(own_begin.begin(), own_begin.end() - 1);
     for (size_t id = 0; id < pattern_node.size(); ++id)
       if (pattern_node[id] != kFree)
-        m->out_[fill[slot_of[pattern_node[id]]]++] = static_cast<uint32_t>(id);
+        own[fill[slot_of[pattern_node[id]]]++] = static_cast<uint32_t>(id);
   }
 
-  // 5. Failure and dictionary links, breadth first (parents before children); flags.
-  auto own_output = [&](uint32_t s) { return m->out_begin_[s] != m->out_begin_[s + 1]; };
+  // 5. Failure and dictionary-suffix links, breadth first (parents before children); flags.
+  auto own_output = [&](uint32_t s) { return own_begin[s] != own_begin[s + 1]; };
+  std::vector<uint32_t> dict(size, kRoot);
   cells[kRoot].base |= kShallowBit;
   for (uint32_t node : bfs_order) {
     uint32_t s = slot_of[node];
@@ -274,13 +275,25 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
       uint32_t t = slot_of[children[k].second];
       uint32_t f = (s == kRoot) ? kRoot : m->Next(cells[s].fail, sym);
       cells[t].fail = f;
-      cells[t].dict = own_output(f) ? f : cells[f].dict;
-      if (own_output(t) || cells[t].dict != kRoot)
+      dict[t] = own_output(f) ? f : dict[f];
+      if (own_output(t) || dict[t] != kRoot)
         cells[t].base |= kOutputBit;
       else if (s == kRoot)
         cells[t].base |= kShallowBit;
     }
   }
+
+  // 6. Flattened outputs: per output state, its own patterns and then those of its
+  // dictionary-suffix chain (longest first), the last one flagged.
+  for (uint32_t node : bfs_order) {
+    uint32_t s = slot_of[node];
+    if (!(cells[s].base & kOutputBit)) continue;
+    cells[s].out = static_cast<uint32_t>(m->out_.size());
+    for (uint32_t q = own_output(s) ? s : dict[s]; q != kRoot; q = dict[q])
+      for (uint32_t i = own_begin[q]; i < own_begin[q + 1]; ++i) m->out_.push_back(own[i]);
+    m->out_.back() |= kLastOutput;
+  }
+  m->out_.shrink_to_fit();
   return m;
 }
 
@@ -320,8 +333,8 @@ size_t Matcher::MemoryBytes() const {
   return page_index_.capacity() * sizeof(uint32_t) + pages_.capacity() * sizeof(uint32_t) +
          cells_.capacity() * sizeof(Cell) + bigrams_.capacity() * sizeof(uint64_t) +
          single_.capacity() * sizeof(uint64_t) + keys_.capacity() * sizeof(uint64_t) +
-         out_begin_.capacity() * sizeof(uint32_t) + out_.capacity() * sizeof(uint32_t) +
-         cp_len_.capacity() * sizeof(uint32_t) + byte_len_.capacity() * sizeof(uint32_t);
+         out_.capacity() * sizeof(uint32_t) + cp_len_.capacity() * sizeof(uint32_t) +
+         byte_len_.capacity() * sizeof(uint32_t);
 }
 
 }  // namespace gd::checks

@@ -7,10 +7,11 @@
 //     The code point -> symbol map is a two-level page table (256 code points per page, pages
 //     that hold no pattern character share one zero page) plus a 128-entry ASCII table.
 //   * states are slots of a double array: the transition on symbol c from state s goes to
-//     t = base[s] + c when check[t] == s. base, check, the failure link and the dictionary-suffix
-//     link sit together in one 16-byte cell, so a transition, a miss and a match each touch one
-//     cache line per state. Flag bits in base mark states that emit an output (directly or
-//     through their dictionary-suffix chain) and "shallow" states (the root, depth-1 states
+//     t = base[s] + c when check[t] == s. base, check, the failure link and the start of the
+//     state's output run sit together in one 16-byte cell, so a transition, a miss and a match
+//     each touch one cache line per state; outputs of the dictionary-suffix chain are
+//     flattened into each state's run. Flag bits in base mark states that emit an output (directly
+//     or through their dictionary-suffix chain) and "shallow" states (the root, depth-1 states
 //     without output) after which the scan falls back to its prefilter.
 //   * a bigram filter (hashed bit set of every pattern's first two symbols) lets the scan skip
 //     text at the root without touching the automaton.
@@ -83,10 +84,11 @@ class Matcher {
   // Calls f(pattern_id) for every pattern ending at `state`, longest first.
   template <typename F>
   void ForEachOutput(uint32_t state, F&& f) const {
-    uint32_t s = (out_begin_[state] != out_begin_[state + 1]) ? state : cells_[state].dict;
-    while (s != kRoot) {
-      for (uint32_t i = out_begin_[s]; i < out_begin_[s + 1]; ++i) f(out_[i]);
-      s = cells_[s].dict;
+    if (!HasOutput(state)) return;
+    for (uint32_t i = cells_[state].out;; ++i) {
+      uint32_t v = out_[i];
+      f(v & ~kLastOutput);
+      if (v & kLastOutput) break;
     }
   }
 
@@ -149,14 +151,16 @@ class Matcher {
   static constexpr uint32_t kShallowBit = 0x40000000u;  // root, or depth 1 without an output
   static constexpr uint32_t kBaseMask = 0x3FFFFFFFu;
   static constexpr uint32_t kFree = 0xFFFFFFFFu;
+  static constexpr uint32_t kLastOutput = 0x80000000u;
+  static constexpr size_t kStay = 48;  // text units the automaton keeps running in dense text
 
   // One 16-byte cell per slot: a transition reads base and check, a miss reads fail from the
-  // same line, a match reads dict.
+  // same line, a match reads out.
   struct Cell {
     uint32_t base = 0;       // low 30 bits: base; kOutputBit, kShallowBit
     uint32_t check = kFree;  // parent state, or kFree
     uint32_t fail = 0;
-    uint32_t dict = 0;  // nearest proper suffix state with an output; kRoot if none
+    uint32_t out = 0;  // with kOutputBit: first entry in out_
   };
   struct Step {
     uint32_t sym, len;
@@ -183,8 +187,12 @@ class Matcher {
   void Scan(size_t n, Decode&& decode, Skip&& skip, const uint32_t* lens, F& f) const {
     size_t i = 0;
     for (;;) {
+      const size_t from = i;
       i = skip(i);
       if (i >= n) return;
+      // Dense text (the prefilter skipped nothing): stay in the automaton for a while rather
+      // than bouncing between the two loops at every word.
+      const size_t stay_until = i == from ? i + kStay : 0;
       const size_t entry = i;
       uint32_t s = kRoot;
       for (;;) {
@@ -195,7 +203,7 @@ class Matcher {
         const uint32_t flags = cells_[s].base;
         if (flags & kOutputBit) {
           ForEachOutput(s, [&](uint32_t pat) { f(pat, i - lens[pat], i); });
-        } else if (flags & kShallowBit) {
+        } else if ((flags & kShallowBit) && at >= stay_until) {
           if (s == kRoot) break;
           if (at > entry) {
             i = at;
@@ -304,7 +312,8 @@ class Matcher {
   uint32_t key_shift_ = 63;
   uint32_t key_len_ = 0;  // 0: some pattern is shorter than 4 bytes; ScanUtf8 uses bigrams
   bool has_single_ = false;
-  std::vector<uint32_t> out_begin_;  // CSR: patterns ending exactly at state s
+  // Per output state, a run of pattern ids (its own, then its dictionary-suffix chain's, longest
+  // first); kLastOutput marks the end of a run.
   std::vector<uint32_t> out_;
   std::vector<uint32_t> cp_len_;    // per pattern, in code points
   std::vector<uint32_t> byte_len_;  // per pattern, in UTF-8 bytes
