@@ -3,7 +3,11 @@
 // month's edges in China Standard Time, then reads the JSON, the CSV and the XLSX.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "dispatcher/core/time_util.h"
+#include "dispatcher/records/routes.h"
 #include "records_test_util.h"
 #include "tests/dispatcher/app/api_harness.h"
 
@@ -228,6 +232,19 @@ TEST_F(RecordsArchive, XlsxIsFormattedForPrintingAndHoldsTheSameRecords) {
   EXPECT_NE(sheet.find("2026年7月"), std::string::npos);
   std::string workbook = *ZipEntry(r.body, "xl/workbook.xml");
   EXPECT_NE(workbook.find("_xlnm.Print_Titles"), std::string::npos) << "header row repeats";
+}
+
+TEST_F(RecordsArchive, CommandLineWritesTheSameArchiveByUnitName) {
+  const Seed& s = Seeded();
+  std::filesystem::path out = h().dir / "cli-archive.xlsx";
+  ASSERT_EQ(RunArchiveCli(*h().app, "市应急管理局", "2026-07", out.string()), 0);
+  std::ifstream in(out, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto rows = XlsxRows(bytes);
+  ASSERT_TRUE(rows.count(4 + static_cast<int>(std::size(kJuly)) - 1));
+  EXPECT_EQ(rows[4][1], std::to_string(s.a1));
+  EXPECT_EQ(RunArchiveCli(*h().app, "无此单位", "2026-07", out.string()), 2);
+  EXPECT_EQ(RunArchiveCli(*h().app, std::to_string(h().unit_a), "2026-7", out.string()), 2);
 }
 
 TEST_F(RecordsArchive, LeadersSeeOnlyTheirOwnUnit) {
