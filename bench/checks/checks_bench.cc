@@ -3,8 +3,10 @@
 // patterns, no normalisation. Match counts must equal Hyperscan's (and pyahocorasick's on its
 // slice of the corpus); a mismatch is reported and the program exits with status 2.
 //
-// usage: checks_bench --corpus FILE [--py-corpus FILE --py-results FILE] [--runs N]
-//                     [--build-runs N] [--markdown FILE] DICT...
+// usage: checks_bench --corpus FILE [--py-corpus FILE --py-bench "PYTHON SCRIPT" --py-runs N]
+//                     [--runs N] [--build-runs N] [--markdown FILE] DICT...
+// pyahocorasick runs per dictionary right before ours and Hyperscan, so that all three see the
+// same machine load.
 //        checks_bench --peak ours|hs DICT   (internal: prints the peak RSS growth of one build)
 #include <hs/hs.h>
 #include <malloc.h>
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -195,8 +198,8 @@ std::string Mb(size_t bytes) { return Fmt("%.1f", bytes / 1048576.0); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string corpus_path, py_corpus_path, py_results_path, markdown_path;
-  int runs = 5, build_runs = 3;
+  std::string corpus_path, py_corpus_path, py_bench, markdown_path;
+  int runs = 5, build_runs = 3, py_runs = 3;
   std::vector<std::string> dicts;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -215,8 +218,10 @@ int main(int argc, char** argv) {
       corpus_path = next();
     else if (a == "--py-corpus")
       py_corpus_path = next();
-    else if (a == "--py-results")
-      py_results_path = next();
+    else if (a == "--py-bench")
+      py_bench = next();
+    else if (a == "--py-runs")
+      py_runs = std::max(1, std::atoi(next().c_str()));
     else if (a == "--markdown")
       markdown_path = next();
     else if (a == "--runs")
@@ -227,7 +232,7 @@ int main(int argc, char** argv) {
       dicts.push_back(a);
   }
   if (corpus_path.empty() || dicts.empty()) {
-    std::cerr << "usage: checks_bench --corpus FILE [--py-corpus FILE --py-results FILE] "
+    std::cerr << "usage: checks_bench --corpus FILE [--py-corpus FILE --py-bench CMD --py-runs N] "
                  "[--runs N] [--build-runs N] [--markdown FILE] DICT...\n";
     return 1;
   }
@@ -235,19 +240,22 @@ int main(int argc, char** argv) {
   const std::string corpus = ReadFile(corpus_path);
   const std::string py_corpus = py_corpus_path.empty() ? std::string() : ReadFile(py_corpus_path);
   const double corpus_mb = corpus.size() / 1e6;
-  std::map<std::string, PyResult> py;
-  if (!py_results_path.empty()) {
-    std::istringstream in(ReadFile(py_results_path));
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream f(line);
-      std::string name;
-      PyResult r;
-      if (f >> name >> r.build_s >> r.mem >> r.mbps >> r.count) {
-        r.present = true;
-        py[name] = r;
-      }
-    }
-  }
+  // One pyahocorasick measurement: "name build_s mem_bytes mbps count" from py_bench.py.
+  auto run_py = [&](const std::string& dict) {
+    PyResult r;
+    if (py_bench.empty() || py_corpus_path.empty()) return r;
+    std::string cmd =
+        py_bench + " '" + py_corpus_path + "' " + std::to_string(py_runs) + " '" + dict + "'";
+    FILE* p = popen(cmd.c_str(), "r");
+    char name[256];
+    if (p && std::fscanf(p, "%255s %lf %zu %lf %" SCNu64, name, &r.build_s, &r.mem, &r.mbps,
+                         &r.count) == 5)
+      r.present = true;
+    else
+      std::cerr << "pyahocorasick measurement failed: " << cmd << "\n";
+    if (p) pclose(p);
+    return r;
+  };
   std::cerr << "corpus " << corpus_path << ": " << Fmt("%.1f", corpus_mb) << " MB; " << runs
             << " scan runs, " << build_runs << " build runs per engine\n";
 
@@ -283,6 +291,7 @@ int main(int argc, char** argv) {
     r.ours_peak = ChildPeak(self, "ours", dict);
     r.hs_peak = ChildPeak(self, "hs", dict);
 
+    r.py = run_py(dict);
     std::vector<double> os, hsr;
     for (int k = 0; k < runs; ++k) {
       auto t0 = Clock::now();
@@ -304,8 +313,7 @@ int main(int argc, char** argv) {
                 << ", hyperscan " << r.hs_count << " ***\n";
       mismatch = true;
     }
-    if (auto it = py.find(r.name); it != py.end()) {
-      r.py = it->second;
+    if (r.py.present) {
       r.ours_py_count = ScanOurs(*ours, py_corpus);
       if (r.ours_py_count != r.py.count) {
         std::cerr << "*** MATCH COUNT MISMATCH on " << r.name << " (pyahocorasick slice): ours "
@@ -314,7 +322,8 @@ int main(int argc, char** argv) {
       }
     }
     std::cerr << r.name << ": ours " << Fmt("%.0f", r.ours_mbps) << " MB/s, hyperscan "
-              << Fmt("%.0f", r.hs_mbps) << " MB/s, " << r.hs_count << " matches\n";
+              << Fmt("%.0f", r.hs_mbps) << " MB/s, pyahocorasick " << Fmt("%.1f", r.py.mbps)
+              << " MB/s, " << r.hs_count << " matches\n";
     rows.push_back(r);
   }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks matcher benchmark, one command: bench/checks/run.sh
 # Installs what it needs (Debian packages), builds the corpus and the dictionaries once under
-# build-bench/checks-data/ (cached), builds checks_bench, runs pyahocorasick then ours and
-# Hyperscan side by side. Exit status 2 if any match count differs from the reference.
+# build-bench/checks-data/ (cached), builds checks_bench, then per dictionary measures
+# pyahocorasick, ours and Hyperscan one right after the other. Exit status 2 if any match count
+# differs from the reference.
 # Environment: RUNS (scan runs, default 5), PY_RUNS (default 3), BUILD_RUNS (default 3),
 # CORPUS_MB (default 50), BUILD_DIR (default build-bench).
 set -euo pipefail
@@ -48,8 +49,6 @@ done
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DGD_BENCH=ON >/dev/null
 ninja -C "$BUILD" checks_bench >&2
 
-echo "pyahocorasick ($PY_RUNS runs per dictionary)..." >&2
-"$PY" "$HERE/py_bench.py" "$DATA/corpus_py.txt" "$PY_RUNS" "${DICTS[@]}" >"$DATA/py.tsv"
 exec "$BUILD/bin/checks_bench" --corpus "$DATA/corpus.txt" --py-corpus "$DATA/corpus_py.txt" \
-  --py-results "$DATA/py.tsv" --runs "$RUNS" --build-runs "$BUILD_RUNS" \
-  --markdown "$DATA/report.md" "${DICTS[@]}"
+  --py-bench "$PY $HERE/py_bench.py" --py-runs "$PY_RUNS" --runs "$RUNS" \
+  --build-runs "$BUILD_RUNS" --markdown "$DATA/report.md" "${DICTS[@]}"
