@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -277,6 +278,15 @@ int Main(const Options& opt) {
             << " users; each create, sign-in and password change hashes a password)\n"
             << std::flush;
 
+  // Sign-ins hash passwords (scrypt); their peak is kept apart from the load's by resetting
+  // VmHWM ("5" into clear_refs) once seeding is done.
+  const long seed_hwm = ReadMem(server.pid).hwm_kb;
+  {
+    std::ofstream clear("/proc/" + std::to_string(server.pid) + "/clear_refs");
+    clear << "5";
+  }
+  MemSampler load_mem(server.pid);
+
   std::vector<RunResult> runs;
   size_t errors = 0;
   std::vector<std::string> error_samples;
@@ -309,6 +319,8 @@ int Main(const Options& opt) {
   const long max_rss = std::max(mem.max_rss_kb(), end_mem.rss_kb);
   const long hwm = std::max(mem.hwm_kb(), end_mem.hwm_kb);
   const int samples = mem.samples();
+  const long load_hwm = std::max(load_mem.hwm_kb(), end_mem.hwm_kb);
+  const long load_max_rss = std::max(load_mem.max_rss_kb(), end_mem.rss_kb);
   Terminate(hello);
   Terminate(defaults);
   Terminate(server);
@@ -363,8 +375,11 @@ int Main(const Options& opt) {
       "\nraw SQLite ceiling (same schema and rows, WAL, synchronous=NORMAL, one transaction per "
       "step): %.0f lifecycles/s, %.0f transactions/s\n",
       sql_lc, sql_tx);
-  std::printf("server RSS: idle %.1f MB, max sampled %.1f MB, VmHWM %.1f MB (%d samples)\n",
-              idle.rss_kb / 1024.0, max_rss / 1024.0, hwm / 1024.0, samples);
+  std::printf(
+      "server RSS: idle %.1f MB; seeding (sign-ins) VmHWM %.1f MB; load max sampled %.1f MB, "
+      "VmHWM %.1f MB; whole run max sampled %.1f MB (%d samples), VmHWM %.1f MB\n",
+      idle.rss_kb / 1024.0, seed_hwm / 1024.0, load_max_rss / 1024.0, load_hwm / 1024.0,
+      max_rss / 1024.0, samples, std::max(hwm, seed_hwm) / 1024.0);
 
   // Targets, each a ratio within one run; the median over runs decides.
   auto ratio = [&](const std::string& a, const std::string& b, auto f) {
@@ -393,8 +408,9 @@ int Main(const Options& opt) {
       "  [%s] lifecycle request p99 at 8 clients = %.1fx hello-world p99 (<= 10x); "
       "whole lifecycle p99 = %.1fx\n",
       p99_ratio <= 10 ? "PASS" : "MISS", p99_ratio, lc_p99_ratio);
-  std::printf("  [%s] server RSS through the run: VmHWM %.1f MB (< 64 MB)\n",
-              hwm < 64 * 1024 ? "PASS" : "MISS", hwm / 1024.0);
+  const long run_peak = std::max({hwm, seed_hwm, max_rss});
+  std::printf("  [%s] server RSS through the run (seeding included): peak %.1f MB (< 64 MB)\n",
+              run_peak < 64 * 1024 ? "PASS" : "MISS", run_peak / 1024.0);
 
   if (errors) {
     std::printf("\nCORRECTNESS ERRORS: %zu non-2xx or transport failures, e.g.:\n", errors);
