@@ -72,9 +72,10 @@ LoadResult RunLoad(int clients, double warmup_s, double measure_s, const WorkerF
       while (!go.load()) std::this_thread::yield();
       rec.measure_from_ns = from;
       rec.measure_to_ns = to;
-      while (NowNs() < to && rec.errors.size() < 5) {
-        if (!workers[static_cast<size_t>(i)](i, rec)) continue;
-      }
+      while (NowNs() < to && rec.errors.size() < 5) workers[static_cast<size_t>(i)](i, rec);
+      // Close this client's connection now: a thread-per-connection server may hold other
+      // clients' connections queued until an idle keep-alive connection goes away.
+      workers[static_cast<size_t>(i)] = nullptr;
     });
   }
   while (ready.load() < clients) std::this_thread::yield();
