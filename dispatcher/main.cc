@@ -6,11 +6,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "channels/sandbox/server.h"
 #include "dispatcher/app/app.h"
 #include "dispatcher/app/demo.h"
 #include "dispatcher/checks/check_cli.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/core/log.h"
+#include "dispatcher/records/routes.h"
 
 namespace {
 
@@ -78,6 +80,10 @@ gd::StatusOr<AppConfig> BuildConfig(const CommonFlags& f, const std::string& def
 
 int Fail(const gd::Status& s) {
   std::cerr << "错误：" << s.message() << "\n";
+  if (s.details().contains("findings"))
+    for (const auto& f : s.details()["findings"])
+      std::cerr << "  - " << f.value("message", "") << "\n";
+  if (s.details().contains("fields")) std::cerr << "  " << s.details()["fields"].dump() << "\n";
   return 2;
 }
 
@@ -108,16 +114,23 @@ int Demo(const CommonFlags& f) {
   auto cfg = BuildConfig(f, "var/demo");
   if (!cfg.ok()) return Fail(cfg.status());
   if (cfg->admin_password.empty()) cfg->admin_password = gd::kDemoPassword;
+  // Every platform's sandbox, in-process; the demo's channel accounts point at it.
+  gd::channels::sandbox::SandboxOptions sopt;
+  sopt.async_delay_ms = 1500;
+  auto sandbox = gd::channels::sandbox::SandboxServer::Start(cfg->host, 0, sopt);
+  if (!sandbox.ok()) return Fail(sandbox.status());
+  cfg->sandbox_proxy = (*sandbox)->base_url();
   auto app = App::Create(*cfg);
   if (!app.ok()) return Fail(app.status());
   gd::Status st = (*app)->Start();
   if (!st.ok()) return Fail(st);
   std::string base = "http://" + cfg->host + ":" + std::to_string((*app)->port());
-  auto users = gd::SeedDemo(**app, base + "/_sandbox_unavailable");
+  auto users = gd::SeedDemo(**app, (*sandbox)->base_url());
   if (!users.ok()) return Fail(users.status());
   std::cout << "\n政务新媒体统一审核分发系统 — 演示环境已启动\n"
             << "  控制台：   " << base << "/\n"
             << "  门户网站： " << base << "/site/\n"
+            << "  平台沙箱： " << base << "/_sandbox/（各平台收到的内容）\n"
             << "  数据目录： " << cfg->data_dir.string() << "\n\n"
             << "演示账号（密码均为 " << gd::kDemoPassword << "）：\n"
             << "  admin        系统管理员\n";
@@ -128,6 +141,7 @@ int Demo(const CommonFlags& f) {
   std::cout << "\n按 Ctrl+C 停止。\n" << std::flush;
   WaitForSignal();
   (*app)->Stop();
+  (*sandbox)->Stop();
   return 0;
 }
 
@@ -147,6 +161,9 @@ int main(int argc, char** argv) {
     }
     return gd::checks::RunCheckCli(args, std::cout, std::cerr);
   }
+
+  if (argc >= 2 && std::string(argv[1]) == "sandbox")
+    return gd::channels::sandbox::RunSandboxCli(std::vector<std::string>(argv + 2, argv + argc));
 
   CLI::App cli{"政务新媒体统一审核分发系统 dispatcher"};
   cli.require_subcommand(1);
@@ -185,6 +202,12 @@ int main(int argc, char** argv) {
   AddCommon(backup, &flags, false);
   std::string out_file;
   backup->add_option("--out", out_file, "备份文件")->required();
+  auto* archive = cli.add_subcommand("archive", "导出单位月度审核记录（第十条第三项）");
+  AddCommon(archive, &flags, false);
+  std::string archive_unit, archive_month;
+  archive->add_option("--unit", archive_unit, "单位 ID 或名称")->required();
+  archive->add_option("--month", archive_month, "月份 YYYY-MM")->required();
+  archive->add_option("--out", out_file, "输出文件（.xlsx、.csv 或 .json）")->required();
 
   try {
     cli.parse(argc, argv);
@@ -211,6 +234,11 @@ int main(int argc, char** argv) {
     }
     std::cout << "审计日志校验失败：" << v.problem << "（第 " << v.broken_id << " 条）\n";
     return 1;
+  }
+  if (archive->parsed()) {
+    auto app = open();
+    if (!app.ok()) return Fail(app.status());
+    return gd::RunArchiveCli(**app, archive_unit, archive_month, out_file);
   }
   if (backup->parsed()) {
     auto app = open();

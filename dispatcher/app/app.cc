@@ -5,8 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "channels/client.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
+#include "dispatcher/dispatch/routes.h"
+#include "dispatcher/dispatch/token_store.h"
+#include "dispatcher/records/routes.h"
 
 #ifndef GD_SOURCE_DIR
 #define GD_SOURCE_DIR "."
@@ -97,18 +101,68 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   app->channels_ = std::make_unique<ChannelService>(*app->store_, app->master_key_);
   app->media_ = std::make_unique<MediaService>(*app->store_, cfg.data_dir / "media");
 
+  // Channels: one outbound transport, tokens cached per account and persisted sealed.
+  app->transport_ = channels::NewHttpTransport();
+  app->token_store_ = std::make_unique<SealedTokenStore>(
+      *app->store_, HmacSha256Raw(app->master_key_, "token-store"));
+  app->tokens_ = std::make_unique<channels::TokenCache>(*app->clock_, app->token_store_.get());
+  GD_ASSIGN_OR_RETURN(app->site_templates_, render::TemplateSet::Load(cfg.templates_dir));
+  DispatchConfig dcfg;
+  if (cfg.dispatch) {
+    dcfg = *cfg.dispatch;
+  } else {
+    GD_ASSIGN_OR_RETURN(dcfg, DispatchConfig::Load(cfg.policies_dir / "dispatch.json"));
+  }
+  DispatchEngine::Deps deps;
+  deps.store = app->store_.get();
+  deps.clock = app->clock_;
+  deps.channels = app->channels_.get();
+  deps.media = app->media_.get();
+  deps.transport = app->transport_.get();
+  deps.tokens = app->tokens_.get();
+  deps.templates = &app->site_templates_;
+  deps.site_dir = cfg.data_dir / "site";
+  std::string base = cfg.public_url.empty()
+                         ? "http://" + cfg.host + ":" + std::to_string(cfg.port) + "/"
+                         : cfg.public_url;
+  if (base.back() != '/') base += "/";
+  deps.site_base_url = base + "site/";
+  app->engine_ = std::make_unique<DispatchEngine>(std::move(deps), dcfg);
+  app->publish_ = std::make_unique<PublishService>(*app->store_, *app->review_, *app->engine_);
+
   Services services;
   services.store = app->store_.get();
   services.accounts = app->accounts_.get();
   services.review = app->review_.get();
   services.channels = app->channels_.get();
   services.media = app->media_.get();
+  services.extra_routes = MakeDispatchRoutes(app->publish_.get(), app->engine_.get(),
+                                             app->store_.get(), app->accounts_.get());
+  GD_ASSIGN_OR_RETURN(auto record_routes, MakeRecordRoutes(*app));
+  services.extra_routes.insert(services.extra_routes.end(), record_routes.begin(),
+                               record_routes.end());
+  App* raw = app.get();
+  services.tester = [raw](const ChannelAccountRow& row, const Json& secrets) -> Status {
+    if (row.kind == "portal" && row.settings.value("mode", "builtin") == "builtin")
+      return Status::Ok();
+    channels::ClientDeps cd{raw->transport_.get(), raw->tokens_.get(), raw->clock_, 10000};
+    GD_ASSIGN_OR_RETURN(auto client, channels::NewClient(row.kind, cd));
+    channels::Account account;
+    account.id = row.id;
+    account.kind = row.kind;
+    account.name = row.name;
+    account.unit_id = row.unit_id;
+    account.base_url = row.base_url;
+    account.settings = row.settings;
+    return client->CheckCredentials(account, [secrets]() -> StatusOr<Json> { return secrets; });
+  };
   ServerOptions opt;
   opt.host = cfg.host;
   opt.port = cfg.port;
   opt.web_dir = cfg.web_dir;
   opt.site_dir = cfg.data_dir / "site";
   opt.threads = cfg.threads;
+  opt.sandbox_proxy = cfg.sandbox_proxy;
   app->server_ = std::make_unique<HttpServer>(std::move(services), opt);
   return app;
 }
@@ -118,10 +172,12 @@ App::~App() { Stop(); }
 Status App::Start() {
   GD_RETURN_IF_ERROR(server_->Bind());
   thread_ = std::thread([this] { server_->Run(); });
+  if (cfg_.run_dispatch) GD_RETURN_IF_ERROR(engine_->Start());
   return Status::Ok();
 }
 
 void App::Stop() {
+  if (engine_) engine_->Stop();
   if (server_) server_->Stop();
   if (thread_.joinable()) thread_.join();
 }

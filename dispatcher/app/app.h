@@ -8,13 +8,19 @@
 #include <string>
 #include <thread>
 
+#include "channels/token_cache.h"
+#include "channels/transport.h"
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/channel_accounts/channel_service.h"
 #include "dispatcher/core/clock.h"
+#include "dispatcher/dispatch/config.h"
+#include "dispatcher/dispatch/engine.h"
+#include "dispatcher/dispatch/publish_service.h"
 #include "dispatcher/http/server.h"
 #include "dispatcher/media/media_service.h"
 #include "dispatcher/policy/calendar.h"
 #include "dispatcher/policy/review_policy.h"
+#include "dispatcher/render/templates.h"
 #include "dispatcher/review/ports.h"
 #include "dispatcher/review/review_service.h"
 #include "dispatcher/store/store.h"
@@ -33,6 +39,12 @@ struct AppConfig {
   AccountPolicy accounts;
   int threads = 16;
   const Clock* clock = nullptr;  // default: the system clock
+  // Public base URL of this server (for the built-in portal's links), e.g.
+  // "https://www.example.gov.cn/"; default "http://HOST:PORT/".
+  std::string public_url;
+  bool run_dispatch = true;                // start the dispatch workers with the server
+  std::optional<DispatchConfig> dispatch;  // default: policies/dispatch.json
+  std::string sandbox_proxy;               // demo: serve /_sandbox/ from this sandbox base URL
 };
 
 // Where the project's data files live when not configured: compiled in at build time.
@@ -60,6 +72,8 @@ class App {
   HttpServer& server() { return *server_; }
   const AppConfig& config() const { return cfg_; }
   const ContentChecker& checker() const { return *checker_; }
+  DispatchEngine& engine() { return *engine_; }
+  PublishService& publish() { return *publish_; }
 
  private:
   App() = default;
@@ -76,6 +90,12 @@ class App {
   std::unique_ptr<ReviewService> review_;
   std::unique_ptr<ChannelService> channels_;
   std::unique_ptr<MediaService> media_;
+  std::unique_ptr<channels::Transport> transport_;
+  std::unique_ptr<channels::TokenStore> token_store_;
+  std::unique_ptr<channels::TokenCache> tokens_;
+  render::TemplateSet site_templates_;
+  std::unique_ptr<DispatchEngine> engine_;
+  std::unique_ptr<PublishService> publish_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };

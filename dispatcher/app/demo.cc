@@ -1,5 +1,7 @@
 #include "dispatcher/app/demo.h"
 
+#include <zlib.h>
+
 #include "dispatcher/core/log.h"
 
 namespace gd {
@@ -22,6 +24,39 @@ AuthContext SystemActor(App& app, const std::string& username) {
     return Status::Ok();
   });
   return ctx;
+}
+
+// A small solid-colour PNG with a lighter band, made here so the demo needs no files.
+std::string DemoPng(int w, int h, unsigned char r, unsigned char g, unsigned char b) {
+  std::string raw;
+  for (int y = 0; y < h; ++y) {
+    raw.push_back('\0');  // filter: none
+    bool band = y > h / 3 && y < 2 * h / 3;
+    for (int x = 0; x < w; ++x) {
+      raw.push_back(static_cast<char>(band ? 255 : r));
+      raw.push_back(static_cast<char>(band ? 255 : g));
+      raw.push_back(static_cast<char>(band ? 255 : b));
+    }
+  }
+  uLongf len = compressBound(static_cast<uLong>(raw.size()));
+  std::string z(len, '\0');
+  compress(reinterpret_cast<Bytef*>(z.data()), &len, reinterpret_cast<const Bytef*>(raw.data()),
+           static_cast<uLong>(raw.size()));
+  z.resize(len);
+  auto be32 = [](uint32_t v) {
+    std::string s(4, '\0');
+    for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((v >> (24 - 8 * i)) & 0xFF);
+    return s;
+  };
+  auto chunk = [&](const std::string& type, const std::string& data) {
+    std::string c = type + data;
+    uint32_t crc = crc32(0, reinterpret_cast<const Bytef*>(c.data()), static_cast<uInt>(c.size()));
+    return be32(static_cast<uint32_t>(data.size())) + c + be32(crc);
+  };
+  std::string ihdr = be32(static_cast<uint32_t>(w)) + be32(static_cast<uint32_t>(h)) +
+                     std::string("\x08\x02\x00\x00\x00", 5);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", z) +
+         chunk("IEND", "");
 }
 
 Json Checklist() {
@@ -82,6 +117,9 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
     const int64_t unit = unit_ids[1];
     auto add = [&](Json body) -> StatusOr<int64_t> {
       body["unit_id"] = unit;
+      // The sandboxes finish async jobs in seconds; poll them that often in the demo.
+      if (body["kind"] != "portal" && body["kind"] != "manual")
+        body["settings"]["poll_interval_ms"] = 2000;
       GD_ASSIGN_OR_RETURN(Json j, app.channels().Create(op, body));
       return j["id"].get<int64_t>();
     };
@@ -126,8 +164,11 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
                             {"settings", {{"platform", "视频号"}}}})
                            .status());
 
-    // A few tickets in different states.
+    // A few tickets in different states, with a cover image for WeChat.
     AuthContext editor = SystemActor(app, "editor");
+    GD_ASSIGN_OR_RETURN(
+        Json cover, app.media().Upload(editor, "封面.png", DemoPng(480, 270, 0xB7, 0x1C, 0x1C)));
+    const int64_t cover_id = cover["id"].get<int64_t>();
     auto ticket = [&](const std::string& category, const std::string& title,
                       const std::string& body) -> StatusOr<Json> {
       return app.review().Create(
@@ -136,7 +177,8 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
            {"title", title},
            {"summary", title},
            {"body", body},
-           {"column", "工作动态"},
+           {"column", category == "work_news" ? "工作动态" : "通知公告"},
+           {"media", {{{"media_id", cover_id}, {"role", "cover"}}}},
            {"channels",
             {{{"account_id", portal}}, {{"account_id", wechat}}, {{"account_id", weibo}}}}});
     };

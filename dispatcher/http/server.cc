@@ -539,6 +539,9 @@ void HttpServer::BuildRoutes() {
              {{"ok", false}, {"rows", v.rows}, {"broken_id", v.broken_id}, {"problem", v.problem}});
        }});
 
+  for (auto& r : s_.extra_routes) routes_.push_back(std::move(r));
+  s_.extra_routes.clear();
+
   routes_.push_back(
       {"GET", "/healthz", {}, true, true, false, [](ApiRequest&) -> StatusOr<ApiResponse> {
          return JsonResponse({{"ok", true}});
@@ -641,6 +644,35 @@ void HttpServer::Install() {
       h.Patch(route.pattern, fn);
     else if (route.method == "DELETE")
       h.Delete(route.pattern, fn);
+  }
+  // Demo: the sandboxes' inspection page and API on this same port.
+  if (!opt_.sandbox_proxy.empty()) {
+    auto forward = [base = opt_.sandbox_proxy](const httplib::Request& req,
+                                               httplib::Response& res) {
+      httplib::Client cli(base);
+      cli.set_read_timeout(30, 0);
+      std::string target = req.target.empty() ? req.path : req.target;
+      httplib::Result r(nullptr, httplib::Error::Unknown);
+      std::string type = req.get_header_value("Content-Type");
+      if (type.empty()) type = "application/json";
+      if (req.method == "GET")
+        r = cli.Get(target.c_str());
+      else if (req.method == "POST")
+        r = cli.Post(target.c_str(), req.body, type.c_str());
+      else if (req.method == "DELETE")
+        r = cli.Delete(target.c_str());
+      if (!r) {
+        res.status = 502;
+        res.set_content(DumpJson(ErrorBody(Unavailable("沙箱不可用"))),
+                        "application/json; charset=utf-8");
+        return;
+      }
+      res.status = r->status;
+      res.set_content(r->body, r->get_header_value("Content-Type").c_str());
+    };
+    h.Get(R"(/_sandbox(/.*)?)", forward);
+    h.Post(R"(/_sandbox(/.*)?)", forward);
+    h.Delete(R"(/_sandbox(/.*)?)", forward);
   }
   // The built-in portal site.
   h.Get(R"(/site(/.*)?)", [this](const httplib::Request& req, httplib::Response& res) {

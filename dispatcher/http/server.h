@@ -33,8 +33,8 @@ struct ServerOptions {
   size_t max_upload_bytes = 110 * 1024 * 1024;
   int threads = 16;
   bool secure_cookies = false;  // set when TLS terminates in front of us
+  std::string sandbox_proxy;    // demo: forward /_sandbox/ to this base URL
 };
-
 
 // A parsed API request as handlers see it.
 struct ApiRequest {

@@ -5,6 +5,7 @@
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/model/content_codec.h"
+#include "dispatcher/store/dispatch_store.h"
 
 namespace gd {
 namespace {
@@ -184,6 +185,37 @@ StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
   j["created_at"] = Iso(t.created_at);
   j["updated_at"] = Iso(t.updated_at);
   j["submitted_at"] = t.submitted_at ? Json(Iso(t.submitted_at)) : Json();
+  j["published_at"] = t.published_at ? Json(Iso(t.published_at)) : Json();
+  GD_ASSIGN_OR_RETURN(auto dispatches, dispatch_sql::ForTicket(tx, t.id));
+  Json dj = Json::array();
+  for (const auto& d : dispatches) {
+    if (d.version != t.version) continue;
+    std::string name;
+    for (const auto& ch : channels)
+      if (ch.value("account_id", int64_t{0}) == d.account_id) name = ch.value("name", "");
+    dj.push_back({{"account_id", d.account_id},
+                  {"name", name},
+                  {"kind", d.kind},
+                  {"state", d.state},
+                  {"attempts", d.attempts},
+                  {"remote_id", d.remote_id.empty() ? Json() : Json(d.remote_id)},
+                  {"remote_url", d.remote_url.empty() ? Json() : Json(d.remote_url)},
+                  {"last_error", d.last_error.empty() ? Json() : Json(d.last_error)},
+                  {"error_reason", d.error_reason.empty() ? Json() : Json(d.error_reason)}});
+  }
+  j["dispatches"] = dj;
+  GD_ASSIGN_OR_RETURN(auto withdrawals, dispatch_sql::WithdrawalsForTicket(tx, t.id));
+  Json wj = Json::array();
+  for (const auto& w : withdrawals)
+    wj.push_back({{"id", w.id},
+                  {"state", w.state},
+                  {"reason", w.reason},
+                  {"requested_by", w.requested_by},
+                  {"account_ids", w.account_ids},
+                  {"comment", w.comment},
+                  {"created_at", Iso(w.created_at)},
+                  {"decided_at", w.decided_at ? Json(Iso(w.decided_at)) : Json()}});
+  j["withdrawals"] = wj;
   auto author = tx.GetUser(t.author_id);
   if (author.ok() && author->has_value()) j["author_name"] = (*author)->name;
   auto unit = tx.GetUnit(t.unit_id);

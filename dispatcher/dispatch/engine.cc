@@ -1,0 +1,454 @@
+#include "dispatcher/dispatch/engine.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <random>
+
+#include "dispatcher/core/crypto.h"
+#include "dispatcher/core/log.h"
+
+namespace gd {
+namespace {
+
+bool Transient(Code c) {
+  return c == Code::kUnavailable || c == Code::kDeadlineExceeded || c == Code::kResourceExhausted;
+}
+
+constexpr TimeMs kFarFuture = 365LL * 24 * 3600 * 1000;
+
+void FillStrings(Json& j, const std::string& url) {
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    const std::string ph(channels::kPortalUrlPlaceholder);
+    size_t pos = 0;
+    bool changed = false;
+    while ((pos = s.find(ph, pos)) != std::string::npos) {
+      s.replace(pos, ph.size(), url);
+      pos += url.size();
+      changed = true;
+    }
+    if (changed) j = s;
+  } else if (j.is_array() || j.is_object()) {
+    for (auto& v : j) FillStrings(v, url);
+  }
+}
+
+channels::Account ToAccount(const ChannelAccountRow& row, const std::string& unit_name) {
+  channels::Account a;
+  a.id = row.id;
+  a.kind = row.kind;
+  a.name = row.name;
+  a.unit_id = row.unit_id;
+  a.unit_name = unit_name;
+  a.base_url = row.base_url;
+  a.settings = row.settings;
+  return a;
+}
+
+}  // namespace
+
+Json FillPortalUrl(const Json& rendering, const std::string& url) {
+  Json out = rendering;
+  FillStrings(out, url);
+  return out;
+}
+
+void DispatchMetrics::Observe(TimeMs ms) {
+  int i = 0;
+  while (i < kBuckets && ms > kBounds[i]) ++i;
+  latency_count[i].fetch_add(1);
+  latency_sum_ms.fetch_add(ms);
+}
+
+DispatchEngine::DispatchEngine(Deps deps, DispatchConfig config)
+    : deps_(std::move(deps)), config_(std::move(config)), limiter_(*deps_.clock) {
+  instance_ = "w" + RandomToken(6);
+  channels::ClientDeps cd{deps_.transport, deps_.tokens, deps_.clock, config_.http_timeout_ms};
+  for (const char* kind : {"portal", "wechat_mp", "weibo", "douyin", "kuaishou", "manual"}) {
+    auto c = channels::NewClient(kind, cd);
+    if (c.ok()) clients_[kind] = std::move(c).value();
+  }
+}
+
+DispatchEngine::~DispatchEngine() { Stop(); }
+
+Status DispatchEngine::Start() {
+  GD_RETURN_IF_ERROR(deps_.store->Write([&](Tx& tx) -> Status {
+    // A killed process leaves leases behind; we are the only dispatcher on this database.
+    tx.db().exec("UPDATE dispatches SET lease_until=0, lease_owner='' WHERE lease_owner<>''");
+    return Status::Ok();
+  }));
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = false;
+  for (int i = 0; i < config_.workers; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  return Status::Ok();
+}
+
+void DispatchEngine::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+  workers_.clear();
+}
+
+void DispatchEngine::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++wake_seq_;
+  }
+  cv_.notify_all();
+}
+
+int DispatchEngine::Drain() {
+  int total = 0;
+  for (int n; (n = Step(instance_ + "-drain")) > 0;) total += n;
+  return total;
+}
+
+void DispatchEngine::WorkerLoop(int index) {
+  const std::string owner = instance_ + "-" + std::to_string(index);
+  while (true) {
+    uint64_t seen;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      seen = wake_seq_;
+    }
+    int handled = Step(owner);
+    if (handled > 0) continue;
+    // Sleep until the next due time (bounded), or until woken.
+    TimeMs wait = 1000;
+    std::optional<TimeMs> next;
+    (void)deps_.store->Read([&](Tx& tx) -> Status {
+      GD_ASSIGN_OR_RETURN(next, dispatch_sql::NextDue(tx));
+      return Status::Ok();
+    });
+    if (next) wait = std::clamp<TimeMs>(*next - deps_.clock->Now(), 5, 1000);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(wait),
+                 [&] { return stopping_ || wake_seq_ != seen; });
+    if (stopping_) return;
+  }
+}
+
+int DispatchEngine::Step(const std::string& owner) {
+  std::vector<Dispatch> batch;
+  Status st = deps_.store->Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(batch, dispatch_sql::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1));
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    log::Warn("dispatch claim failed: {}", st.ToString());
+    return 0;
+  }
+  for (auto& d : batch) Process(std::move(d), owner);
+  return static_cast<int>(batch.size());
+}
+
+TimeMs DispatchEngine::Backoff(int attempts) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  TimeMs base = config_.backoff_base_ms << std::min(attempts > 0 ? attempts - 1 : 0, 20);
+  base = std::min(base, config_.backoff_max_ms);
+  std::uniform_int_distribution<TimeMs> jitter(base / 2, base);  // "equal jitter"
+  return jitter(rng);
+}
+
+Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
+  return deps_.store->Write([&](Tx& tx) -> Status {
+    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, owner));
+    if (d.state == "published" || d.state == "failed") {
+      GD_RETURN_IF_ERROR(tx.Audit(0, "dispatch." + d.state, "ticket", d.ticket_id,
+                                  {{"account_id", d.account_id},
+                                   {"kind", d.kind},
+                                   {"remote_id", d.remote_id},
+                                   {"remote_url", d.remote_url},
+                                   {"error", d.last_error},
+                                   {"attempts", d.attempts}}));
+    }
+    if (d.state == "withdrawn")
+      GD_RETURN_IF_ERROR(
+          tx.Audit(0, "dispatch.withdrawn", "ticket", d.ticket_id,
+                   {{"account_id", d.account_id}, {"kind", d.kind}, {"remote_id", d.remote_id}}));
+    // The ticket follows its dispatches.
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(d.ticket_id));
+    if (!t) return Status::Ok();
+    GD_ASSIGN_OR_RETURN(auto all, dispatch_sql::ForTicket(tx, d.ticket_id));
+    int total = 0, published = 0, failed = 0, active = 0, withdrawing = 0, withdrawn = 0;
+    for (const auto& x : all) {
+      if (x.version != t->version) continue;
+      ++total;
+      if (x.state == "published")
+        ++published;
+      else if (x.state == "failed")
+        ++failed;
+      else if (x.state == "withdrawing")
+        ++withdrawing;
+      else if (x.state == "withdrawn")
+        ++withdrawn;
+      else
+        ++active;
+    }
+    std::optional<TicketEvent> ev;
+    if (total > 0 && published == total)
+      ev = TicketEvent::kAllPublished;
+    else if (failed > 0 && active == 0 && withdrawing == 0 && withdrawn == 0)
+      ev = TicketEvent::kDispatchFailed;
+    if (d.state == "withdrawn" && withdrawing == 0) {
+      // Every targeted channel is down: the withdrawal is done.
+      GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::WithdrawalsForTicket(tx, d.ticket_id));
+      for (auto& w : ws) {
+        if (w.state != "approved") continue;
+        w.state = "done";
+        GD_RETURN_IF_ERROR(dispatch_sql::UpdateWithdrawal(tx, w));
+      }
+      ev = published == 0 ? std::optional<TicketEvent>(TicketEvent::kWithdraw) : std::nullopt;
+    }
+    if (!ev) return Status::Ok();
+    auto next = NextState(t->state, *ev);
+    if (!next || *next == t->state) return Status::Ok();
+    Ticket u = *t;
+    u.state = *next;
+    if (*ev == TicketEvent::kAllPublished && u.published_at == 0) u.published_at = tx.now();
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+    return tx.Audit(0, "ticket." + std::string(TicketStateKey(u.state)), "ticket", u.id,
+                    {{"from", std::string(TicketStateKey(t->state))}});
+  });
+}
+
+Status DispatchEngine::RebuildSiteIndexes() {
+  std::vector<Dispatch> published;
+  std::optional<ChannelAccountRow> account;
+  GD_RETURN_IF_ERROR(deps_.store->Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(published, dispatch_sql::PublishedBuiltinPortal(tx));
+    GD_ASSIGN_OR_RETURN(auto rows, tx.ListChannels());
+    for (auto& r : rows)
+      if (r.kind == "portal" && r.settings.value("mode", "") == "builtin" && !account) account = r;
+    return Status::Ok();
+  }));
+  channels::SiteOptions opt;
+  opt.site_dir = deps_.site_dir;
+  opt.public_base_url = deps_.site_base_url;
+  if (account) {
+    opt.site_name = account->settings.value("site_name", opt.site_name);
+    opt.public_base_url = account->settings.value("public_base_url", opt.public_base_url);
+    opt.settings = account->settings;
+  }
+  std::vector<channels::SiteArticle> articles;
+  for (const auto& d : published)
+    articles.push_back(
+        channels::SiteArticle::FromRendering(d.rendering, d.ticket_id, d.published_at));
+  channels::StaticSite site(*deps_.templates, opt);
+  return site.WriteIndexes(std::move(articles));
+}
+
+void DispatchEngine::Process(Dispatch d, const std::string& owner) {
+  Store& store = *deps_.store;
+  // Everything the call needs, read in one snapshot.
+  std::optional<ChannelAccountRow> row;
+  std::optional<TicketVersion> ver;
+  std::string unit_name, portal_url;
+  Status st = store.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(row, tx.GetChannel(d.account_id));
+    GD_ASSIGN_OR_RETURN(ver, tx.GetVersion(d.ticket_id, d.version));
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(d.ticket_id));
+    if (t) {
+      GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(t->unit_id));
+      if (unit) unit_name = unit->name;
+    }
+    GD_ASSIGN_OR_RETURN(auto all, dispatch_sql::ForTicket(tx, d.ticket_id));
+    for (const auto& x : all)
+      if (x.version == d.version && x.kind == "portal" && !x.remote_url.empty())
+        portal_url = x.remote_url;
+    return Status::Ok();
+  });
+  auto release = [&](TimeMs not_before) {
+    d.lease_owner.clear();
+    d.lease_until = 0;
+    d.not_before = not_before;
+  };
+  if (!st.ok() || !row || !ver) {
+    d.state = "failed";
+    d.last_error = "发布任务的数据缺失（渠道账号或工单版本不存在）";
+    release(0);
+    (void)Finish(d, owner);
+    return;
+  }
+  const TimeMs now = deps_.clock->Now();
+  channels::Account account = ToAccount(*row, unit_name);
+  std::vector<MediaRef> media = ver->content.media;
+  for (auto& m : media) m.path = deps_.media->PathFor(m.sha256).string();
+  channels::PublishJob job;
+  job.account = &account;
+  job.secrets = [this, r = *row]() { return deps_.channels->Secrets(r); };
+  job.rendering = portal_url.empty() ? d.rendering : FillPortalUrl(d.rendering, portal_url);
+  job.media = media;
+  job.dispatch_key = "d" + std::to_string(d.id);
+  const bool builtin_portal =
+      d.kind == "portal" && row->settings.value("mode", "builtin") == "builtin";
+
+  channels::SiteOptions site_opt;
+  site_opt.site_dir = deps_.site_dir;
+  site_opt.site_name = row->settings.value("site_name", site_opt.site_name);
+  site_opt.public_base_url = row->settings.value("public_base_url", deps_.site_base_url);
+  site_opt.settings = row->settings;
+
+  // Withdrawal (art. 14).
+  if (d.state == "withdrawing") {
+    Status w;
+    if (builtin_portal) {
+      std::lock_guard<std::mutex> lock(site_mu_);
+      channels::StaticSite site(*deps_.templates, site_opt);
+      w = site.RemoveArticle(d.rendering.value("path", ""));
+    } else {
+      auto it = clients_.find(d.kind);
+      w = it == clients_.end()
+              ? Status(Code::kFailedPrecondition, "该渠道不支持接口删除", "manual_withdrawal")
+              : it->second->Withdraw(job, d.remote_id);
+    }
+    if (w.ok()) {
+      d.state = "withdrawn";
+      d.last_error.clear();
+      d.error_reason.clear();
+      release(0);
+      metrics_.withdrawn.fetch_add(1);
+    } else if (Transient(w.code())) {
+      d.last_error = w.message();
+      release(now + Backoff(++d.attempts));
+    } else {
+      // A person must take it down by hand and confirm (manual channels, platforms without delete).
+      d.last_error = w.message();
+      d.error_reason = w.reason().empty() ? "manual_withdrawal" : w.reason();
+      release(now + kFarFuture);
+    }
+    Status f = Finish(d, owner);
+    if (f.ok() && builtin_portal && d.state == "withdrawn") {
+      std::lock_guard<std::mutex> lock(site_mu_);
+      (void)RebuildSiteIndexes();
+    }
+    return;
+  }
+
+  const bool polling = d.state == "awaiting";
+  if (!polling) {
+    auto rate = config_.rates.find(d.kind);
+    if (rate != config_.rates.end()) {
+      TimeMs wait = limiter_.TryTake(d.account_id, rate->second);
+      if (wait > 0) {
+        metrics_.rate_limited.fetch_add(1);
+        release(now + wait);
+        (void)store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
+        return;
+      }
+    }
+  }
+  // Recorded before the network call: a crash from here on leaves `sending` and the attempt.
+  int64_t attempt_id = 0;
+  if (!polling) {
+    if (d.attempts > 0) metrics_.retries.fetch_add(1);
+    d.state = "sending";
+    d.attempts += 1;
+  }
+  st = store.Write([&](Tx& tx) -> Status {
+    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, owner));
+    GD_ASSIGN_OR_RETURN(attempt_id,
+                        dispatch_sql::BeginAttempt(tx, d.id, polling ? "poll" : "publish"));
+    return Status::Ok();
+  });
+  if (!st.ok()) return;  // lost the lease: someone else has it
+  metrics_.attempts.fetch_add(1);
+  const TimeMs started = deps_.clock->Now();
+
+  StatusOr<channels::PublishResult> result = Internal("未执行");
+  channels::Progress progress{d.progress};
+  if (builtin_portal) {
+    std::lock_guard<std::mutex> lock(site_mu_);
+    channels::StaticSite site(*deps_.templates, site_opt);
+    Status w = site.WriteArticle(d.rendering, media);
+    if (w.ok()) {
+      channels::PublishResult r;
+      r.kind = channels::PublishResult::Kind::kPublished;
+      r.remote_id = d.rendering.value("path", "");
+      r.remote_url = site.ArticleUrl(r.remote_id);
+      progress.state["builtin"] = 1;
+      result = r;
+    } else {
+      result = w;
+    }
+  } else {
+    auto it = clients_.find(d.kind);
+    if (it == clients_.end()) {
+      result = Status(Code::kFailedPrecondition, "不支持的渠道类型 " + d.kind);
+    } else {
+      auto checkpoint = [&](const channels::Progress& p) -> Status {
+        d.progress = p.state;
+        return store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
+      };
+      result = polling ? it->second->Poll(job, progress, checkpoint)
+                       : it->second->Publish(job, progress, checkpoint);
+    }
+  }
+  metrics_.Observe(deps_.clock->Now() - started);
+  d.progress = progress.state;
+
+  std::string outcome;
+  if (result.ok() && result->kind == channels::PublishResult::Kind::kPublished) {
+    d.state = "published";
+    d.remote_id = result->remote_id;
+    d.remote_url = result->remote_url;
+    d.published_at = deps_.clock->Now();
+    d.last_error.clear();
+    d.error_reason.clear();
+    release(0);
+    metrics_.published.fetch_add(1);
+    outcome = "published";
+  } else if (result.ok()) {
+    d.state = "awaiting";
+    d.last_error.clear();
+    if (!result->note.empty()) d.progress["note"] = result->note;
+    release(deps_.clock->Now() + std::max(config_.poll_min_ms, result->poll_after_ms));
+    outcome = "awaiting";
+  } else if (result.status().code() == Code::kAborted) {
+    return;  // the lease moved on; the other worker records the outcome
+  } else if (Transient(result.status().code()) && d.attempts < config_.max_attempts) {
+    TimeMs wait = Backoff(d.attempts);
+    const Json& det = result.status().details();
+    if (det.contains("retry_after_ms") && det["retry_after_ms"].is_number())
+      wait = std::max<TimeMs>(wait, det["retry_after_ms"].get<TimeMs>());
+    if (!polling) d.state = "pending";
+    d.last_error = result.status().message();
+    release(deps_.clock->Now() + wait);
+    outcome = "retry";
+  } else {
+    d.state = "failed";
+    d.last_error = result.status().message();
+    d.error_reason = result.status().reason();
+    release(0);
+    metrics_.failed.fetch_add(1);
+    outcome = "failed";
+  }
+  if (outcome != "published" && outcome != "awaiting")
+    log::Info("dispatch {} ({}) {}: {}", d.id, d.kind, outcome, d.last_error);
+  Status f = deps_.store->Write([&](Tx& tx) {
+    return dispatch_sql::EndAttempt(tx, attempt_id, outcome,
+                                    result.ok() ? "" : result.status().message());
+  });
+  (void)f;
+  Status fin = Finish(d, owner);
+  if (!fin.ok()) {
+    log::Warn("dispatch {} finish: {}", d.id, fin.ToString());
+    return;
+  }
+  if (builtin_portal && d.state == "published") {
+    std::lock_guard<std::mutex> lock(site_mu_);
+    (void)RebuildSiteIndexes();
+  }
+  // Channels waiting for the portal's URL can go now.
+  if (d.kind == "portal" && d.state == "published") Wake();
+}
+
+}  // namespace gd

@@ -1,0 +1,98 @@
+// The dispatch engine (ARCHITECTURE.md "Dispatch"): workers claim dispatches from the outbox,
+// call the channel clients and record every step.
+//
+// Exactly once: a dispatch is marked `sending` (and the attempt recorded) before any network
+// call; the client checkpoints its progress (ids so far, the in-flight step) into the row
+// before every call that could create a public post; after a crash or a timeout the next
+// worker calls the client with that progress, which reconciles with the platform before
+// sending anything again. Leases keep two workers off one dispatch; this process is the only
+// dispatcher on its database, so leases left by a killed process are released at start.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "channels/client.h"
+#include "channels/portal/site.h"
+#include "dispatcher/channel_accounts/channel_service.h"
+#include "dispatcher/dispatch/config.h"
+#include "dispatcher/dispatch/rate_limiter.h"
+#include "dispatcher/media/media_service.h"
+#include "dispatcher/store/dispatch_store.h"
+#include "dispatcher/store/store.h"
+
+namespace gd {
+
+// Counters for /metrics.
+struct DispatchMetrics {
+  std::atomic<int64_t> attempts{0}, retries{0}, published{0}, failed{0}, withdrawn{0};
+  std::atomic<int64_t> rate_limited{0}, reconciled{0};
+  // Attempt latency histogram (ms buckets).
+  static constexpr int kBuckets = 8;
+  static constexpr int64_t kBounds[kBuckets] = {50, 100, 250, 500, 1000, 2500, 5000, 10000};
+  std::atomic<int64_t> latency_count[kBuckets + 1] = {};
+  std::atomic<int64_t> latency_sum_ms{0};
+  void Observe(TimeMs ms);
+};
+
+class DispatchEngine {
+ public:
+  struct Deps {
+    Store* store = nullptr;
+    const Clock* clock = nullptr;
+    ChannelService* channels = nullptr;
+    MediaService* media = nullptr;
+    channels::Transport* transport = nullptr;
+    channels::TokenCache* tokens = nullptr;
+    const render::TemplateSet* templates = nullptr;  // for the built-in portal site
+    std::filesystem::path site_dir;
+    std::string site_base_url = "/site/";  // public base of the built-in site
+  };
+  DispatchEngine(Deps deps, DispatchConfig config);
+  ~DispatchEngine();
+
+  // Releases leases left by a previous process and starts the workers.
+  Status Start();
+  void Stop();
+  // New work may be due: wake the workers.
+  void Wake();
+  // Processes due work on the calling thread until nothing is due now (tests, CLI).
+  int Drain();
+
+  const DispatchMetrics& metrics() const { return metrics_; }
+  const DispatchConfig& config() const { return config_; }
+  // Rewrites the built-in site's indexes from the store (after publish or withdrawal).
+  Status RebuildSiteIndexes();
+
+ private:
+  void WorkerLoop(int index);
+  // Claims and processes one batch; returns how many dispatches were handled.
+  int Step(const std::string& owner);
+  void Process(Dispatch d, const std::string& owner);
+  Status Finish(Dispatch& d, const std::string& owner);
+  TimeMs Backoff(int attempts);
+
+  Deps deps_;
+  DispatchConfig config_;
+  RateLimiter limiter_;
+  DispatchMetrics metrics_;
+  std::map<std::string, std::unique_ptr<channels::Client>> clients_;
+  std::mutex site_mu_;  // one site writer
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  uint64_t wake_seq_ = 0;
+  std::vector<std::thread> workers_;
+  std::string instance_;
+};
+
+// Replaces kPortalUrlPlaceholder in every string of `rendering`.
+Json FillPortalUrl(const Json& rendering, const std::string& url);
+
+}  // namespace gd

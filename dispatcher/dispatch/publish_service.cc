@@ -1,0 +1,400 @@
+#include "dispatcher/dispatch/publish_service.h"
+
+#include "dispatcher/core/time_util.h"
+#include "dispatcher/core/utf8.h"
+
+namespace gd {
+namespace {
+
+Status Invalid(const std::string& field, const std::string& msg) {
+  return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
+}
+Status Conflict(const std::string& msg) { return FailedPrecondition(msg, "conflict"); }
+
+bool HasBlock(const Json& findings) {
+  for (const auto& f : findings)
+    if (f.value("severity", "") == "block") return true;
+  return false;
+}
+
+std::string AccountName(Tx& tx, int64_t id) {
+  auto row = tx.GetChannel(id);
+  return row.ok() && row->has_value() ? (*row)->name : "";
+}
+
+}  // namespace
+
+Json PublishService::DispatchJson(const Dispatch& d, const std::string& name) {
+  return {{"id", d.id},
+          {"account_id", d.account_id},
+          {"name", name},
+          {"kind", d.kind},
+          {"version", d.version},
+          {"state", d.state},
+          {"attempts", d.attempts},
+          {"remote_id", d.remote_id.empty() ? Json() : Json(d.remote_id)},
+          {"remote_url", d.remote_url.empty() ? Json() : Json(d.remote_url)},
+          {"last_error", d.last_error.empty() ? Json() : Json(d.last_error)},
+          {"error_reason", d.error_reason.empty() ? Json() : Json(d.error_reason)},
+          {"scheduled_at", d.not_before > d.created_at && d.state == "pending"
+                               ? Json(FormatRfc3339(d.not_before))
+                               : Json()},
+          {"published_at", d.published_at ? Json(FormatRfc3339(d.published_at)) : Json()},
+          {"manual", d.kind == "manual" || d.error_reason == "manual_handoff" ||
+                         d.error_reason == "manual_withdrawal"},
+          {"updated_at", FormatRfc3339(d.updated_at)}};
+}
+
+Json PublishService::WithdrawalJson(const Withdrawal& w) {
+  return {{"id", w.id},
+          {"ticket_id", w.ticket_id},
+          {"requested_by", w.requested_by},
+          {"reason", w.reason},
+          {"account_ids", w.account_ids},
+          {"state", w.state},
+          {"decided_by", w.decided_by ? Json(w.decided_by) : Json()},
+          {"decided_at", w.decided_at ? Json(FormatRfc3339(w.decided_at)) : Json()},
+          {"comment", w.comment},
+          {"created_at", FormatRfc3339(w.created_at)}};
+}
+
+StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id,
+                                       const Json& body) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  if (!GetBool(body, "proofread"))
+    return Invalid("proofread", "发布前须完成终校（三校），并勾选确认");
+  std::optional<TimeMs> at;
+  if (body.contains("at") && !body["at"].is_null()) {
+    if (!body["at"].is_string()) return Invalid("at", "发布时间格式应为 2026-11-29T09:30:00+08:00");
+    at = ParseRfc3339(body["at"].get<std::string>());
+    if (!at) return Invalid("at", "发布时间格式应为 2026-11-29T09:30:00+08:00");
+  }
+  Json out;
+  Json blocking;
+  Status st = store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    if (!t) return NotFound("工单不存在");
+    if (!who.user.Has(Role::kSiteManager) || who.user.unit_id != t->unit_id)
+      return PermissionDenied("只有本单位的网站信息管理员可以发布");
+    auto next = NextState(t->state, TicketEvent::kPublish);
+    if (!next)
+      return Conflict("工单当前状态为「" + std::string(TicketStateLabel(t->state)) +
+                      "」，只有已审定的工单可以发布");
+    // 先审查、后发布: the chain of this very version, complete, every signature valid.
+    GD_ASSIGN_OR_RETURN(ChainView chain, review_.ReadChain(tx, *t));
+    if (!chain.complete) return Conflict("审核流程尚未完成，不能发布");
+    if (!chain.signatures_valid) return Conflict("审核记录签名校验失败，不能发布，请联系管理员");
+    for (const auto& d : chain.decisions)
+      if (d.content_hash != t->content_hash)
+        return Conflict("审核所依据的内容与当前版本不一致，不能发布");
+    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t->id, t->version));
+    const Content& c = ver->content;
+    // Art. 12: the checks run once more right before publishing.
+    Json findings = review_.checker().Run({c.category, c.title, c.summary, c.body, c.source});
+    for (const auto& r : ver->renderings)
+      for (const auto& p : r.value("problems", Json::array()))
+        if (p.value("severity", "block") == "block")
+          findings.push_back({{"rule", "channel_limit"},
+                              {"severity", "block"},
+                              {"kind", p.value("code", "")},
+                              {"message", r.value("name", "") + "：" + p.value("message", "")}});
+    GD_RETURN_IF_ERROR(tx.InsertCheckRun({0, t->id, t->version, "publish", findings, tx.now()}));
+    if (HasBlock(findings)) {
+      blocking = findings;
+      return tx.Audit(who.user.id, "ticket.publish_blocked", "ticket", t->id,
+                      {{"version", t->version}});
+    }
+    TimeMs when = at.value_or(c.scheduled_at.value_or(tx.now()));
+    for (const auto& r : ver->renderings) {
+      Dispatch d;
+      d.ticket_id = t->id;
+      d.version = t->version;
+      d.account_id = r.value("account_id", int64_t{0});
+      d.kind = r.value("kind", "");
+      d.rendering = r.value("rendering", Json::object());
+      d.not_before = when;
+      GD_RETURN_IF_ERROR(dispatch_sql::Insert(tx, d));
+    }
+    Ticket u = *t;
+    u.state = *next;
+    GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.publish", "ticket", t->id,
+                                {{"version", t->version},
+                                 {"content_hash", t->content_hash},
+                                 {"proofread", true},
+                                 {"at", FormatRfc3339(when)},
+                                 {"channels", ver->renderings.size()}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t->id));
+    GD_ASSIGN_OR_RETURN(out, review_.TicketJson(tx, *fresh));
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, t->id));
+    Json items = Json::array();
+    for (const auto& d : ds) items.push_back(DispatchJson(d, AccountName(tx, d.account_id)));
+    out["dispatches"] = items;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (!blocking.is_null())
+    return InvalidArgument("发布前检查发现必须修改的问题，不能发布", "check_failed",
+                           {{"findings", blocking}});
+  engine_.Wake();
+  return out;
+}
+
+StatusOr<Json> PublishService::Dispatches(const AuthContext& who, int64_t ticket_id) {
+  Json items = Json::array();
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    if (!t) return NotFound("工单不存在");
+    if (!CanSeeUnit(who, t->unit_id)) return PermissionDenied("无权查看其他单位的工单");
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    for (const auto& d : ds) items.push_back(DispatchJson(d, AccountName(tx, d.account_id)));
+    return Status::Ok();
+  }));
+  return Json{{"items", items}, {"total", items.size()}};
+}
+
+StatusOr<Json> PublishService::Retry(const AuthContext& who, int64_t ticket_id,
+                                     int64_t account_id) {
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    if (!t) return NotFound("工单不存在");
+    if (!who.user.Has(Role::kSiteManager) || who.user.unit_id != t->unit_id)
+      return PermissionDenied("只有本单位的网站信息管理员可以重试发布");
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    std::optional<Dispatch> target;
+    for (auto& d : ds)
+      if (d.version == t->version && d.account_id == account_id) target = d;
+    if (!target) return NotFound("该渠道没有发布任务");
+    if (target->state != "failed") return Conflict("只有发布失败的渠道可以重试");
+    target->state = "pending";
+    target->attempts = 0;
+    target->not_before = tx.now();
+    target->last_error.clear();
+    target->error_reason.clear();
+    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
+    if (auto next = NextState(t->state, TicketEvent::kRetry)) {
+      Ticket u = *t;
+      u.state = *next;
+      GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+    }
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "dispatch.retry", "ticket", ticket_id,
+                                {{"account_id", account_id}, {"kind", target->kind}}));
+    out = DispatchJson(*target, AccountName(tx, account_id));
+    return Status::Ok();
+  }));
+  engine_.Wake();
+  return out;
+}
+
+StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id,
+                                       int64_t account_id, const Json& body) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    if (!t) return NotFound("工单不存在");
+    if (!(who.user.Has(Role::kSiteManager) && who.user.unit_id == t->unit_id) &&
+        !who.user.Has(Role::kOperator))
+      return PermissionDenied("只有本单位的网站信息管理员或运维人员可以确认人工发布");
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    std::optional<Dispatch> target;
+    for (auto& d : ds)
+      if (d.version == t->version && d.account_id == account_id) target = d;
+    if (!target) return NotFound("该渠道没有发布任务");
+    Json detail = {{"account_id", account_id}};
+    if (GetBool(body, "withdrawn")) {
+      if (target->state != "withdrawing") return Conflict("该渠道没有待人工删除的任务");
+      target->state = "withdrawing";
+      target->error_reason = "";
+      target->progress["manual_withdrawn"] = true;
+      detail["withdrawn"] = true;
+      // Recorded as withdrawn by the engine's bookkeeping below.
+      target->state = "withdrawn";
+      target->lease_owner.clear();
+      target->lease_until = 0;
+      GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
+    } else {
+      GD_ASSIGN_OR_RETURN(std::string url, GetString(body, "remote_url"));
+      if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+        return Invalid("remote_url", "请填写发布后的链接（以 https:// 开头）");
+      if (target->state != "awaiting" && target->state != "failed" && target->state != "pending")
+        return Conflict("该渠道当前无需人工确认");
+      target->progress["confirmed_url"] = url;
+      target->progress["confirmed_id"] =
+          body.value("remote_id", Json("")).is_string() ? body.value("remote_id", "") : "";
+      target->state = "awaiting";
+      target->not_before = tx.now();
+      target->lease_owner.clear();
+      target->lease_until = 0;
+      GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
+      if (t->state == TicketState::kFailed) {
+        Ticket u = *t;
+        u.state = TicketState::kPublishing;
+        GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+      }
+      detail["remote_url"] = url;
+    }
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "dispatch.confirm", "ticket", ticket_id, detail));
+    out = DispatchJson(*target, AccountName(tx, account_id));
+    return Status::Ok();
+  }));
+  engine_.Wake();
+  if (GetBool(body, "withdrawn")) {
+    // Let the ticket follow (all withdrawn -> withdrawn) through the same bookkeeping.
+    GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+      GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+      int published = 0, withdrawing = 0;
+      for (const auto& d : ds) {
+        if (d.version != t->version) continue;
+        if (d.state == "published") ++published;
+        if (d.state == "withdrawing") ++withdrawing;
+      }
+      if (withdrawing > 0) return Status::Ok();
+      GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::WithdrawalsForTicket(tx, ticket_id));
+      for (auto& w : ws)
+        if (w.state == "approved") {
+          w.state = "done";
+          GD_RETURN_IF_ERROR(dispatch_sql::UpdateWithdrawal(tx, w));
+        }
+      if (published == 0) {
+        if (auto next = NextState(t->state, TicketEvent::kWithdraw)) {
+          Ticket u = *t;
+          u.state = *next;
+          GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+          return tx.Audit(who.user.id, "ticket.withdrawn", "ticket", ticket_id, Json::object());
+        }
+      }
+      return Status::Ok();
+    }));
+  }
+  return out;
+}
+
+StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t ticket_id,
+                                                 const Json& body) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  std::string reason = body.value("reason", Json("")).is_string() ? body.value("reason", "") : "";
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return InvalidArgument("撤稿须说明理由（第十四条）", "bad_request",
+                           {{"fields", {{"reason", "必填"}}}});
+  if (CodePointCount(reason) > 2000) return Invalid("reason", "理由不超过 2000 字");
+  Json ids = body.value("account_ids", Json());
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    if (!t) return NotFound("工单不存在");
+    bool allowed = who.user.unit_id == t->unit_id &&
+                   (who.user.Has(Role::kSiteManager) || who.user.Has(Role::kDeputyLeader) ||
+                    who.user.Has(Role::kPrincipalLeader));
+    if (!allowed) return PermissionDenied("只有本单位的网站信息管理员或单位领导可以申请撤稿");
+    if (t->state != TicketState::kPublished && t->state != TicketState::kFailed &&
+        t->state != TicketState::kPublishing)
+      return Conflict("只有已发布的工单可以申请撤稿");
+    GD_ASSIGN_OR_RETURN(auto pending, dispatch_sql::WithdrawalsForTicket(tx, ticket_id));
+    for (const auto& w : pending)
+      if (w.state == "pending" || w.state == "approved")
+        return Conflict("该工单已有撤稿申请在处理中");
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    Json targets = Json::array();
+    for (const auto& d : ds) {
+      if (d.version != t->version || d.state != "published") continue;
+      bool wanted = !ids.is_array() || ids.empty();
+      if (ids.is_array())
+        for (const auto& i : ids)
+          wanted = wanted || (i.is_number_integer() && i.get<int64_t>() == d.account_id);
+      if (wanted) targets.push_back(d.account_id);
+    }
+    if (targets.empty()) return Conflict("没有可撤回的已发布渠道");
+    Withdrawal w;
+    w.ticket_id = ticket_id;
+    w.requested_by = who.user.id;
+    w.reason = reason;
+    w.account_ids = targets;
+    GD_ASSIGN_OR_RETURN(w.id, dispatch_sql::InsertWithdrawal(tx, w));
+    w.created_at = tx.now();
+    GD_RETURN_IF_ERROR(
+        tx.Audit(who.user.id, "withdrawal.request", "ticket", ticket_id,
+                 {{"withdrawal_id", w.id}, {"reason", reason}, {"account_ids", targets}}));
+    out = WithdrawalJson(w);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t withdrawal_id,
+                                                const Json& body) {
+  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+  GD_ASSIGN_OR_RETURN(std::string decision, GetString(body, "decision"));
+  if (decision != "approve" && decision != "reject")
+    return Invalid("decision", "decision 应为 approve 或 reject");
+  std::string comment =
+      body.value("comment", Json("")).is_string() ? body.value("comment", "") : "";
+  if (decision == "reject" && comment.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid("comment", "不同意撤稿时须填写意见");
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto w, dispatch_sql::GetWithdrawal(tx, withdrawal_id));
+    if (!w) return NotFound("撤稿申请不存在");
+    if (w->state != "pending") return Conflict("该撤稿申请已处理");
+    if (w->requested_by == who.user.id) return PermissionDenied("申请人不能审批自己的撤稿申请");
+    w->state = decision == "approve" ? "approved" : "rejected";
+    w->decided_by = who.user.id;
+    w->decided_at = tx.now();
+    w->comment = comment;
+    GD_RETURN_IF_ERROR(dispatch_sql::UpdateWithdrawal(tx, *w));
+    if (decision == "approve") {
+      GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, w->ticket_id));
+      for (auto& d : ds) {
+        bool target = false;
+        for (const auto& id : w->account_ids) target = target || id.get<int64_t>() == d.account_id;
+        if (!target || d.state != "published") continue;
+        d.state = "withdrawing";
+        d.not_before = tx.now();
+        d.attempts = 0;
+        d.lease_owner.clear();
+        d.lease_until = 0;
+        GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, ""));
+      }
+    }
+    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "withdrawal." + w->state, "ticket", w->ticket_id,
+                                {{"withdrawal_id", w->id}, {"comment", comment}}));
+    out = WithdrawalJson(*w);
+    return Status::Ok();
+  }));
+  engine_.Wake();
+  return out;
+}
+
+StatusOr<Json> PublishService::ListWithdrawals(const AuthContext& who, int64_t ticket_id) {
+  Json items = Json::array();
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    if (!t) return NotFound("工单不存在");
+    if (!CanSeeUnit(who, t->unit_id)) return PermissionDenied("无权查看其他单位的工单");
+    GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::WithdrawalsForTicket(tx, ticket_id));
+    for (const auto& w : ws) items.push_back(WithdrawalJson(w));
+    return Status::Ok();
+  }));
+  return Json{{"items", items}, {"total", items.size()}};
+}
+
+StatusOr<Json> PublishService::PendingWithdrawals(const AuthContext& who) {
+  Json items = Json::array();
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::PendingWithdrawals(tx));
+    for (const auto& w : ws) {
+      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(w.ticket_id));
+      if (!t || !CanSeeUnit(who, t->unit_id)) continue;
+      Json j = WithdrawalJson(w);
+      GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t->id, t->version));
+      if (ver) j["title"] = ver->content.title;
+      items.push_back(std::move(j));
+    }
+    return Status::Ok();
+  }));
+  return Json{{"items", items}, {"total", items.size()}};
+}
+
+}  // namespace gd

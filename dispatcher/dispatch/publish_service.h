@@ -1,0 +1,42 @@
+// Publishing (art. 12), per-channel results, retries, manual confirmations and withdrawals
+// (art. 14): the service half of the dispatch engine.
+#pragma once
+
+#include "dispatcher/accounts/account_service.h"
+#include "dispatcher/dispatch/engine.h"
+#include "dispatcher/review/review_service.h"
+
+namespace gd {
+
+class PublishService {
+ public:
+  PublishService(Store& store, ReviewService& review, DispatchEngine& engine)
+      : store_(store), review_(review), engine_(engine) {}
+
+  // POST /api/tickets/{id}/publish {"proofread": true, "at"?}: the unit's site manager, an
+  // approved ticket with a complete and valid chain, after the 三校 proofread and a final run
+  // of the checks. Writes one dispatch per channel in the same transaction (the outbox).
+  StatusOr<Json> Publish(const AuthContext& who, int64_t ticket_id, const Json& body);
+  StatusOr<Json> Dispatches(const AuthContext& who, int64_t ticket_id);
+  // Retries a failed channel (only that one).
+  StatusOr<Json> Retry(const AuthContext& who, int64_t ticket_id, int64_t account_id);
+  // A person confirms a manual hand-off: {"remote_url", "remote_id"?} (publish), or that a
+  // post was taken down by hand ({"withdrawn": true}).
+  StatusOr<Json> Confirm(const AuthContext& who, int64_t ticket_id, int64_t account_id,
+                         const Json& body);
+  StatusOr<Json> RequestWithdrawal(const AuthContext& who, int64_t ticket_id, const Json& body);
+  StatusOr<Json> DecideWithdrawal(const AuthContext& who, int64_t withdrawal_id, const Json& body);
+  StatusOr<Json> ListWithdrawals(const AuthContext& who, int64_t ticket_id);
+  // Pending withdrawals across the city (the office's work list).
+  StatusOr<Json> PendingWithdrawals(const AuthContext& who);
+
+  static Json DispatchJson(const Dispatch& d, const std::string& name);
+  static Json WithdrawalJson(const Withdrawal& w);
+
+ private:
+  Store& store_;
+  ReviewService& review_;
+  DispatchEngine& engine_;
+};
+
+}  // namespace gd

@@ -1,0 +1,235 @@
+#include "dispatch_fixture.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace gd::testing {
+
+namespace {
+constexpr const char* kPassword = "Test@Pass2026!";
+
+std::string Png() {
+  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 33) +
+         std::string(64, '\0');
+}
+std::string Mp4() {
+  return std::string(
+             "\0\0\0\x18"
+             "ftypmp42",
+             12) +
+         std::string(2048, '\x11');
+}
+}  // namespace
+
+bool AllIn(const Json& items, const std::string& state) {
+  if (!items.is_array() || items.empty()) return false;
+  for (const auto& d : items)
+    if (d["state"] != state) return false;
+  return true;
+}
+
+DispatchWorld& DispatchWorld::Get() {
+  static DispatchWorld* w = new DispatchWorld();
+  return *w;
+}
+
+AppConfig DispatchWorld::Config() const {
+  AppConfig cfg;
+  cfg.data_dir = dir / "data";
+  cfg.port = 0;
+  cfg.admin_password = kPassword;
+  cfg.web_dir = dir / "no-web";
+  cfg.threads = 8;
+  DispatchConfig d;
+  d.workers = 4;
+  d.backoff_base_ms = 40;
+  d.backoff_max_ms = 200;
+  d.max_attempts = 6;
+  d.poll_min_ms = 50;
+  d.lease_ms = 30000;
+  d.http_timeout_ms = 3000;
+  cfg.dispatch = d;
+  return cfg;
+}
+
+DispatchWorld::DispatchWorld() {
+  char tmpl[] = "/tmp/gd_dispatch_test_XXXXXX";
+  dir = mkdtemp(tmpl);
+  channels::sandbox::SandboxOptions sopt;
+  sopt.async_delay_ms = 150;
+  sopt.timeout_hang_ms = 300;
+  auto sb = channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
+  if (!sb.ok()) std::abort();
+  sandbox = std::move(sb).value();
+  auto created = App::Create(Config());
+  if (!created.ok()) {
+    ADD_FAILURE() << created.status().ToString();
+    std::abort();
+  }
+  app = std::move(created).value();
+  if (!app->Start().ok()) std::abort();
+
+  AuthContext admin = Actor("admin");
+  unit = app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
+  auto units = app->accounts().ListUnits();
+  int64_t office_unit = 0;
+  for (const auto& u : *units)
+    if (u.kind == "office") office_unit = u.id;
+  auto add = [&](const char* name, int64_t u, Role r) {
+    auto res = app->accounts().AddUserDirect(name, name, u, {r}, kPassword, false);
+    if (!res.ok()) std::abort();
+  };
+  add("editor", unit, Role::kEditor);
+  add("reviewer", unit, Role::kUnitReviewer);
+  add("deputy", unit, Role::kDeputyLeader);
+  add("sitemgr", unit, Role::kSiteManager);
+  add("office", office_unit, Role::kOffice);
+  add("operator", office_unit, Role::kOperator);
+  editor = Actor("editor");
+  reviewer = Actor("reviewer");
+  deputy = Actor("deputy");
+  sitemgr = Actor("sitemgr");
+  office = Actor("office");
+  operator_ = Actor("operator");
+
+  const std::string base = sandbox->base_url();
+  auto ch = [&](Json body) {
+    body["unit_id"] = unit;
+    body["settings"]["poll_interval_ms"] = 100;
+    auto r = app->channels().Create(operator_, body);
+    if (!r.ok()) {
+      ADD_FAILURE() << r.status().ToString();
+      std::abort();
+    }
+    return (*r)["id"].get<int64_t>();
+  };
+  portal = ch({{"kind", "portal"},
+               {"name", "门户"},
+               {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}});
+  wechat = ch({{"kind", "wechat_mp"},
+               {"name", "公众号"},
+               {"base_url", base + "/wechat"},
+               {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
+               {"secrets", {{"app_secret", "sandbox-secret"}}}});
+  weibo =
+      ch({{"kind", "weibo"},
+          {"name", "微博"},
+          {"base_url", base + "/weibo"},
+          {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
+          {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}});
+  douyin = ch({{"kind", "douyin"},
+               {"name", "抖音"},
+               {"base_url", base + "/douyin"},
+               {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
+               {"secrets",
+                {{"client_secret", "sandbox-secret"},
+                 {"access_token", "sandbox-token"},
+                 {"refresh_token", "sandbox-refresh"}}}});
+  kuaishou = ch({{"kind", "kuaishou"},
+                 {"name", "快手"},
+                 {"base_url", base + "/kuaishou"},
+                 {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
+                 {"secrets",
+                  {{"app_secret", "sandbox-secret"},
+                   {"access_token", "sandbox-token"},
+                   {"refresh_token", "sandbox-refresh"}}}});
+  manual = ch({{"kind", "manual"}, {"name", "视频号"}, {"settings", {{"platform", "视频号"}}}});
+  cover = (*app->media().Upload(editor, "cover.png", Png()))["id"].get<int64_t>();
+  video = (*app->media().Upload(editor, "v.mp4", Mp4()))["id"].get<int64_t>();
+}
+
+AuthContext DispatchWorld::Actor(const std::string& username) {
+  AuthContext ctx;
+  (void)app->store().Read([&](Tx& tx) -> Status {
+    auto u = tx.GetUserByName(username);
+    if (u.ok() && u->has_value()) ctx.user = **u;
+    return Status::Ok();
+  });
+  return ctx;
+}
+
+void DispatchWorld::Restart() {
+  app->Stop();
+  app.reset();
+  auto created = App::Create(Config());
+  if (!created.ok()) std::abort();
+  app = std::move(created).value();
+  if (!app->Start().ok()) std::abort();
+}
+
+int64_t DispatchWorld::Approved(const std::string& title, const std::vector<int64_t>& chans,
+                                const std::string& body) {
+  Json channels = Json::array();
+  for (int64_t c : chans) channels.push_back({{"account_id", c}});
+  Json req = {
+      {"category", "work_news"},
+      {"title", title},
+      {"summary", title + "。"},
+      {"body", body.empty() ? title + "。会议要求各单位认真落实。" : body},
+      {"column", "工作动态"},
+      {"media",
+       {{{"media_id", cover}, {"role", "cover"}}, {{"media_id", video}, {"role", "video"}}}},
+      {"channels", channels}};
+  auto t = app->review().Create(editor, req);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  int64_t id = (*t)["id"];
+  auto s = app->review().Submit(editor, id, {{"proofread", true}});
+  EXPECT_TRUE(s.ok()) << s.status().ToString() << " " << s.status().details().dump();
+  Json cur = *s;
+  Json checklist = {{"secrets", true}, {"compliance", true}, {"promotion", true},
+                    {"typos", true},   {"statistics", true}, {"sensitive", true},
+                    {"timing", true},  {"harm", true},       {"other", true}};
+  for (AuthContext* who : {&reviewer, &deputy}) {
+    auto d = app->review().Decide(*who, id,
+                                  {{"decision", "approve"},
+                                   {"version_hash", cur["content_hash"]},
+                                   {"comment", "同意"},
+                                   {"checklist", checklist}});
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    cur = *d;
+  }
+  EXPECT_EQ(cur["state"], "approved");
+  return id;
+}
+
+Json DispatchWorld::Publish(int64_t id, const Json& body) {
+  auto r = app->publish().Publish(sitemgr, id, body);
+  EXPECT_TRUE(r.ok()) << r.status().ToString() << " " << r.status().details().dump();
+  return r.ok() ? *r : Json();
+}
+
+Json DispatchWorld::WaitDispatches(int64_t id, const std::function<bool(const Json&)>& pred,
+                                   int seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  Json items;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = app->publish().Dispatches(sitemgr, id);
+    if (r.ok()) {
+      items = (*r)["items"];
+      if (pred(items)) return items;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "dispatches of ticket " << id
+                << " did not reach the expected state: " << items.dump(1);
+  return items;
+}
+
+Json DispatchWorld::Ticket(int64_t id) {
+  auto r = app->review().Get(sitemgr, id);
+  return r.ok() ? *r : Json();
+}
+
+int DispatchWorld::Posts(const std::string& platform, const std::string& needle,
+                         bool include_deleted) {
+  int n = 0;
+  for (const auto& p : sandbox->Posts(platform)) {
+    if (!include_deleted && p.deleted) continue;
+    if (p.title.find(needle) != std::string::npos || p.text.find(needle) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+}  // namespace gd::testing

@@ -1,0 +1,257 @@
+// Publishing exactly what was approved, to every channel, exactly once (issue 5), against the
+// real sandboxes speaking each platform's protocol.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "dispatch_fixture.h"
+#include "dispatcher/core/time_util.h"
+#include "dispatcher/dispatch/routes.h"
+
+namespace gd::testing {
+namespace {
+
+class Dispatch : public ::testing::Test {
+ protected:
+  DispatchWorld& w = DispatchWorld::Get();
+  void TearDown() override { w.sandbox->ClearFaults(); }
+};
+
+Json ByKind(const Json& items, const std::string& kind) {
+  for (const auto& d : items)
+    if (d["kind"] == kind) return d;
+  return Json();
+}
+
+TEST_F(Dispatch, EveryChannelOnceThePortalFirstAndItsLinkEverywhere) {
+  int64_t id = w.Approved("全渠道发布测试一", {w.portal, w.wechat, w.weibo, w.douyin, w.kuaishou});
+  Json published = w.Publish(id);
+  EXPECT_EQ(published["state"], "publishing");
+  EXPECT_EQ(published["dispatches"].size(), 5u);
+  Json items = w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  Json portal = ByKind(items, "portal");
+  std::string url = portal["remote_url"];
+  EXPECT_NE(url.find("/site/art/"), std::string::npos);
+  for (const char* p : {"wechat", "weibo", "douyin", "kuaishou"})
+    EXPECT_EQ(w.Posts(p, "全渠道发布测试一"), 1) << p;
+  // The portal's URL replaced the placeholder in the other channels' posts.
+  bool weibo_link = false;
+  for (const auto& p : w.sandbox->Posts("weibo"))
+    if (p.text.find("全渠道发布测试一") != std::string::npos)
+      weibo_link = p.text.find(url) != std::string::npos;
+  EXPECT_TRUE(weibo_link);
+  // The built-in site has the page.
+  std::string path = portal["remote_id"];
+  EXPECT_TRUE(std::filesystem::exists(w.dir / "data" / "site" / path)) << path;
+  Json t = w.Ticket(id);
+  EXPECT_EQ(t["state"], "published");
+  EXPECT_FALSE(t["published_at"].is_null());
+  EXPECT_EQ(t["dispatches"].size(), 5u);
+}
+
+TEST_F(Dispatch, WhatReachesThePlatformIsTheApprovedRendering) {
+  int64_t id = w.Approved("原样发布测试", {w.portal, w.wechat});
+  Json previews = *w.app->review().Previews(w.sitemgr, id);
+  w.Publish(id);
+  Json items = w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  std::string approved_title, sent_title;
+  for (const auto& c : previews["channels"])
+    if (c["kind"] == "wechat_mp") approved_title = c["rendering"]["title"];
+  for (const auto& p : w.sandbox->Posts("wechat"))
+    if (p.title == approved_title) sent_title = p.title;
+  EXPECT_EQ(sent_title, approved_title);
+  // An edit after approval is impossible without a new chain: the ticket is not editable.
+  EXPECT_FALSE(
+      w.app->review().Update(w.editor, id, {{"category", "work_news"}, {"title", "改"}}).ok());
+}
+
+TEST_F(Dispatch, PublishingIsRefusedWithoutACompleteValidChain) {
+  int64_t id = w.Approved("签名校验测试", {w.portal});
+  // Not the site manager.
+  EXPECT_EQ(w.app->publish().Publish(w.deputy, id, {{"proofread", true}}).status().code(),
+            Code::kPermissionDenied);
+  // No 三校 confirmation.
+  EXPECT_EQ(w.app->publish().Publish(w.sitemgr, id, Json::object()).status().reason(), "invalid");
+  // A tampered decision signature stops publishing.
+  {
+    SQLite::Database db((w.dir / "data" / "dispatcher.db").string(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE decisions SET comment='改过的意见' WHERE ticket_id=" + std::to_string(id));
+  }
+  auto r = w.app->publish().Publish(w.sitemgr, id, {{"proofread", true}});
+  EXPECT_EQ(r.status().code(), Code::kFailedPrecondition) << r.status().ToString();
+  EXPECT_FALSE((*w.app->review().Get(w.sitemgr, id))["signatures_valid"].get<bool>());
+  // A draft cannot be published at all.
+  auto draft = w.app->review().Create(w.editor, {{"category", "work_news"},
+                                                 {"title", "草稿"},
+                                                 {"body", "x"},
+                                                 {"channels", {{{"account_id", w.portal}}}}});
+  EXPECT_EQ(
+      w.app->publish().Publish(w.sitemgr, (*draft)["id"], {{"proofread", true}}).status().code(),
+      Code::kFailedPrecondition);
+}
+
+TEST_F(Dispatch, PlatformAuditRejectionIsPermanentAndShowsThePlatformsMessage) {
+  int64_t id = w.Approved("平台审核拒绝测试", {w.portal, w.wechat, w.weibo},
+                          "本文包含违规测试内容，用于验证平台审核。");
+  w.Publish(id);
+  Json items = w.WaitDispatches(id, [](const Json& i) {
+    Json wx = ByKind(i, "wechat_mp");
+    return !wx.is_null() && wx["state"] == "failed" && ByKind(i, "weibo")["state"] != "pending" &&
+           ByKind(i, "weibo")["state"] != "sending";
+  });
+  Json wx = ByKind(items, "wechat_mp");
+  EXPECT_EQ(wx["state"], "failed");
+  EXPECT_FALSE(wx["last_error"].is_null());
+  EXPECT_NE(wx["last_error"].get<std::string>().find("审核"), std::string::npos) << wx.dump();
+  EXPECT_EQ(wx["error_reason"], "platform_rejected");
+  EXPECT_LE(wx["attempts"].get<int>(), 2) << "a permanent error is not retried";
+  EXPECT_EQ(w.Ticket(id)["state"], "failed");
+}
+
+TEST_F(Dispatch, PartialSuccessAndARetryTouchesOnlyTheFailedChannel) {
+  channels::sandbox::FaultSpec always;
+  always.error_rate = 1.0;
+  always.paths = {"/2/statuses/share.json"};
+  w.sandbox->SetFaults("weibo", always);
+  int64_t id = w.Approved("部分成功重试测试", {w.portal, w.wechat, w.weibo});
+  w.Publish(id);
+  Json items = w.WaitDispatches(id, [](const Json& i) {
+    return ByKind(i, "weibo")["state"] == "failed" &&
+           ByKind(i, "wechat_mp")["state"] == "published";
+  });
+  EXPECT_EQ(ByKind(items, "weibo")["attempts"], 6) << "transient errors retried up to the bound";
+  EXPECT_EQ(w.Ticket(id)["state"], "failed");
+  EXPECT_EQ(w.Posts("wechat", "部分成功重试测试"), 1);
+  w.sandbox->ClearFaults();
+  auto retried = w.app->publish().Retry(w.sitemgr, id, w.weibo);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  // Retrying a channel that did not fail is refused.
+  EXPECT_FALSE(w.app->publish().Retry(w.sitemgr, id, w.wechat).ok());
+  items = w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  EXPECT_EQ(w.Posts("weibo", "部分成功重试测试"), 1);
+  EXPECT_EQ(w.Posts("wechat", "部分成功重试测试"), 1) << "the retry did not touch WeChat";
+  EXPECT_EQ(ByKind(items, "wechat_mp")["attempts"], 1);
+  EXPECT_EQ(w.Ticket(id)["state"], "published");
+}
+
+TEST_F(Dispatch, TimeoutAfterThePlatformAcceptedIsReconciledNotRepeated) {
+  channels::sandbox::FaultSpec hang;
+  hang.timeout_rate = 1.0;
+  hang.after_accept_ratio = 1.0;
+  hang.count = 1;
+  hang.paths = {"/2/statuses/share.json"};
+  w.sandbox->SetFaults("weibo", hang);
+  int64_t id = w.Approved("超时对账测试", {w.portal, w.weibo});
+  w.Publish(id);
+  w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  EXPECT_EQ(w.Posts("weibo", "超时对账测试"), 1);
+}
+
+TEST_F(Dispatch, ScheduledPublishingFiresOnTimeAcrossARestart) {
+  int64_t id = w.Approved("定时发布测试", {w.portal, w.weibo});
+  TimeMs at = SystemClock().Now() + 2500;
+  w.Publish(id, {{"proofread", true}, {"at", FormatRfc3339(at)}});
+  w.Restart();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(w.Posts("weibo", "定时发布测试"), 0) << "nothing before its time";
+  Json items = w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  TimeMs published =
+      ParseRfc3339(ByKind(items, "weibo")["published_at"].get<std::string>()).value();
+  EXPECT_GE(published, at - 1000);  // RFC 3339 has second precision
+  EXPECT_EQ(w.Posts("weibo", "定时发布测试"), 1);
+}
+
+TEST_F(Dispatch, WithdrawalNeedsAReasonAndTheOfficeThenDeletesEverywhere) {
+  int64_t id = w.Approved("撤稿测试", {w.portal, w.wechat, w.weibo, w.kuaishou, w.manual});
+  w.Publish(id);
+  // The manual channel waits for a person; confirm it.
+  w.WaitDispatches(id, [](const Json& i) { return ByKind(i, "manual")["state"] == "awaiting"; });
+  ASSERT_TRUE(
+      w.app->publish()
+          .Confirm(w.sitemgr, id, w.manual, {{"remote_url", "https://channels.weixin.qq.com/x/1"}})
+          .ok());
+  Json items = w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  EXPECT_EQ(w.Ticket(id)["state"], "published");
+
+  auto no_reason = w.app->publish().RequestWithdrawal(w.sitemgr, id, {{"reason", "  "}});
+  EXPECT_EQ(no_reason.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(no_reason.status().reason(), "bad_request");
+  auto req =
+      w.app->publish().RequestWithdrawal(w.sitemgr, id, {{"reason", "信息有误，需更正后重新发布"}});
+  ASSERT_TRUE(req.ok()) << req.status().ToString();
+  int64_t wid = (*req)["id"];
+  EXPECT_EQ((*req)["state"], "pending");
+  // Only the office decides; nothing is deleted before that.
+  EXPECT_EQ(w.Posts("weibo", "撤稿测试", false), 1);
+  auto approved = w.app->publish().DecideWithdrawal(w.office, wid,
+                                                    {{"decision", "approve"}, {"comment", "同意"}});
+  ASSERT_TRUE(approved.ok()) << approved.status().ToString();
+  items = w.WaitDispatches(id, [](const Json& i) {
+    for (const auto& d : i)
+      if (d["kind"] != "manual" && d["state"] != "withdrawn") return false;
+    return ByKind(i, "manual")["state"] == "withdrawing";
+  });
+  EXPECT_EQ(w.Posts("weibo", "撤稿测试", false), 0);
+  EXPECT_EQ(w.Posts("weibo", "撤稿测试", true), 1) << "deleted on the platform";
+  EXPECT_EQ(w.Posts("wechat", "撤稿测试", false), 0);
+  EXPECT_EQ(w.Posts("kuaishou", "撤稿测试", false), 0);
+  EXPECT_FALSE(std::filesystem::exists(w.dir / "data" / "site" /
+                                       ByKind(items, "portal")["remote_id"].get<std::string>()));
+  // 视频号 has no delete API: a person deletes it and confirms.
+  EXPECT_TRUE(ByKind(items, "manual")["manual"].get<bool>());
+  ASSERT_TRUE(w.app->publish().Confirm(w.sitemgr, id, w.manual, {{"withdrawn", true}}).ok());
+  Json t = w.Ticket(id);
+  EXPECT_EQ(t["state"], "withdrawn");
+  // The dispatcher's own records are kept.
+  EXPECT_EQ(t["dispatches"].size(), 5u);
+  EXPECT_EQ(t["withdrawals"][0]["state"], "done");
+  Json history = *w.app->review().History(w.office, id);
+  int withdrawn_events = 0;
+  for (const auto& e : history["items"])
+    if (e.value("action", "") == "dispatch.withdrawn") ++withdrawn_events;
+  EXPECT_EQ(withdrawn_events, 4);
+}
+
+TEST_F(Dispatch, WithdrawalCanBeRefusedByTheOffice) {
+  int64_t id = w.Approved("撤稿驳回测试", {w.portal});
+  w.Publish(id);
+  w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  auto req = w.app->publish().RequestWithdrawal(w.deputy, id, {{"reason", "领导要求撤下"}});
+  ASSERT_TRUE(req.ok());
+  EXPECT_FALSE(
+      w.app->publish().DecideWithdrawal(w.office, (*req)["id"], {{"decision", "reject"}}).ok())
+      << "a refusal needs a comment";
+  ASSERT_TRUE(w.app->publish()
+                  .DecideWithdrawal(w.office, (*req)["id"],
+                                    {{"decision", "reject"}, {"comment", "理由不充分"}})
+                  .ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(w.Ticket(id)["state"], "published");
+  EXPECT_TRUE(AllIn(w.Ticket(id)["dispatches"], "published"));
+}
+
+TEST_F(Dispatch, TokensSurviveARestart) {
+  int64_t id = w.Approved("令牌持久化测试一", {w.portal, w.wechat});
+  w.Publish(id);
+  w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
+  int64_t before = w.sandbox->Calls("wechat", "/cgi-bin/stable_token");
+  w.Restart();
+  int64_t id2 = w.Approved("令牌持久化测试二", {w.portal, w.wechat});
+  w.Publish(id2);
+  w.WaitDispatches(id2, [](const Json& i) { return AllIn(i, "published"); });
+  EXPECT_EQ(w.sandbox->Calls("wechat", "/cgi-bin/stable_token"), before)
+      << "the sealed token was reused";
+}
+
+TEST_F(Dispatch, MetricsAreExposed) {
+  std::string text = MetricsText(w.app->engine(), w.app->store());
+  EXPECT_NE(text.find("gd_dispatches{kind=\"weibo\",state=\"published\"}"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("gd_dispatch_attempt_seconds_bucket"), std::string::npos);
+  EXPECT_NE(text.find("gd_dispatch_queue_depth"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gd::testing
