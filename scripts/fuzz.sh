@@ -38,3 +38,21 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   "$out/checks_fuzz" -seed=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=8192 -print_final_stats=1 -artifact_prefix="$out/" "$out/corpus"
 echo "fuzz: checks_fuzz finished without a crash"
+
+# Markdown and raw HTML through the sanitiser and every channel's formatter.
+fsrcs=(tests/fuzz/formatters_fuzz.cc channels/builtin_channels.cc channels/channel_limits.cc
+  channels/formatter_util.cc channels/short_video_formatter.cc channels/portal/formatter.cc
+  channels/wechat_mp/formatter.cc channels/weibo/formatter.cc channels/douyin/formatter.cc
+  channels/kuaishou/formatter.cc channels/manual/formatter.cc dispatcher/render/*.cc
+  $(printf "dispatcher/core/%s.cc " "${core[@]}") dispatcher/model/content.cc)
+echo "fuzz: building $out/formatters_fuzz"
+"$cxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I"$root" -DGD_SOURCE_DIR="\"$root\"" "${fsrcs[@]}" \
+  $(pkg-config --cflags --libs md4c-html md4c gumbo) -lcrypto -lfmt -o "$out/formatters_fuzz"
+mkdir -p "$out/fcorpus"
+cp tests/testdata/articles/*.md "$out/fcorpus/" 2>/dev/null || true
+echo "fuzz: running formatters_fuzz for ${seconds}s"
+GD_SOURCE_DIR="$root" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  "$out/formatters_fuzz" -seed=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=8192 -print_final_stats=1 -artifact_prefix="$out/" "$out/fcorpus"
+echo "fuzz: formatters_fuzz finished without a crash"

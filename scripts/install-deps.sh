@@ -6,7 +6,7 @@ pkgs=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   libfmt-dev libgtest-dev libkainjow-mustache-dev libmd4c-dev libmd4c-html0-dev libgumbo-dev
   libxlsxwriter-dev libcli11-dev zlib1g-dev
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
 )
 if [ "${GD_WITH_BROWSER:-1}" = 1 ]; then
   pkgs+=(nodejs npm chromium)
