@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 GD_WITH_BROWSER=0 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target dispatcher -j"$(nproc)"
+scripts/web-build.sh
 exec build/bin/dispatcher demo "$@"

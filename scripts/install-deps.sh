@@ -8,8 +8,9 @@ pkgs=(
   libxlsxwriter-dev libcli11-dev zlib1g-dev
   clang clang-format libclang-rt-14-dev
 )
+pkgs+=(nodejs npm)  # the console is built with npm packages
 if [ "${GD_WITH_BROWSER:-1}" = 1 ]; then
-  pkgs+=(nodejs npm chromium)
+  pkgs+=(chromium fonts-noto-cjk)  # browser tests; CJK fonts for readable screenshots
 fi
 missing=()
 for p in "${pkgs[@]}"; do
