@@ -118,10 +118,14 @@ Json ReviewService::Render(Tx& tx, const Content& c, int64_t ticket_id, int64_t 
 }
 
 StatusOr<ChainView> ReviewService::ReadChain(Tx& tx, const Ticket& t) const {
-  ChainView v;
-  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersionContent(t.id, t.version));
   if (!ver) return Internal("工单版本缺失");
-  v.steps = policy_.ChainFor(t.category, ver->content.out_of_scope);
+  return ChainFor(tx, t, ver->content.out_of_scope);
+}
+
+StatusOr<ChainView> ReviewService::ChainFor(Tx& tx, const Ticket& t, bool out_of_scope) const {
+  ChainView v;
+  v.steps = policy_.ChainFor(t.category, out_of_scope);
   GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
   std::vector<std::optional<Decision>> by_step(v.steps.size());
   for (auto& d : all) {
@@ -157,9 +161,9 @@ StatusOr<ChainView> ReviewService::ReadChain(Tx& tx, const Ticket& t) const {
 }
 
 StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
-  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersionContent(t.id, t.version));
   if (!ver) return Internal("工单版本缺失");
-  GD_ASSIGN_OR_RETURN(ChainView chain, ReadChain(tx, t));
+  GD_ASSIGN_OR_RETURN(ChainView chain, ChainFor(tx, t, ver->content.out_of_scope));
   const Content& c = ver->content;
   Json j = ContentToJson(c);
   Json channels = Json::array();

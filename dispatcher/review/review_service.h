@@ -78,6 +78,8 @@ class ReviewService {
 
  private:
   StatusOr<Ticket> Load(Tx& tx, const AuthContext& who, int64_t id) const;
+  // ReadChain for a ticket whose current version's content is already loaded.
+  StatusOr<ChainView> ChainFor(Tx& tx, const Ticket& t, bool out_of_scope) const;
   // Resolves channel accounts and media of `c` for a ticket of `unit_id`, renders and hashes.
   Status Resolve(Tx& tx, int64_t unit_id, Content& c) const;
   Json Render(Tx& tx, const Content& c, int64_t ticket_id, int64_t unit_id, TimeMs at) const;

@@ -91,8 +91,9 @@ StatusOr<std::optional<Dispatch>> Get(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::vector<Dispatch>> ForTicket(Tx& tx, int64_t ticket_id) {
-  SQLite::Statement q(tx.db(), std::string("SELECT ") + kCols +
-                                   " FROM dispatches WHERE ticket_id=? ORDER BY version, id");
+  CachedStatement stmt = tx.Prepare(std::string("SELECT ") + kCols +
+                                    " FROM dispatches WHERE ticket_id=? ORDER BY version, id");
+  SQLite::Statement& q = *stmt;
   q.bind(1, ticket_id);
   std::vector<Dispatch> out;
   while (q.executeStep()) out.push_back(Read(q));

@@ -4,6 +4,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <unordered_map>
+
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/model/content_codec.h"
@@ -180,21 +182,53 @@ constexpr const char* kTicketCols =
 
 }  // namespace
 
-Store::Store(std::unique_ptr<SQLite::Database> db, std::string audit_key, const Clock& clock)
-    : db_(std::move(db)), audit_key_(std::move(audit_key)), clock_(clock) {}
+// One connection and the statements prepared on it; used by one thread at a time.
+struct StoreConn {
+  struct Entry {
+    std::unique_ptr<SQLite::Statement> stmt;
+    bool busy = false;
+  };
+  std::unique_ptr<SQLite::Database> db;
+  // Declared after `db`, so destroyed (finalized) before the connection closes.
+  std::unordered_map<std::string, Entry> stmts;
+};
+
+CachedStatement::CachedStatement(SQLite::Statement* stmt, bool* busy,
+                                 std::unique_ptr<SQLite::Statement> owned)
+    : stmt_(stmt), busy_(busy), owned_(std::move(owned)) {}
+
+CachedStatement::~CachedStatement() {
+  // A statement left mid-result would keep its read transaction (and snapshot) open.
+  stmt_->tryReset();
+  try {
+    stmt_->clearBindings();
+  } catch (const SQLite::Exception& e) {
+    log::Error("sqlite: clear bindings: {}", e.what());
+  }
+  if (busy_) *busy_ = false;
+}
+
+Store::Store(std::unique_ptr<StoreConn> writer, std::filesystem::path path, std::string audit_key,
+             const Clock& clock)
+    : writer_(std::move(writer)),
+      path_(std::move(path)),
+      audit_key_(std::move(audit_key)),
+      clock_(clock) {}
 Store::~Store() = default;
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
                                              std::string audit_key, const Clock& clock) {
   std::unique_ptr<Store> store;
   Status st = Guard([&]() -> Status {
-    auto db = std::make_unique<SQLite::Database>(path.string(),
-                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db->setBusyTimeout(5000);
-    db->exec("PRAGMA journal_mode=WAL");
-    db->exec("PRAGMA synchronous=NORMAL");
-    db->exec("PRAGMA foreign_keys=ON");
-    store.reset(new Store(std::move(db), std::move(audit_key), clock));
+    auto conn = std::make_unique<StoreConn>();
+    conn->db = std::make_unique<SQLite::Database>(path.string(),
+                                                  SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Database& db = *conn->db;
+    db.setBusyTimeout(5000);
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec("PRAGMA synchronous=NORMAL");
+    db.exec("PRAGMA foreign_keys=ON");
+    store.reset(new Store(std::move(conn), path, std::move(audit_key), clock));
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -204,21 +238,22 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
 
 int Store::SchemaVersion() {
   std::lock_guard<std::mutex> lock(mu_);
-  return db_->execAndGet("PRAGMA user_version").getInt();
+  return writer_->db->execAndGet("PRAGMA user_version").getInt();
 }
 
 Status Store::Migrate() {
   std::lock_guard<std::mutex> lock(mu_);
+  SQLite::Database& db = *writer_->db;
   return Guard([&]() -> Status {
-    int v = db_->execAndGet("PRAGMA user_version").getInt();
+    int v = db.execAndGet("PRAGMA user_version").getInt();
     const int latest = static_cast<int>(std::size(kMigrations));
     if (v > latest)
       return FailedPrecondition("数据库版本 " + std::to_string(v) + " 高于程序支持的版本 " +
                                 std::to_string(latest));
     for (; v < latest; ++v) {
-      SQLite::Transaction tx(*db_);
-      db_->exec(kMigrations[v]);
-      db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+      SQLite::Transaction tx(db);
+      db.exec(kMigrations[v]);
+      db.exec("PRAGMA user_version=" + std::to_string(v + 1));
       tx.commit();
       log::Info("database migrated to schema version {}", v + 1);
     }
@@ -229,19 +264,64 @@ Status Store::Migrate() {
 Status Store::Write(const std::function<Status(Tx&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   return Guard([&]() -> Status {
-    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    Tx tx(this, clock_.Now());
+    SQLite::Transaction txn(*writer_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    Tx tx(this, writer_.get(), clock_.Now());
     Status st = fn(tx);
     if (st.ok()) txn.commit();
     return st;  // rollback on destruction otherwise: nothing half-written
   });
 }
 
+StoreConn* Store::AcquireReader() {
+  std::unique_lock<std::mutex> lock(readers_mu_);
+  readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || readers_.size() < kMaxReaders; });
+  if (!idle_readers_.empty()) {
+    StoreConn* conn = idle_readers_.back();
+    idle_readers_.pop_back();
+    return conn;
+  }
+  // Opened here, under the pool lock: rare (at most kMaxReaders times) and quick.
+  auto conn = std::make_unique<StoreConn>();
+  conn->db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE);
+  conn->db->setBusyTimeout(5000);
+  conn->db->exec("PRAGMA query_only=ON");  // Read() never writes
+  readers_.push_back(std::move(conn));
+  return readers_.back().get();
+}
+
+void Store::ReleaseReader(StoreConn* conn) {
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    if (sqlite3_get_autocommit(conn->db->getHandle())) {
+      idle_readers_.push_back(conn);
+    } else {
+      // Still inside a transaction the rollback could not end: do not hand it out again.
+      log::Error("sqlite: read connection left in a transaction; closing it");
+      for (auto it = readers_.begin(); it != readers_.end(); ++it)
+        if (it->get() == conn) {
+          readers_.erase(it);
+          break;
+        }
+    }
+  }
+  readers_cv_.notify_one();
+}
+
 Status Store::Read(const std::function<Status(Tx&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  StoreConn* conn = nullptr;
+  Status opened = Guard([&]() -> Status {
+    conn = AcquireReader();
+    return Status::Ok();
+  });
+  if (!opened.ok()) return opened;
+  struct Release {
+    Store* store;
+    StoreConn* conn;
+    ~Release() { store->ReleaseReader(conn); }
+  } release{this, conn};
   return Guard([&]() -> Status {
-    SQLite::Transaction txn(*db_, SQLite::TransactionBehavior::DEFERRED);
-    Tx tx(this, clock_.Now());
+    SQLite::Transaction txn(*conn->db, SQLite::TransactionBehavior::DEFERRED);
+    Tx tx(this, conn, clock_.Now());
     return fn(tx);
   });
 }
@@ -252,7 +332,7 @@ Status Store::Backup(const std::filesystem::path& dest) {
     std::error_code ec;
     std::filesystem::remove(dest, ec);
     SQLite::Database out(dest.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    SQLite::Backup backup(out, *db_);
+    SQLite::Backup backup(out, *writer_->db);
     backup.executeStep(-1);
     return Status::Ok();
   });
@@ -263,7 +343,7 @@ AuditVerdict Store::VerifyAudit() {
   AuditVerdict v;
   try {
     SQLite::Statement q(
-        *db_,
+        *writer_->db,
         "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash "
         "FROM audit_log ORDER BY id");
     std::string prev = kGenesis;
@@ -307,7 +387,7 @@ AuditVerdict Store::VerifyAudit() {
       prev_id = e.id;
     }
     // The head kept in meta catches rows removed from the end.
-    SQLite::Statement h(*db_, "SELECT value FROM meta WHERE key='audit_head'");
+    SQLite::Statement h(*writer_->db, "SELECT value FROM meta WHERE key='audit_head'");
     if (h.executeStep()) {
       Json head = Json::parse(h.getColumn(0).getString());
       std::string want = HmacSha256Hex(audit_key_, "head|" + std::to_string(prev_id) + "|" + prev);
@@ -331,11 +411,23 @@ AuditVerdict Store::VerifyAudit() {
 
 // ---- Tx ----
 
-SQLite::Database& Tx::db() { return *s_->db_; }
+SQLite::Database& Tx::db() { return *conn_->db; }
+
+CachedStatement Tx::Prepare(const std::string& sql) {
+  StoreConn::Entry& e = conn_->stmts[sql];
+  if (!e.stmt) e.stmt = std::make_unique<SQLite::Statement>(*conn_->db, sql);
+  if (e.busy) {
+    // The same SQL is still being stepped by a caller up the stack: use a one-off statement.
+    auto own = std::make_unique<SQLite::Statement>(*conn_->db, sql);
+    SQLite::Statement* raw = own.get();
+    return CachedStatement(raw, nullptr, std::move(own));
+  }
+  e.busy = true;
+  return CachedStatement(e.stmt.get(), &e.busy, nullptr);
+}
 
 Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string& entity,
                  int64_t entity_id, const Json& detail) {
-  SQLite::Database& db = *s_->db_;
   AuditEntry e;
   e.at = now_;
   e.actor_id = actor_id;
@@ -343,7 +435,8 @@ Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string&
   e.entity = entity;
   e.entity_id = entity_id;
   e.detail = detail;
-  SQLite::Statement last(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  CachedStatement last_stmt = Prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+  SQLite::Statement& last = *last_stmt;
   if (last.executeStep()) {
     e.id = last.getColumn(0).getInt64() + 1;
     e.prev_hash = last.getColumn(1).getString();
@@ -352,10 +445,10 @@ Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string&
     e.prev_hash = kGenesis;
   }
   e.hash = HmacSha256Hex(s_->audit_key_, AuditMaterial(e));
-  SQLite::Statement ins(
-      db,
+  CachedStatement ins_stmt = Prepare(
       "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, "
       "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement& ins = *ins_stmt;
   ins.bind(1, e.id);
   ins.bind(2, e.at);
   ins.bind(3, e.actor_id);
@@ -382,7 +475,7 @@ StatusOr<std::vector<AuditEntry>> Tx::ListAudit(std::optional<int64_t> ticket_id
   if (user_id) where += " AND actor_id=" + std::to_string(*user_id);
   if (from) where += " AND at>=" + std::to_string(*from);
   if (to) where += " AND at<" + std::to_string(*to);
-  SQLite::Database& db = *s_->db_;
+  SQLite::Database& db = *conn_->db;
   *total = db.execAndGet("SELECT COUNT(*) FROM audit_log" + where).getInt64();
   SQLite::Statement q(db,
                       "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash "
@@ -408,16 +501,18 @@ StatusOr<std::vector<AuditEntry>> Tx::ListAudit(std::optional<int64_t> ticket_id
 }
 
 StatusOr<int64_t> Tx::InsertUnit(const Unit& u) {
-  SQLite::Statement q(*s_->db_, "INSERT INTO units (name, kind, created_at) VALUES (?,?,?)");
+  CachedStatement q_stmt = Prepare("INSERT INTO units (name, kind, created_at) VALUES (?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, u.name);
   q.bind(2, u.kind);
   q.bind(3, now_);
   q.exec();
-  return s_->db_->getLastInsertRowid();
+  return conn_->db->getLastInsertRowid();
 }
 
 StatusOr<std::vector<Unit>> Tx::ListUnits() {
-  SQLite::Statement q(*s_->db_, "SELECT id, name, kind, created_at FROM units ORDER BY id");
+  CachedStatement q_stmt = Prepare("SELECT id, name, kind, created_at FROM units ORDER BY id");
+  SQLite::Statement& q = *q_stmt;
   std::vector<Unit> out;
   while (q.executeStep())
     out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
@@ -426,7 +521,8 @@ StatusOr<std::vector<Unit>> Tx::ListUnits() {
 }
 
 StatusOr<std::optional<Unit>> Tx::GetUnit(int64_t id) {
-  SQLite::Statement q(*s_->db_, "SELECT id, name, kind, created_at FROM units WHERE id=?");
+  CachedStatement q_stmt = Prepare("SELECT id, name, kind, created_at FROM units WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, id);
   if (!q.executeStep()) return std::optional<Unit>();
   return std::optional<Unit>(Unit{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
@@ -434,10 +530,11 @@ StatusOr<std::optional<Unit>> Tx::GetUnit(int64_t id) {
 }
 
 StatusOr<int64_t> Tx::InsertUser(const User& u) {
-  SQLite::Statement q(*s_->db_,
-                      "INSERT INTO users (username, name, unit_id, roles, password_hash, "
-                      "password_changed_at, must_change_password, disabled, created_at) "
-                      "VALUES (?,?,?,?,?,?,?,?,?)");
+  CachedStatement q_stmt = Prepare(
+      "INSERT INTO users (username, name, unit_id, roles, password_hash, "
+      "password_changed_at, must_change_password, disabled, created_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, u.username);
   q.bind(2, u.name);
   q.bind(3, u.unit_id);
@@ -448,14 +545,15 @@ StatusOr<int64_t> Tx::InsertUser(const User& u) {
   q.bind(8, u.disabled ? 1 : 0);
   q.bind(9, now_);
   q.exec();
-  return s_->db_->getLastInsertRowid();
+  return conn_->db->getLastInsertRowid();
 }
 
 Status Tx::UpdateUser(const User& u) {
-  SQLite::Statement q(*s_->db_,
-                      "UPDATE users SET username=?, name=?, unit_id=?, roles=?, password_hash=?, "
-                      "password_changed_at=?, must_change_password=?, disabled=?, failed_count=?, "
-                      "first_failed_at=?, locked_until=? WHERE id=?");
+  CachedStatement q_stmt = Prepare(
+      "UPDATE users SET username=?, name=?, unit_id=?, roles=?, password_hash=?, "
+      "password_changed_at=?, must_change_password=?, disabled=?, failed_count=?, "
+      "first_failed_at=?, locked_until=? WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, u.username);
   q.bind(2, u.name);
   q.bind(3, u.unit_id);
@@ -473,15 +571,17 @@ Status Tx::UpdateUser(const User& u) {
 }
 
 StatusOr<std::optional<User>> Tx::GetUser(int64_t id) {
-  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kUserCols + " FROM users WHERE id=?");
+  CachedStatement q_stmt = Prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, id);
   if (!q.executeStep()) return std::optional<User>();
   return std::optional<User>(ReadUser(q));
 }
 
 StatusOr<std::optional<User>> Tx::GetUserByName(const std::string& username) {
-  SQLite::Statement q(*s_->db_,
-                      std::string("SELECT ") + kUserCols + " FROM users WHERE username=?");
+  CachedStatement q_stmt =
+      Prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE username=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, username);
   if (!q.executeStep()) return std::optional<User>();
   return std::optional<User>(ReadUser(q));
@@ -491,20 +591,21 @@ StatusOr<std::vector<User>> Tx::ListUsers(std::optional<int64_t> unit_id) {
   std::string sql = std::string("SELECT ") + kUserCols + " FROM users";
   if (unit_id) sql += " WHERE unit_id=" + std::to_string(*unit_id);
   sql += " ORDER BY id";
-  SQLite::Statement q(*s_->db_, sql);
+  SQLite::Statement q(*conn_->db, sql);
   std::vector<User> out;
   while (q.executeStep()) out.push_back(ReadUser(q));
   return out;
 }
 
 StatusOr<int64_t> Tx::CountUsers() {
-  return s_->db_->execAndGet("SELECT COUNT(*) FROM users").getInt64();
+  return conn_->db->execAndGet("SELECT COUNT(*) FROM users").getInt64();
 }
 
 Status Tx::AppendPersonnel(int64_t actor_id, int64_t user_id, int64_t unit_id, const Json& change) {
-  SQLite::Statement q(*s_->db_,
-                      "INSERT INTO personnel_log (at, actor_id, user_id, unit_id, change) "
-                      "VALUES (?,?,?,?,?)");
+  CachedStatement q_stmt = Prepare(
+      "INSERT INTO personnel_log (at, actor_id, user_id, unit_id, change) "
+      "VALUES (?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, now_);
   q.bind(2, actor_id);
   q.bind(3, user_id);
@@ -518,7 +619,7 @@ StatusOr<Json> Tx::ListPersonnel(std::optional<int64_t> unit_id) {
   std::string sql = "SELECT id, at, actor_id, user_id, unit_id, change FROM personnel_log";
   if (unit_id) sql += " WHERE unit_id=" + std::to_string(*unit_id);
   sql += " ORDER BY id";
-  SQLite::Statement q(*s_->db_, sql);
+  SQLite::Statement q(*conn_->db, sql);
   Json out = Json::array();
   while (q.executeStep()) {
     out.push_back({{"id", q.getColumn(0).getInt64()},
@@ -532,10 +633,10 @@ StatusOr<Json> Tx::ListPersonnel(std::optional<int64_t> unit_id) {
 }
 
 Status Tx::InsertSession(const Session& s) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, "
       "last_seen_at) VALUES (?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, s.token_hash);
   q.bind(2, s.user_id);
   q.bind(3, s.csrf_token);
@@ -547,10 +648,10 @@ Status Tx::InsertSession(const Session& s) {
 }
 
 StatusOr<std::optional<Session>> Tx::GetSession(const std::string& token_hash) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "SELECT token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at "
       "FROM sessions WHERE token_hash=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, token_hash);
   if (!q.executeStep()) return std::optional<Session>();
   return std::optional<Session>(Session{q.getColumn(0).getString(), q.getColumn(1).getInt64(),
@@ -559,8 +660,9 @@ StatusOr<std::optional<Session>> Tx::GetSession(const std::string& token_hash) {
 }
 
 Status Tx::TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at) {
-  SQLite::Statement q(*s_->db_,
-                      "UPDATE sessions SET last_seen_at=?, expires_at=? WHERE token_hash=?");
+  CachedStatement q_stmt =
+      Prepare("UPDATE sessions SET last_seen_at=?, expires_at=? WHERE token_hash=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, last_seen);
   q.bind(2, expires_at);
   q.bind(3, token_hash);
@@ -569,25 +671,27 @@ Status Tx::TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs 
 }
 
 Status Tx::DeleteSession(const std::string& token_hash) {
-  SQLite::Statement q(*s_->db_, "DELETE FROM sessions WHERE token_hash=?");
+  CachedStatement q_stmt = Prepare("DELETE FROM sessions WHERE token_hash=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, token_hash);
   q.exec();
   return Status::Ok();
 }
 
 Status Tx::DeleteUserSessions(int64_t user_id) {
-  SQLite::Statement q(*s_->db_, "DELETE FROM sessions WHERE user_id=?");
+  CachedStatement q_stmt = Prepare("DELETE FROM sessions WHERE user_id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, user_id);
   q.exec();
   return Status::Ok();
 }
 
 StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "INSERT INTO tickets (unit_id, author_id, category, state, version, round, "
       "content_hash, current_step, current_role, submitted_at, created_at, updated_at, "
       "row_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, t.unit_id);
   q.bind(2, t.author_id);
   q.bind(3, std::string(CategoryKey(t.category)));
@@ -604,14 +708,15 @@ StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
   q.bind(11, now_);
   q.bind(12, now_);
   q.exec();
-  return s_->db_->getLastInsertRowid();
+  return conn_->db->getLastInsertRowid();
 }
 
 Status Tx::UpdateTicket(const Ticket& t) {
-  SQLite::Statement q(*s_->db_,
-                      "UPDATE tickets SET category=?, state=?, version=?, round=?, content_hash=?, "
-                      "current_step=?, current_role=?, submitted_at=?, updated_at=?, published_at=?, "
-                      "row_version=row_version+1 WHERE id=? AND row_version=?");
+  CachedStatement q_stmt = Prepare(
+      "UPDATE tickets SET category=?, state=?, version=?, round=?, content_hash=?, "
+      "current_step=?, current_role=?, submitted_at=?, updated_at=?, published_at=?, "
+      "row_version=row_version+1 WHERE id=? AND row_version=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, std::string(CategoryKey(t.category)));
   q.bind(2, std::string(TicketStateKey(t.state)));
   q.bind(3, t.version);
@@ -632,7 +737,9 @@ Status Tx::UpdateTicket(const Ticket& t) {
 }
 
 StatusOr<std::optional<Ticket>> Tx::GetTicket(int64_t id) {
-  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kTicketCols + " FROM tickets WHERE id=?");
+  CachedStatement q_stmt =
+      Prepare(std::string("SELECT ") + kTicketCols + " FROM tickets WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, id);
   if (!q.executeStep()) return std::optional<Ticket>();
   return std::optional<Ticket>(ReadTicket(q));
@@ -665,7 +772,7 @@ StatusOr<std::vector<Ticket>> Tx::ListTickets(const TicketFilter& f, int64_t* to
                u + ")";
     }
   }
-  SQLite::Database& db = *s_->db_;
+  SQLite::Database& db = *conn_->db;
   {
     SQLite::Statement c(db, "SELECT COUNT(*) FROM tickets" + where);
     for (size_t i = 0; i < binds.size(); ++i) c.bind(static_cast<int>(i + 1), binds[i]);
@@ -684,9 +791,10 @@ StatusOr<std::vector<Ticket>> Tx::ListTickets(const TicketFilter& f, int64_t* to
 }
 
 Status Tx::InsertVersion(const TicketVersion& v) {
-  SQLite::Statement q(*s_->db_,
-                      "INSERT INTO ticket_versions (ticket_id, version, content, content_hash, "
-                      "renderings, created_by, created_at) VALUES (?,?,?,?,?,?,?)");
+  CachedStatement q_stmt = Prepare(
+      "INSERT INTO ticket_versions (ticket_id, version, content, content_hash, "
+      "renderings, created_by, created_at) VALUES (?,?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, v.ticket_id);
   q.bind(2, v.version);
   q.bind(3, ContentToJson(v.content).dump());
@@ -715,9 +823,22 @@ StatusOr<TicketVersion> ReadVersion(SQLite::Statement& q) {
 }  // namespace
 
 StatusOr<std::optional<TicketVersion>> Tx::GetVersion(int64_t ticket_id, int version) {
-  SQLite::Statement q(*s_->db_,
-                      "SELECT ticket_id, version, content, content_hash, renderings, created_by, "
-                      "created_at FROM ticket_versions WHERE ticket_id=? AND version=?");
+  CachedStatement q_stmt = Prepare(
+      "SELECT ticket_id, version, content, content_hash, renderings, created_by, "
+      "created_at FROM ticket_versions WHERE ticket_id=? AND version=?");
+  SQLite::Statement& q = *q_stmt;
+  q.bind(1, ticket_id);
+  q.bind(2, version);
+  if (!q.executeStep()) return std::optional<TicketVersion>();
+  GD_ASSIGN_OR_RETURN(TicketVersion v, ReadVersion(q));
+  return std::optional<TicketVersion>(std::move(v));
+}
+
+StatusOr<std::optional<TicketVersion>> Tx::GetVersionContent(int64_t ticket_id, int version) {
+  CachedStatement q_stmt = Prepare(
+      "SELECT ticket_id, version, content, content_hash, 'null', created_by, "
+      "created_at FROM ticket_versions WHERE ticket_id=? AND version=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, ticket_id);
   q.bind(2, version);
   if (!q.executeStep()) return std::optional<TicketVersion>();
@@ -726,9 +847,10 @@ StatusOr<std::optional<TicketVersion>> Tx::GetVersion(int64_t ticket_id, int ver
 }
 
 StatusOr<std::vector<TicketVersion>> Tx::ListVersions(int64_t ticket_id) {
-  SQLite::Statement q(*s_->db_,
-                      "SELECT ticket_id, version, content, content_hash, renderings, created_by, "
-                      "created_at FROM ticket_versions WHERE ticket_id=? ORDER BY version");
+  CachedStatement q_stmt = Prepare(
+      "SELECT ticket_id, version, content, content_hash, renderings, created_by, "
+      "created_at FROM ticket_versions WHERE ticket_id=? ORDER BY version");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, ticket_id);
   std::vector<TicketVersion> out;
   while (q.executeStep()) {
@@ -739,11 +861,11 @@ StatusOr<std::vector<TicketVersion>> Tx::ListVersions(int64_t ticket_id) {
 }
 
 StatusOr<int64_t> Tx::InsertDecision(const Decision& d) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "INSERT INTO decisions (ticket_id, version, round, step, role, user_id, decision, "
       "comment, checklist, acknowledged, content_hash, decided_at, signature) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, d.ticket_id);
   q.bind(2, d.version);
   q.bind(3, d.round);
@@ -758,15 +880,15 @@ StatusOr<int64_t> Tx::InsertDecision(const Decision& d) {
   q.bind(12, d.decided_at);
   q.bind(13, d.signature);
   q.exec();
-  return s_->db_->getLastInsertRowid();
+  return conn_->db->getLastInsertRowid();
 }
 
 StatusOr<std::vector<Decision>> Tx::ListDecisions(int64_t ticket_id) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "SELECT id, ticket_id, version, round, step, role, user_id, decision, comment, "
       "checklist, acknowledged, content_hash, decided_at, signature FROM decisions "
       "WHERE ticket_id=? ORDER BY id");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, ticket_id);
   std::vector<Decision> out;
   while (q.executeStep()) {
@@ -791,9 +913,10 @@ StatusOr<std::vector<Decision>> Tx::ListDecisions(int64_t ticket_id) {
 }
 
 Status Tx::InsertCheckRun(const CheckRun& r) {
-  SQLite::Statement q(*s_->db_,
-                      "INSERT INTO check_runs (ticket_id, version, stage, findings, created_at) "
-                      "VALUES (?,?,?,?,?)");
+  CachedStatement q_stmt = Prepare(
+      "INSERT INTO check_runs (ticket_id, version, stage, findings, created_at) "
+      "VALUES (?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, r.ticket_id);
   q.bind(2, r.version);
   q.bind(3, r.stage);
@@ -804,9 +927,10 @@ Status Tx::InsertCheckRun(const CheckRun& r) {
 }
 
 StatusOr<std::vector<CheckRun>> Tx::ListCheckRuns(int64_t ticket_id) {
-  SQLite::Statement q(*s_->db_,
-                      "SELECT id, ticket_id, version, stage, findings, created_at FROM check_runs "
-                      "WHERE ticket_id=? ORDER BY id");
+  CachedStatement q_stmt = Prepare(
+      "SELECT id, ticket_id, version, stage, findings, created_at FROM check_runs "
+      "WHERE ticket_id=? ORDER BY id");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, ticket_id);
   std::vector<CheckRun> out;
   while (q.executeStep())
@@ -837,10 +961,10 @@ constexpr const char* kMediaCols =
 }  // namespace
 
 StatusOr<int64_t> Tx::InsertMedia(const MediaRow& m) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "INSERT INTO media (sha256, kind, mime, size, filename, uploaded_by, unit_id, "
       "width, height, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, m.sha256);
   q.bind(2, m.kind);
   q.bind(3, m.mime);
@@ -852,19 +976,21 @@ StatusOr<int64_t> Tx::InsertMedia(const MediaRow& m) {
   q.bind(9, m.height);
   q.bind(10, now_);
   q.exec();
-  return s_->db_->getLastInsertRowid();
+  return conn_->db->getLastInsertRowid();
 }
 
 StatusOr<std::optional<MediaRow>> Tx::GetMedia(int64_t id) {
-  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kMediaCols + " FROM media WHERE id=?");
+  CachedStatement q_stmt = Prepare(std::string("SELECT ") + kMediaCols + " FROM media WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, id);
   if (!q.executeStep()) return std::optional<MediaRow>();
   return std::optional<MediaRow>(ReadMedia(q));
 }
 
 StatusOr<std::optional<MediaRow>> Tx::GetMediaBySha(const std::string& sha256) {
-  SQLite::Statement q(*s_->db_, std::string("SELECT ") + kMediaCols +
-                                    " FROM media WHERE sha256=? ORDER BY id LIMIT 1");
+  CachedStatement q_stmt = Prepare(std::string("SELECT ") + kMediaCols +
+                                   " FROM media WHERE sha256=? ORDER BY id LIMIT 1");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, sha256);
   if (!q.executeStep()) return std::optional<MediaRow>();
   return std::optional<MediaRow>(ReadMedia(q));
@@ -890,10 +1016,10 @@ constexpr const char* kChannelCols =
 }  // namespace
 
 StatusOr<int64_t> Tx::InsertChannel(const ChannelAccountRow& c) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "INSERT INTO channel_accounts (kind, name, unit_id, base_url, settings, "
       "secrets_sealed, disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, c.kind);
   q.bind(2, c.name);
   q.bind(3, c.unit_id);
@@ -904,14 +1030,14 @@ StatusOr<int64_t> Tx::InsertChannel(const ChannelAccountRow& c) {
   q.bind(8, now_);
   q.bind(9, now_);
   q.exec();
-  return s_->db_->getLastInsertRowid();
+  return conn_->db->getLastInsertRowid();
 }
 
 Status Tx::UpdateChannel(const ChannelAccountRow& c) {
-  SQLite::Statement q(
-      *s_->db_,
+  CachedStatement q_stmt = Prepare(
       "UPDATE channel_accounts SET kind=?, name=?, unit_id=?, base_url=?, settings=?, "
       "secrets_sealed=?, disabled=?, updated_at=? WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, c.kind);
   q.bind(2, c.name);
   q.bind(3, c.unit_id);
@@ -926,25 +1052,28 @@ Status Tx::UpdateChannel(const ChannelAccountRow& c) {
 }
 
 StatusOr<std::optional<ChannelAccountRow>> Tx::GetChannel(int64_t id) {
-  SQLite::Statement q(*s_->db_,
-                      std::string("SELECT ") + kChannelCols + " FROM channel_accounts WHERE id=?");
+  CachedStatement q_stmt =
+      Prepare(std::string("SELECT ") + kChannelCols + " FROM channel_accounts WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, id);
   if (!q.executeStep()) return std::optional<ChannelAccountRow>();
   return std::optional<ChannelAccountRow>(ReadChannel(q));
 }
 
 StatusOr<std::vector<ChannelAccountRow>> Tx::ListChannels() {
-  SQLite::Statement q(*s_->db_,
-                      std::string("SELECT ") + kChannelCols + " FROM channel_accounts ORDER BY id");
+  CachedStatement q_stmt =
+      Prepare(std::string("SELECT ") + kChannelCols + " FROM channel_accounts ORDER BY id");
+  SQLite::Statement& q = *q_stmt;
   std::vector<ChannelAccountRow> out;
   while (q.executeStep()) out.push_back(ReadChannel(q));
   return out;
 }
 
 Status Tx::PutMeta(const std::string& key, const std::string& value) {
-  SQLite::Statement q(*s_->db_,
-                      "INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
-                      "value=excluded.value");
+  CachedStatement q_stmt = Prepare(
+      "INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET "
+      "value=excluded.value");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, key);
   q.bind(2, value);
   q.exec();
@@ -952,7 +1081,8 @@ Status Tx::PutMeta(const std::string& key, const std::string& value) {
 }
 
 StatusOr<std::optional<std::string>> Tx::GetMeta(const std::string& key) {
-  SQLite::Statement q(*s_->db_, "SELECT value FROM meta WHERE key=?");
+  CachedStatement q_stmt = Prepare("SELECT value FROM meta WHERE key=?");
+  SQLite::Statement& q = *q_stmt;
   q.bind(1, key);
   if (!q.executeStep()) return std::optional<std::string>();
   return std::optional<std::string>(q.getColumn(0).getString());

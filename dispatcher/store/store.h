@@ -1,11 +1,16 @@
 // The store: the only code that speaks SQL. SQLite (WAL) through SQLiteCpp.
 //
-// Threading: one connection guarded by a mutex; every public method is thread-safe.
-// Writes happen inside Write(), one IMMEDIATE transaction per call: the function passed in
+// Threading: every public method is thread-safe. Writes happen inside Write(), on the one
+// writer connection under a mutex, one IMMEDIATE transaction per call: the function passed in
 // gets a Tx, and the transaction commits only if it returns an ok Status. Audit rows are
 // appended through the same Tx, so a change and its audit record land together or not at all.
+// Read() runs on one of a small pool of query-only connections, each used by one thread at a
+// time, inside a DEFERRED transaction: WAL lets these readers run alongside each other and the
+// writer, and each sees a consistent snapshot of everything committed before it started.
+// Each connection keeps its prepared statements (Tx::Prepare) for its lifetime.
 #pragma once
 
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -20,7 +25,8 @@
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace gd {
 
@@ -33,6 +39,25 @@ struct AuditVerdict {
 };
 
 class Tx;
+struct StoreConn;
+
+// A prepared statement borrowed from a connection's cache for one use: reset and unbound
+// when it goes out of scope. Valid only inside the Store::Write/Read call that made it.
+class CachedStatement {
+ public:
+  ~CachedStatement();
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  SQLite::Statement& operator*() const { return *stmt_; }
+  SQLite::Statement* operator->() const { return stmt_; }
+
+ private:
+  friend class Tx;
+  CachedStatement(SQLite::Statement* stmt, bool* busy, std::unique_ptr<SQLite::Statement> owned);
+  SQLite::Statement* stmt_;
+  bool* busy_;                                // the cache entry's in-use flag, or null
+  std::unique_ptr<SQLite::Statement> owned_;  // set when the cached one was already in use
+};
 
 class Store {
  public:
@@ -43,7 +68,9 @@ class Store {
   ~Store();
 
   Status Write(const std::function<Status(Tx&)>& fn);
-  // Runs `fn` under the lock without a write transaction (reads see a consistent snapshot).
+  // Runs `fn` on a query-only connection in a read transaction (a consistent snapshot of
+  // what was committed when it started); concurrent with other reads and with Write. `fn`
+  // must not write: the connection refuses it.
   Status Read(const std::function<Status(Tx&)>& fn);
 
   // Online backup (SQLite backup API) to `dest`, consistent while the server runs.
@@ -52,13 +79,23 @@ class Store {
   int SchemaVersion();
 
  private:
-  Store(std::unique_ptr<SQLite::Database> db, std::string audit_key, const Clock& clock);
+  Store(std::unique_ptr<StoreConn> writer, std::filesystem::path path, std::string audit_key,
+        const Clock& clock);
   Status Migrate();
+  StoreConn* AcquireReader();
+  void ReleaseReader(StoreConn* conn);
 
-  std::unique_ptr<SQLite::Database> db_;
+  static constexpr size_t kMaxReaders = 4;
+
+  std::unique_ptr<StoreConn> writer_;  // guarded by mu_
+  std::filesystem::path path_;
   std::string audit_key_;
   const Clock& clock_;
   std::mutex mu_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<StoreConn>> readers_;  // guarded by readers_mu_
+  std::vector<StoreConn*> idle_readers_;             // guarded by readers_mu_
   friend class Tx;
 };
 
@@ -68,6 +105,10 @@ class Tx {
   TimeMs now() const { return now_; }
   // The connection, for the store module's own files (store/*.cc) only: SQL stays in store/.
   SQLite::Database& db();
+  // A statement for `sql` from this connection's cache, prepared on first use (store/*.cc
+  // only). Use it for fixed SQL texts; SQL built with values in it belongs in a one-off
+  // SQLite::Statement on db(), or the cache would grow with every value.
+  CachedStatement Prepare(const std::string& sql);
 
   // Audit (art. 15, 16): appended in the same transaction as the change it records.
   Status Audit(int64_t actor_id, const std::string& action, const std::string& entity,
@@ -108,6 +149,8 @@ class Tx {
   StatusOr<std::vector<Ticket>> ListTickets(const TicketFilter& f, int64_t* total);
   Status InsertVersion(const TicketVersion& v);
   StatusOr<std::optional<TicketVersion>> GetVersion(int64_t ticket_id, int version);
+  // The same without the renderings (left null): they are the bulk of a version's JSON.
+  StatusOr<std::optional<TicketVersion>> GetVersionContent(int64_t ticket_id, int version);
   StatusOr<std::vector<TicketVersion>> ListVersions(int64_t ticket_id);
 
   // Decisions
@@ -135,8 +178,9 @@ class Tx {
 
  private:
   friend class Store;
-  Tx(Store* store, TimeMs now) : s_(store), now_(now) {}
+  Tx(Store* store, StoreConn* conn, TimeMs now) : s_(store), conn_(conn), now_(now) {}
   Store* s_;
+  StoreConn* conn_;
   TimeMs now_;
 };
 
