@@ -1,0 +1,309 @@
+// Fault test (issue 5): the sandboxes inject 20% platform errors and 5% timeouts (half of them
+// after the platform accepted the request), issue tokens that live 3 s, and answer with their
+// rate-limit code beyond 15 calls/s per platform. 60 tickets to WeChat, Weibo, Douyin and
+// Kuaishou all end published exactly once, and the token endpoints are called about once per
+// expiry window per account (from the sandbox's call counts).
+//
+// In one process: an App (system clock, fast backoff) and every platform's sandbox.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "channels/sandbox/server.h"
+#include "dispatcher/app/app.h"
+
+namespace gd::testing {
+namespace {
+
+constexpr const char* kPassword = "Test@Pass2026!";
+constexpr int kTickets = 60;
+constexpr int kTokenTtlS = 3;
+
+std::string Png() {
+  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 33) +
+         std::string(64, '\0');
+}
+std::string Mp4() { return std::string("\0\0\0\x18", 4) + "ftypmp42" + std::string(2048, '\x11'); }
+
+struct FaultWorld {
+  std::filesystem::path dir;
+  std::unique_ptr<channels::sandbox::SandboxServer> sandbox;
+  std::unique_ptr<App> app;
+  int64_t unit = 0, portal = 0, wechat = 0, weibo = 0, douyin = 0, kuaishou = 0, cover = 0,
+          video = 0;
+  AuthContext editor, reviewer, deputy, sitemgr, operator_;
+
+  AuthContext Actor(const std::string& username) {
+    AuthContext ctx;
+    (void)app->store().Read([&](Tx& tx) -> Status {
+      auto u = tx.GetUserByName(username);
+      if (u.ok() && u->has_value()) ctx.user = **u;
+      return Status::Ok();
+    });
+    return ctx;
+  }
+
+  void SetUp() {
+    char tmpl[] = "/tmp/gd_fault_test_XXXXXX";
+    dir = mkdtemp(tmpl);
+    channels::sandbox::SandboxOptions sopt;
+    sopt.async_delay_ms = 100;
+    sopt.timeout_hang_ms = 300;
+    sopt.seed = 5;
+    auto sb = channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
+    ASSERT_TRUE(sb.ok()) << sb.status().ToString();
+    sandbox = std::move(sb).value();
+
+    AppConfig cfg;
+    cfg.data_dir = dir / "data";
+    cfg.port = 0;
+    cfg.admin_password = kPassword;
+    cfg.web_dir = dir / "no-web";
+    cfg.threads = 4;
+    DispatchConfig d;
+    d.workers = 4;
+    d.backoff_base_ms = 50;
+    d.backoff_max_ms = 400;
+    // Every call of a dispatch (token, upload, publish, poll) fails with p ~ 0.25 plus the
+    // rate-limit answers: a generous bound keeps the chance of exhausting it negligible.
+    d.max_attempts = 40;
+    d.poll_min_ms = 50;
+    d.lease_ms = 30000;
+    d.http_timeout_ms = 2000;
+    // Our own buckets let more through than the platforms accept, so their rate-limit codes are
+    // exercised too.
+    for (const char* kind : {"wechat_mp", "weibo", "douyin", "kuaishou"})
+      d.rates[kind] = RateSpec{20, 4};
+    cfg.dispatch = d;
+    auto created = App::Create(cfg);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    app = std::move(created).value();
+    ASSERT_TRUE(app->Start().ok());
+
+    AuthContext admin = Actor("admin");
+    unit =
+        app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
+    const int64_t office_unit = admin.user.unit_id;  // the admin belongs to the office
+    auto add = [&](const char* name, int64_t u, Role r) {
+      auto added = app->accounts().AddUserDirect(name, name, u, {r}, kPassword, false);
+      ASSERT_TRUE(added.ok()) << name << ": " << added.status().ToString();
+    };
+    add("editor", unit, Role::kEditor);
+    add("reviewer", unit, Role::kUnitReviewer);
+    add("deputy", unit, Role::kDeputyLeader);
+    add("sitemgr", unit, Role::kSiteManager);
+    add("operator", office_unit, Role::kOperator);
+    editor = Actor("editor");
+    reviewer = Actor("reviewer");
+    deputy = Actor("deputy");
+    sitemgr = Actor("sitemgr");
+    operator_ = Actor("operator");
+
+    const std::string base = sandbox->base_url();
+    auto ch = [&](Json body) -> int64_t {
+      body["unit_id"] = unit;
+      body["settings"]["poll_interval_ms"] = 100;
+      auto r = app->channels().Create(operator_, body);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      return r.ok() ? (*r)["id"].get<int64_t>() : 0;
+    };
+    // Weibo needs the portal's link in its text: the built-in portal goes first.
+    portal = ch({{"kind", "portal"},
+                 {"name", "门户"},
+                 {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}});
+    wechat = ch({{"kind", "wechat_mp"},
+                 {"name", "公众号"},
+                 {"base_url", base + "/wechat"},
+                 {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
+                 {"secrets", {{"app_secret", "sandbox-secret"}}}});
+    weibo = ch(
+        {{"kind", "weibo"},
+         {"name", "微博"},
+         {"base_url", base + "/weibo"},
+         {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
+         {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}});
+    douyin = ch({{"kind", "douyin"},
+                 {"name", "抖音"},
+                 {"base_url", base + "/douyin"},
+                 {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
+                 {"secrets",
+                  {{"client_secret", "sandbox-secret"},
+                   {"access_token", "sandbox-token"},
+                   {"refresh_token", "sandbox-refresh"}}}});
+    kuaishou = ch({{"kind", "kuaishou"},
+                   {"name", "快手"},
+                   {"base_url", base + "/kuaishou"},
+                   {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
+                   {"secrets",
+                    {{"app_secret", "sandbox-secret"},
+                     {"access_token", "sandbox-token"},
+                     {"refresh_token", "sandbox-refresh"}}}});
+    cover = (*app->media().Upload(editor, "cover.png", Png()))["id"].get<int64_t>();
+    video = (*app->media().Upload(editor, "v.mp4", Mp4()))["id"].get<int64_t>();
+  }
+
+  int64_t Approved(const std::string& title) {
+    Json channels = Json::array();
+    for (int64_t c : {portal, wechat, weibo, douyin, kuaishou})
+      channels.push_back({{"account_id", c}});
+    auto t = app->review().Create(
+        editor,
+        {{"category", "work_news"},
+         {"title", title},
+         {"summary", title + "。"},
+         {"body", title + "。会议要求各单位认真落实。"},
+         {"column", "工作动态"},
+         {"media",
+          {{{"media_id", cover}, {"role", "cover"}}, {{"media_id", video}, {"role", "video"}}}},
+         {"channels", channels}});
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    if (!t.ok()) return 0;
+    int64_t id = (*t)["id"];
+    auto s = app->review().Submit(editor, id, {{"proofread", true}});
+    EXPECT_TRUE(s.ok()) << s.status().ToString() << " " << s.status().details().dump();
+    Json cur = *s;
+    Json checklist = {{"secrets", true}, {"compliance", true}, {"promotion", true},
+                      {"typos", true},   {"statistics", true}, {"sensitive", true},
+                      {"timing", true},  {"harm", true},       {"other", true}};
+    for (AuthContext* who : {&reviewer, &deputy}) {
+      auto d = app->review().Decide(*who, id,
+                                    {{"decision", "approve"},
+                                     {"version_hash", cur["content_hash"]},
+                                     {"comment", "同意"},
+                                     {"checklist", checklist}});
+      EXPECT_TRUE(d.ok()) << d.status().ToString();
+      if (d.ok()) cur = *d;
+    }
+    EXPECT_EQ(cur["state"], "approved");
+    return id;
+  }
+
+  ~FaultWorld() {
+    if (app) app->Stop();
+    app.reset();
+    if (sandbox) sandbox->Stop();
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+  }
+};
+
+std::string Token(int k) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "故障测试第%03d号", k);
+  return buf;
+}
+
+TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
+  FaultWorld w;
+  w.SetUp();
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  std::vector<int64_t> ids;
+  for (int k = 0; k < kTickets; ++k) ids.push_back(w.Approved(Token(k) + "稿件：防汛工作部署"));
+  ASSERT_FALSE(::testing::Test::HasFailure());
+
+  channels::sandbox::FaultSpec faults;
+  faults.error_rate = 0.20;
+  faults.timeout_rate = 0.05;
+  faults.after_accept_ratio = 0.5;
+  faults.token_ttl_s = kTokenTtlS;
+  faults.rate_limit_per_s = 15;
+  w.sandbox->SetFaults("", faults);
+  // Tokens issued before the faults live for hours: expire them so every account starts a 3 s
+  // token cycle now.
+  for (const char* p : {"wechat", "douyin", "kuaishou"}) w.sandbox->ExpireTokens(p);
+  const Json stats_before = w.sandbox->Stats();
+  const auto t0 = std::chrono::steady_clock::now();
+
+  for (int64_t id : ids) {
+    auto r = w.app->publish().Publish(w.sitemgr, id, {{"proofread", true}});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  // Until every dispatch is final (bounded).
+  auto final_state = [](const std::string& s) { return s == "published" || s == "failed"; };
+  std::map<int64_t, Json> items;
+  const auto deadline = t0 + std::chrono::seconds(150);
+  for (;;) {
+    bool done = true;
+    for (int64_t id : ids) {
+      items[id] = (*w.app->publish().Dispatches(w.sitemgr, id))["items"];
+      for (const auto& d : items[id]) done = done && final_state(d["state"]);
+    }
+    if (done || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  const double elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const Json stats = w.sandbox->Stats();
+  w.sandbox->ClearFaults();
+
+  // Exactly once, per the platforms' own records, and the dispatcher agrees.
+  std::map<std::string, std::map<int, int>> live;
+  std::map<std::string, std::set<std::string>> remote_ids;
+  for (const auto& p : w.sandbox->Posts()) {
+    if (p.deleted) continue;
+    const std::string text = p.title + "\n" + p.text;
+    auto at = text.find("故障测试第");
+    if (at == std::string::npos) continue;
+    live[p.platform][std::atoi(text.c_str() + at + std::string("故障测试第").size())]++;
+    remote_ids[p.platform].insert(p.remote_id);
+  }
+  const std::map<std::string, std::string> platform_of = {
+      {"wechat_mp", "wechat"}, {"weibo", "weibo"}, {"douyin", "douyin"}, {"kuaishou", "kuaishou"}};
+  int exact = 0, problems = 0;
+  for (int k = 0; k < kTickets; ++k) {
+    for (const auto& [kind, platform] : platform_of) {
+      if (live[platform][k] == 1)
+        ++exact;
+      else if (++problems <= 20)
+        ADD_FAILURE() << Token(k) << ": " << live[platform][k] << " posts on " << platform;
+    }
+    for (const auto& d : items[ids[k]]) {
+      if (d["kind"] == "portal") continue;
+      if (d["state"] != "published") {
+        if (++problems <= 20) ADD_FAILURE() << Token(k) << ": " << d.dump();
+        continue;
+      }
+      const std::string platform = platform_of.at(d["kind"]);
+      if (!remote_ids[platform].count(d["remote_id"].get<std::string>()) && ++problems <= 20)
+        ADD_FAILURE() << Token(k) << ": recorded remote_id is not a live post: " << d.dump();
+    }
+  }
+  EXPECT_EQ(exact, kTickets * 4);
+
+  // The faults really happened.
+  for (const char* p : {"wechat", "weibo", "douyin", "kuaishou"})
+    EXPECT_GT(stats["injected"].value(p, 0), 10) << p;
+
+  // Token calls per account. A new token is needed once per expiry window: at most
+  // ceil(elapsed / ttl) + 1 successful token calls (the +1: the window running when the test
+  // ends). Token calls fail too (20% errors + 5% timeouts + the rate-limit code, all of which
+  // the client retries), so the calls seen by the sandbox are the successes divided by the
+  // success ratio: with p(fail) ~ 0.25 that is 1.33x; we allow 2x plus 4 for bursts of failures
+  // and for the rate limiter answering a token call. A refresh loop (every use refreshing) would
+  // make hundreds of calls here: each ticket uses every account several times.
+  const std::map<std::string, std::string> token_path = {{"wechat", "/cgi-bin/stable_token"},
+                                                         {"douyin", "/oauth/refresh_token/"},
+                                                         {"kuaishou", "/oauth2/refresh_token"}};
+  const double windows = std::ceil(elapsed_s / kTokenTtlS) + 1;
+  for (const auto& [platform, path] : token_path) {
+    int64_t before = stats_before["calls"].contains(platform)
+                         ? stats_before["calls"][platform].value(path, int64_t{0})
+                         : 0;
+    int64_t calls = stats["calls"][platform].value(path, int64_t{0}) - before;
+    EXPECT_GE(calls, 1) << platform;
+    EXPECT_LE(calls, 2 * windows + 4) << platform << ": " << calls << " token calls in "
+                                      << elapsed_s << " s (ttl " << kTokenTtlS << " s)";
+    std::cout << "fault_test: " << platform << " token calls " << calls << " in " << elapsed_s
+              << " s (" << windows << " windows)\n";
+  }
+  std::cout << "fault_test: " << kTickets << " tickets x 4 channels final in " << elapsed_s
+            << " s; injected " << stats["injected"].dump() << "\n";
+}
+
+}  // namespace
+}  // namespace gd::testing
