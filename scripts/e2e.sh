@@ -4,9 +4,10 @@
 # runs tests/e2e with node's test runner (playwright-core driving /usr/bin/chromium), stops the
 # server. Exits non-zero on any failure. Screenshots land in tests/e2e/artifacts/.
 #   E2E_BASE_URL=http://127.0.0.1:8080  test a server that is already running instead
+#   E2E_DISPATCHER=path/to/dispatcher  use this binary instead of building build-e2e (e.g. the
+#                                       test command's own build/bin/dispatcher)
 #   E2E_SERVER=contract                 use tests/e2e/contract-server.mjs (the API contract in
 #                                       memory) instead of the dispatcher
-#   E2E_FULL=1                          also run the scenario parts gated in docs/console.md
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -42,13 +43,18 @@ if [ -z "$base" ]; then
     echo "== e2e: contract server (in-memory API) on 127.0.0.1:$port =="
     node tests/e2e/contract-server.mjs --listen "127.0.0.1:$port" --web web/dist >"$data/server.log" 2>&1 &
   else
-    if [ ! -f build/build.ninja ] && [ ! -f build/Makefile ]; then
-      cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    bin="${E2E_DISPATCHER:-}"
+    if [ -z "$bin" ]; then
+      # Its own build directory, so the test command's other builds are not disturbed.
+      if [ ! -f build-e2e/build.ninja ]; then
+        cmake -S . -B build-e2e -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+      fi
+      echo "== e2e: build dispatcher (build-e2e) =="
+      cmake --build build-e2e --target dispatcher -j"$(nproc)"
+      bin=build-e2e/bin/dispatcher
     fi
-    echo "== e2e: build dispatcher =="
-    cmake --build build --target dispatcher
-    echo "== e2e: dispatcher demo on 127.0.0.1:$port =="
-    build/bin/dispatcher demo --listen "127.0.0.1:$port" --data "$data/var" --web web/dist >"$data/server.log" 2>&1 &
+    echo "== e2e: $bin demo on 127.0.0.1:$port =="
+    "$bin" demo --listen "127.0.0.1:$port" --data "$data/var" --web web/dist >"$data/server.log" 2>&1 &
   fi
   pid=$!
   base="http://127.0.0.1:$port"
@@ -64,7 +70,7 @@ fi
 
 echo "== e2e: browser tests against $base =="
 set +e
-(cd tests/e2e && E2E_BASE_URL="$base" node --test --test-concurrency=1 --test-timeout=240000 ./*.test.mjs)
+(cd tests/e2e && E2E_BASE_URL="$base" timeout 480 node --test --test-concurrency=1 --test-timeout=240000 ./*.test.mjs)
 rc=$?
 set -e
 if [ $rc -ne 0 ] && [ -n "$data" ] && [ -f "$data/server.log" ]; then

@@ -9,7 +9,7 @@ const vditorDist = path.join(here, 'node_modules', 'vditor', 'dist')
 // Only the runtime parts of Vditor the WYSIWYG editor loads at run time (the Lute parser,
 // the zh_CN strings, icon sets, code highlighting). They are served by the dispatcher from
 // /vditor/dist/..., so no request ever leaves the intranet.
-const vditorParts = ['js/lute', 'js/i18n', 'js/icons', 'js/highlight.js', 'images', 'index.css']
+const vditorParts = ['js/lute', 'js/i18n', 'js/icons', 'js/highlight.js', 'images', 'index.css', 'css/content-theme']
 
 function vditorAssets() {
   let outDir = 'dist'

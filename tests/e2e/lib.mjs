@@ -2,6 +2,7 @@
 // (no browser download), sign-in, screenshots, and a small API client for set-up and checks.
 import { chromium } from 'playwright-core'
 import { mkdirSync } from 'node:fs'
+import zlib from 'node:zlib'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -11,8 +12,6 @@ export const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)),
 export const DESKTOP = { width: 1280, height: 900 }
 export const PHONE = { width: 375, height: 812 }
 export const WIDE = { width: 1920, height: 1080 }
-// Parts of the scenario that need server features not every build has yet (see docs/console.md).
-export const FULL = process.env.E2E_FULL === '1'
 
 mkdirSync(ARTIFACTS, { recursive: true })
 
@@ -70,7 +69,14 @@ export async function apiAs(username, password = PASSWORD) {
     try { data = text ? JSON.parse(text) : null } catch { data = text }
     return { status: r.status, data, text }
   }
-  return { user, token, get: (u) => call('GET', u), post: (u, b) => call('POST', u, b ?? {}), put: (u, b) => call('PUT', u, b), patch: (u, b) => call('PATCH', u, b) }
+  const upload = async (name, mime, buffer) => {
+    const fd = new FormData()
+    fd.append('file', new Blob([buffer], { type: mime }), name)
+    const r = await fetch(BASE + '/api/media', { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: fd })
+    if (!r.ok) throw new Error(`upload ${name}: ${r.status} ${await r.text()}`)
+    return r.json()
+  }
+  return { user, token, upload, get: (u) => call('GET', u), post: (u, b) => call('POST', u, b ?? {}), put: (u, b) => call('PUT', u, b), patch: (u, b) => call('PATCH', u, b) }
 }
 
 export function items(data) {
@@ -85,13 +91,35 @@ export function idNumber(prefix = '42118219850317321') {
   return prefix + '10X98765432'[sum % 11]
 }
 
-// A draft for unit 2's channels created through the API (portal, WeChat, Weibo).
+// A draft for unit 2's channels created through the API (portal, WeChat, Weibo), with the cover
+// a WeChat article needs.
 export async function createTicket(editor, title, extra = {}) {
   const ch = items((await editor.get('/api/channels')).data)
   const pick = (k) => ch.find((c) => c.kind === k && c.unit_id === editor.user.unit_id)
+  const cover = await editor.upload('封面.png', 'image/png', png())
   const channels = ['portal', 'wechat_mp', 'weibo'].map(pick).filter(Boolean).map((c) => ({ account_id: c.id, options: {} }))
-  const body = { category: 'work_news', title, summary: '本市开展安全生产专项检查。', body: '为做好安全生产工作，市应急管理局于近日组织开展专项检查，详情见 https://www.gov.cn/ 。\n\n检查覆盖全市重点企业。', source: null, column: '工作动态', media: [], channels, scheduled_at: null, urgent: false, out_of_scope: false, ...extra }
+  const body = { category: 'work_news', title, summary: '本市开展安全生产专项检查。', body: '为做好安全生产工作，市应急管理局于近日组织开展专项检查，详情见 https://www.gov.cn/ 。\n\n检查覆盖全市重点企业。', source: null, column: '工作动态', media: [{ media_id: cover.id, role: 'cover' }], channels, scheduled_at: null, urgent: false, out_of_scope: false, ...extra }
   const r = await editor.post('/api/tickets', body)
   if (r.status !== 201 && r.status !== 200) throw new Error(`create ticket: ${r.status} ${r.text}`)
   return r.data
+}
+
+// A solid-colour RGB PNG (for a cover image), built with zlib so no image file is needed.
+export function png(width = 480, height = 270, rgb = [0xb7, 0x1c, 0x1c]) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(zlib.crc32(td) >>> 0)
+    return Buffer.concat([len, td, crc])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr.set([8, 2, 0, 0, 0], 8)
+  const row = Buffer.alloc(1 + width * 3)
+  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3)
+  const raw = Buffer.concat(Array.from({ length: height }, () => row))
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
 }

@@ -11,7 +11,8 @@ before(async () => {
   const editor = await apiAs('editor')
   const t = await createTicket(editor, '关于做好汛期安全防范工作的通知')
   ticketId = t.id
-  await editor.post(`/api/tickets/${t.id}/submit`, { proofread: true })
+  const r = await editor.post(`/api/tickets/${t.id}/submit`, { proofread: true })
+  assert.equal(r.status, 200, `submit: ${r.text}`)
 })
 after(async () => { await browser?.close() })
 

@@ -4,7 +4,7 @@
 // 已发布 with a link; a withdrawal is requested and approved by the office.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, PHONE, FULL, launch, open, signIn, shot, noHorizontalOverflow, apiAs, items, idNumber } from './lib.mjs'
+import { DESKTOP, PHONE, launch, open, signIn, shot, noHorizontalOverflow, apiAs, items, idNumber, png } from './lib.mjs'
 
 let browser
 let ticketId
@@ -35,6 +35,9 @@ test('editor composes for three channels, fixes the highlighted ID number and su
   await page.keyboard.insertText(`近日，市应急管理局组织开展汛期安全生产专项检查，重点检查防汛物资储备情况。举报人身份证号${ID}，联系电话见附件。`)
   for (const kind of ['portal', 'wechat_mp', 'weibo']) await page.getByTestId(`channel-${kind}`).click()
   await page.getByLabel('作者').fill('市应急管理局')
+  // A WeChat article needs a cover: the first uploaded image becomes it.
+  await page.getByTestId('media-input').setInputFiles({ name: '封面.png', mimeType: 'image/png', buffer: png() })
+  await page.locator('.media-item').first().waitFor()
 
   const finding = page.locator('.finding-item[data-kind=id_card]')
   await finding.waitFor({ timeout: 20000 })
@@ -94,7 +97,7 @@ test('deputy leader reads and approves on a 375 px phone', async () => {
   await context.close()
 })
 
-test('site manager proofreads and publishes; all three channels show 已发布 with links', { skip: !FULL && 'needs the dispatch endpoints (E2E_FULL=1)' }, async () => {
+test('site manager proofreads and publishes; all three channels show 已发布 with links', async () => {
   const { context, page } = await open(browser, DESKTOP)
   await signIn(page, 'sitemgr')
   await page.goto(`/tickets/${ticketId}`)
@@ -117,7 +120,7 @@ test('site manager proofreads and publishes; all three channels show 已发布 w
   await context.close()
 })
 
-test('office approves the withdrawal and the channels are withdrawn', { skip: !FULL && 'needs the dispatch and withdrawal endpoints (E2E_FULL=1)' }, async () => {
+test('office approves the withdrawal and the channels are withdrawn', async () => {
   const { context, page } = await open(browser, DESKTOP)
   await signIn(page, 'office')
   await page.goto(`/tickets/${ticketId}`)

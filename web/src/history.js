@@ -13,6 +13,21 @@ const ACTION_TYPES = {
   'ticket.submit': 'submitted', 'ticket.recall': 'recalled', 'ticket.publish': 'publish',
   'ticket.withdrawal': 'withdrawal', 'withdrawal.request': 'withdrawal', 'withdrawal.decision': 'withdrawal_decision',
   'withdrawal.approve': 'withdrawal_decision', 'withdrawal.reject': 'withdrawal_decision',
+  'withdrawal.approved': 'withdrawal_decision', 'withdrawal.rejected': 'withdrawal_decision',
+  'ticket.published': 'state', 'ticket.withdrawn': 'state', 'ticket.failed': 'state', 'ticket.publishing': 'state',
+}
+
+// What an action says beyond its type: the dispatch state of dispatch.*, the ticket state of
+// ticket.*, the decision of withdrawal.approved / withdrawal.rejected.
+function actionFields(e) {
+  const a = e.type === 'event' && typeof e.action === 'string' ? e.action : ''
+  const [head, tail] = a.split('.')
+  if (!tail) return {}
+  if (head === 'dispatch' && DISPATCH_STATES[tail]) return { state: tail }
+  if (head === 'ticket' && TICKET_STATES[tail]) return { to: tail }
+  if (a === 'withdrawal.approved') return { decision: 'approve' }
+  if (a === 'withdrawal.rejected') return { decision: 'reject' }
+  return {}
 }
 
 export function typeOf(e) {
@@ -28,7 +43,7 @@ export function typeOf(e) {
 // Event fields may sit at the top or under detail/details.
 function flat(e) {
   const d = e.detail && typeof e.detail === 'object' ? e.detail : e.details && typeof e.details === 'object' ? e.details : {}
-  return { ...d, ...e }
+  return { ...actionFields(e), ...d, ...e }
 }
 
 export function isVersion(e) {
@@ -66,7 +81,7 @@ export function withdrawalsOf(ticket, history) {
     const f = flat(e)
     if ((t === 'withdrawal_decision' || t === 'withdrawal_decided') && f.withdrawal_id != null) {
       const w = list.find((x) => x.id === f.withdrawal_id)
-      if (w) w.state = f.decision === 'approve' ? 'approved' : f.decision === 'reject' ? 'rejected' : (f.state || w.state)
+      if (w && !['done', 'approved', 'rejected'].includes(w.state)) w.state = f.decision === 'approve' ? 'approved' : f.decision === 'reject' ? 'rejected' : (f.state || w.state)
     }
   }
   return list
@@ -84,10 +99,12 @@ const ACTION_LABELS = {
   'ticket.create': '创建', 'ticket.edit': '修改', 'ticket.decision': '审核决定', 'ticket.out_of_scope': '超范围申请',
 }
 
-export function describe(raw) {
+// names: user id → name (what the page knows), accounts: channel account id → name.
+export function describe(raw, names = {}, accounts = {}) {
   const t = typeOf(raw)
   const e = flat(raw)
-  const who = e.user_name || e.actor_name || e.by_name || (typeof e.actor === 'string' ? e.actor : '') || (e.by != null ? `用户 #${e.by}` : '')
+  const byName = e.by == null ? '' : e.by === 0 ? '系统' : names[e.by] || `用户 #${e.by}`
+  const who = e.user_name || e.actor_name || e.by_name || (typeof e.actor === 'string' ? e.actor : '') || byName
   const lines = []
   let title = TYPE_LABELS[t] || ACTION_LABELS[t] || t || '事件'
   if (isVersion(e)) {
@@ -105,11 +122,11 @@ export function describe(raw) {
     const warns = e.warnings ?? f.filter((x) => x.severity !== 'block').length
     lines.push(`${e.stage ? e.stage + '：' : ''}必须修改 ${blocks} 项，提醒 ${warns} 项`)
   } else if (t.startsWith('dispatch') || t === 'publish' || t === 'published') {
-    const acct = e.account_name || label(CHANNEL_KINDS, e.channel_kind || e.kind_of_channel || e.platform) || ''
+    const acct = e.account_name || (e.account_id != null && accounts[e.account_id]) || label(CHANNEL_KINDS, e.channel_kind || e.kind_of_channel || e.platform || e.kind) || ''
     if (acct && acct !== '—') lines.push(acct)
     if (e.state) lines.push(label(DISPATCH_STATES, e.state))
     if (e.remote_url) lines.push(e.remote_url)
-    if (e.error || e.last_error) lines.push(`错误：${e.error || e.last_error}`)
+    if ((e.error || e.last_error) && e.state !== 'published') lines.push(`错误：${e.error || e.last_error}`)
   } else if (t.startsWith('withdrawal')) {
     if (e.reason) lines.push(`理由：${e.reason}`)
     if (e.decision) lines.push(e.decision === 'approve' ? '同意撤回' : '不同意撤回')
