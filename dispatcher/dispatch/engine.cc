@@ -414,7 +414,11 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     outcome = "awaiting";
   } else if (result.status().code() == Code::kAborted) {
     return;  // the lease moved on; the other worker records the outcome
-  } else if (Transient(result.status().code()) && d.attempts < config_.max_attempts) {
+  } else if (Transient(result.status().code()) &&
+             (d.attempts < config_.max_attempts ||
+              result.status().code() == Code::kResourceExhausted)) {
+    // The platform's rate-limit (or quota) answer refused the call without looking at the piece:
+    // it does not use up the bound on failures, it only backs off (up to backoff_max_ms).
     TimeMs wait = Backoff(d.attempts);
     const Json& det = result.status().details();
     if (det.contains("retry_after_ms") && det["retry_after_ms"].is_number())

@@ -224,7 +224,7 @@ TEST_F(Api, MediaTypeIsCheckedByContent) {
     return h.Raw("POST", "/api/media", {{"Authorization", "Bearer " + token}}, body,
                  "multipart/form-data; boundary=" + boundary);
   };
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x08\x08\x02\0\0\0", 33);
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x08\x08\x02\0\0\0", 29);
   Resp ok = upload("图.png", png);
   ASSERT_EQ(ok.status, 201) << ok.body;
   EXPECT_EQ(ok.json["mime"], "image/png");

@@ -211,7 +211,7 @@ class CrashWorld {
 };
 
 std::string Png() {
-  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 33) +
+  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 29) +
          std::string(64, '\0');
 }
 std::string Mp4() { return std::string("\0\0\0\x18", 4) + "ftypmp42" + std::string(2048, '\x11'); }

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kPassword = "Test@Pass2026!";
 
 std::string Png() {
-  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 33) +
+  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 29) +
          std::string(64, '\0');
 }
 std::string Mp4() {

@@ -265,20 +265,25 @@ namespace {
 TEST(ChannelTest, TriesCredentialsAndExplainsInChinese) {
   DispatchWorld& w = DispatchWorld::Get();
   httplib::Client cli("127.0.0.1", w.app->port());
-  auto login = cli.Post("/api/session", Json{{"username", "operator"}, {"password", "Test@Pass2026!"}}.dump(),
+  auto login = cli.Post("/api/session",
+                        Json{{"username", "operator"}, {"password", "Test@Pass2026!"}}.dump(),
                         "application/json");
   ASSERT_TRUE(login && login->status == 200);
-  httplib::Headers auth = {{"Authorization", "Bearer " + Json::parse(login->body)["token"].get<std::string>()}};
+  httplib::Headers auth = {
+      {"Authorization", "Bearer " + Json::parse(login->body)["token"].get<std::string>()}};
   auto test = [&](int64_t id) {
-    auto r = cli.Post(("/api/channels/" + std::to_string(id) + "/test").c_str(), auth, "{}", "application/json");
+    auto r = cli.Post(("/api/channels/" + std::to_string(id) + "/test").c_str(), auth, "{}",
+                      "application/json");
     EXPECT_TRUE(r && r->status == 200);
     return Json::parse(r ? r->body : "{}");
   };
   EXPECT_TRUE(test(w.wechat)["ok"].get<bool>());
-  auto bad = w.app->channels().Create(
-      w.operator_, {{"kind", "wechat_mp"}, {"name", "错误密钥"}, {"unit_id", w.unit},
-                    {"base_url", w.sandbox->base_url() + "/wechat"},
-                    {"settings", {{"app_id", "sandbox"}}}, {"secrets", {{"app_secret", "wrong-secret"}}}});
+  auto bad = w.app->channels().Create(w.operator_, {{"kind", "wechat_mp"},
+                                                    {"name", "错误密钥"},
+                                                    {"unit_id", w.unit},
+                                                    {"base_url", w.sandbox->base_url() + "/wechat"},
+                                                    {"settings", {{"app_id", "sandbox"}}},
+                                                    {"secrets", {{"app_secret", "wrong-secret"}}}});
   ASSERT_TRUE(bad.ok());
   Json r = test((*bad)["id"]);
   EXPECT_FALSE(r["ok"].get<bool>());
