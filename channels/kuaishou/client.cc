@@ -194,8 +194,10 @@ class KuaishouClient final : public Client {
     auto j = ParseJson(resp->body);
     if (!j.ok() || !j->is_object()) return support::BadResponse(kLabel, *resp);
     int result = j->value("result", 0);
-    if (result != 1) return MapError(result, j->value("error_msg", ""));
-    return Status::Ok();
+    if (result == 1) return Status::Ok();
+    // Busy (5xx) and rate-limit (429) answers on the upload host are transient, as elsewhere.
+    if (resp->status >= 500 || resp->status == 429) return support::BadResponse(kLabel, *resp);
+    return MapError(result, j->value("error_msg", ""));
   }
 
   StatusOr<Token> Refresh(const PublishJob& job, const std::optional<Token>& current) {
