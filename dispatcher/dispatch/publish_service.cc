@@ -205,12 +205,11 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
     Json detail = {{"account_id", account_id}};
     if (GetBool(body, "withdrawn")) {
       if (target->state != "withdrawing") return Conflict("该渠道没有待人工删除的任务");
-      target->state = "withdrawing";
-      target->error_reason = "";
+      // A person took the post down by hand; the ticket follows below.
+      target->state = "withdrawn";
+      target->error_reason.clear();
       target->progress["manual_withdrawn"] = true;
       detail["withdrawn"] = true;
-      // Recorded as withdrawn by the engine's bookkeeping below.
-      target->state = "withdrawn";
       target->lease_owner.clear();
       target->lease_until = 0;
       GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
