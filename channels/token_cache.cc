@@ -1,5 +1,7 @@
 #include "channels/token_cache.h"
 
+#include <algorithm>
+
 namespace gd::channels {
 
 Json Token::ToJson() const {
@@ -48,7 +50,14 @@ TokenCache::TokenCache(const Clock& clock, TokenStore* store, TimeMs refresh_mar
 bool TokenCache::Usable(const Token& t) const {
   if (t.access_token.empty()) return false;
   if (t.expires_at == 0) return true;
-  return clock_.Now() + margin_ < t.expires_at;
+  // Refresh `margin_` early, but never more than a tenth of the token's lifetime early: a token
+  // that lives seconds (a platform under test, a short-lived grant) is still used for nine
+  // tenths of its life instead of being refreshed on every use.
+  TimeMs margin = margin_;
+  if (t.issued_at > 0 && t.expires_at > t.issued_at) {
+    margin = std::min(margin, (t.expires_at - t.issued_at) / 10);
+  }
+  return clock_.Now() + margin < t.expires_at;
 }
 
 StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,

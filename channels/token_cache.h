@@ -59,7 +59,7 @@ class TokenCache {
   using Fetcher = std::function<StatusOr<Token>(const std::optional<Token>& current)>;
 
   // `store` may be null (nothing persisted). A token is refreshed `refresh_margin_ms` before its
-  // expiry.
+  // expiry, or a tenth of its lifetime before it when that is shorter.
   TokenCache(const Clock& clock, TokenStore* store, TimeMs refresh_margin_ms = 5 * 60 * 1000);
 
   // The cached token of `account_id` if still usable, else the stored one, else (or when

@@ -52,13 +52,32 @@ TEST(TokenCacheTest, RefreshesBeforeExpiryAndOnInvalidate) {
   EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
   clock.Advance(4000);
   EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
-  clock.Advance(2000);  // within the 5 s margin
+  clock.Advance(4500);  // 1.5 s left: outside the 5 s margin's cap of a tenth of the 10 s life
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
+  clock.Advance(1000);  // 0.5 s left: within it
   auto t2 = cache.Get(1, fetch);
   EXPECT_EQ(t2->access_token, "t2");
   EXPECT_EQ(t2->refresh_token, "r+");       // the fetcher saw the token it replaces
   EXPECT_FALSE(cache.Invalidate(1, "t1"));  // stale: already replaced
   EXPECT_TRUE(cache.Invalidate(1, "t2"));
   EXPECT_EQ(cache.Get(1, fetch)->access_token, "t3");
+}
+
+TEST(TokenCacheTest, LongLivedTokensRefreshTheFullMarginEarly) {
+  FakeClock clock(1'000'000);
+  TokenCache cache(clock, nullptr);  // the default 5 min margin
+  int n = 0;
+  auto fetch = [&](const std::optional<Token>&) -> StatusOr<Token> {
+    Token t;
+    t.access_token = "t" + std::to_string(++n);
+    t.expires_at = clock.Now() + 7'200'000;  // WeChat: 2 h
+    return t;
+  };
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
+  clock.Advance(7'200'000 - 301'000);
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t1");
+  clock.Advance(2'000);  // 4 min 59 s left
+  EXPECT_EQ(cache.Get(1, fetch)->access_token, "t2");
 }
 
 TEST(TokenCacheTest, LoadsFromStoreAndSeedsWithoutFetching) {
