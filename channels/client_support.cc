@@ -76,6 +76,14 @@ Status EndStep(Progress& progress, const Checkpoint& checkpoint) {
   return checkpoint ? checkpoint(progress) : Status::Ok();
 }
 
+Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status& failure) {
+  const Json& d = failure.details();
+  const bool platform_answered = d.is_object() && d.contains("code") && d["code"].is_string() &&
+                                 !d["code"].get<std::string>().empty();
+  if (platform_answered) GD_RETURN_IF_ERROR(EndStep(progress, checkpoint));
+  return failure;
+}
+
 StatusOr<std::string> SecretField(const Json& secrets, const char* field,
                                   std::string_view platform_label) {
   if (secrets.is_object()) {

@@ -39,6 +39,12 @@ Status BeginStep(Progress& progress, const Checkpoint& checkpoint, const std::st
 std::string InflightStep(const Progress& progress);
 // Clears the outstanding step and checkpoints.
 Status EndStep(Progress& progress, const Checkpoint& checkpoint);
+// The outstanding step's call failed with `failure`. When the platform answered it with one of
+// its own error codes (busy, rate-limited, invalid...), it refused the request rather than
+// leaving it half-done: the step is no longer outstanding, so the next attempt need not look
+// for its result. A call with no answer (timeout, dropped connection, unreadable reply) stays
+// outstanding. Returns `failure` (or the checkpoint's error).
+Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status& failure);
 
 // Secrets field, kUnauthenticated naming the field when missing.
 StatusOr<std::string> SecretField(const Json& secrets, const char* field,

@@ -110,9 +110,9 @@ class DouyinClient final : public Client {
     if (st.contains("cover_image_id")) body["custom_cover_image_url"] = st["cover_image_id"];
     GD_RETURN_IF_ERROR(
         support::BeginStep(progress, checkpoint, "create_video", deps_.clock->Now()));
-    GD_ASSIGN_OR_RETURN(Json d,
-                        Call(job, "/api/douyin/v1/video/create_video/", {}, DumpJson(body), {}));
-    st["item_id"] = d.value("item_id", "");
+    auto created = Call(job, "/api/douyin/v1/video/create_video/", {}, DumpJson(body), {});
+    if (!created.ok()) return support::StepFailed(progress, checkpoint, created.status());
+    st["item_id"] = created->value("item_id", "");
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
     PublishResult out;
     out.kind = PublishResult::Kind::kAwaiting;

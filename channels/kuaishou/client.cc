@@ -86,10 +86,10 @@ class KuaishouClient final : public Client {
       parts.push_back({"cover", img.data, img.filename, img.ref->mime});
     }
     GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "publish", deps_.clock->Now()));
-    GD_ASSIGN_OR_RETURN(Json resp,
-                        Call(job, "POST", "/openapi/photo/publish",
-                             {{"upload_token", st["upload_token"].get<std::string>()}}, parts));
-    const Json& info = resp.contains("video_info") ? resp["video_info"] : Json::object();
+    auto resp = Call(job, "POST", "/openapi/photo/publish",
+                     {{"upload_token", st["upload_token"].get<std::string>()}}, parts);
+    if (!resp.ok()) return support::StepFailed(progress, checkpoint, resp.status());
+    const Json& info = resp->contains("video_info") ? (*resp)["video_info"] : Json::object();
     st["photo_id"] = support::IdString(info.value("photo_id", Json()));
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
     return Poll(job, progress, checkpoint);
@@ -182,6 +182,16 @@ class KuaishouClient final : public Client {
     return out;
   }
 
+  // The platform's own busy (5xx) or rate-limit (429) answer, with its JSON error body: it
+  // refused the request (transient), and says so with an HTTP status instead of a result code.
+  static Status BusyAnswer(const HttpResponse& resp, const Json& body) {
+    const bool limited = resp.status == 429;
+    return support::PlatformError(limited ? Code::kResourceExhausted : Code::kUnavailable, kLabel,
+                                  "HTTP " + std::to_string(resp.status),
+                                  body.value("error_msg", ""),
+                                  limited ? "调用频率过高，请稍后再试" : "平台繁忙，稍后重试", "");
+  }
+
   Status Upload(const std::string& url, const std::string& data) {
     HttpRequest req;
     req.method = "POST";
@@ -196,7 +206,7 @@ class KuaishouClient final : public Client {
     int result = j->value("result", 0);
     if (result == 1) return Status::Ok();
     // Busy (5xx) and rate-limit (429) answers on the upload host are transient, as elsewhere.
-    if (resp->status >= 500 || resp->status == 429) return support::BadResponse(kLabel, *resp);
+    if (resp->status >= 500 || resp->status == 429) return BusyAnswer(*resp, *j);
     return MapError(result, j->value("error_msg", ""));
   }
 
@@ -265,7 +275,7 @@ class KuaishouClient final : public Client {
       if (!j.ok() || !j->is_object()) return support::BadResponse(kLabel, *resp);
       int result = j->value("result", 0);
       if (result == 1) return j;
-      if (resp->status >= 500 || resp->status == 429) return support::BadResponse(kLabel, *resp);
+      if (resp->status >= 500 || resp->status == 429) return BusyAnswer(*resp, *j);
       if (result == kTokenInvalid && attempt == 0) {
         deps_.tokens->Invalidate(job.account->id, token.access_token);
         continue;

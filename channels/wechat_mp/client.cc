@@ -12,6 +12,8 @@ namespace {
 
 using support::IdString;
 constexpr const char* kLabel = "微信公众号";
+// Reconciling a lost submit reads at most this many batchget pages (20 articles each).
+constexpr int kMaxReconcilePages = 50;
 
 bool IsTokenError(int code) { return code == 40001 || code == 40014 || code == 42001; }
 
@@ -172,6 +174,8 @@ class WechatClient final : public Client {
     // once it is published, so repeating the call after a lost response cannot post twice.
     bool mass = job.account->settings.value("publish_mode", "publish") == "mass_send";
     bool resumed = support::InflightStep(progress) == (mass ? "sendall" : "submit");
+    // When the earlier call was made: a publish it started cannot be older than that.
+    TimeMs first_call_at = resumed ? st["inflight"].value("at", TimeMs{0}) : TimeMs{0};
     GD_RETURN_IF_ERROR(
         support::BeginStep(progress, checkpoint, mass ? "sendall" : "submit", deps_.clock->Now()));
     StatusOr<Json> resp = mass ? CallJson(job, "/cgi-bin/message/mass/sendall",
@@ -185,10 +189,14 @@ class WechatClient final : public Client {
       if (resumed && resp.status().details().value("code", "") == "40007") {
         // The draft was consumed by the earlier call whose response was lost.
         st["lost_submit"] = true;
+        st["submitted_at"] = first_call_at;
         GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
         return Poll(job, progress, checkpoint);
       }
-      return resp.status();
+      // A resumed call's refusal says nothing about the earlier call whose answer was lost
+      // (only 40007 does): that one stays outstanding.
+      if (resumed) return resp.status();
+      return support::StepFailed(progress, checkpoint, resp.status());
     }
     if (mass) {
       st["msg_id"] = IdString(resp->value("msg_id", Json()));
@@ -302,15 +310,22 @@ class WechatClient final : public Client {
       out.kind = ReconcileResult::Kind::kNotFound;
       return out;
     }
-    // The draft was consumed: look for the article among the published ones.
+    // The draft was consumed: look for the article among the published ones, newest first,
+    // back to the time of the call that consumed it (with ten minutes for clock skew) — however
+    // many other pieces were published since.
     std::string title = job.rendering.value("title", "");
     std::string source = job.rendering.value("content_source_url", "");
-    for (int offset = 0; offset < 100; offset += 20) {
+    const TimeMs since_ms = st.value("submitted_at", TimeMs{0}) - 10 * 60 * 1000;
+    for (int offset = 0, pages = 0; pages < kMaxReconcilePages; offset += 20, ++pages) {
       GD_ASSIGN_OR_RETURN(Json resp,
                           CallJson(job, "/cgi-bin/freepublish/batchget",
                                    Json{{"offset", offset}, {"count", 20}, {"no_content", 1}}));
       const Json& items = resp.contains("item") ? resp["item"] : Json::array();
+      bool older_than_submit = false;
       for (const auto& item : items) {
+        if (since_ms > 0 && item.value("update_time", int64_t{0}) * 1000 < since_ms) {
+          older_than_submit = true;
+        }
         const Json& news = item["content"]["news_item"];
         if (!news.is_array() || news.empty()) continue;
         if (news[0].value("title", "") == title &&
@@ -322,7 +337,7 @@ class WechatClient final : public Client {
           return out;
         }
       }
-      if (static_cast<int>(items.size()) < 20) break;
+      if (static_cast<int>(items.size()) < 20 || older_than_submit) break;
     }
     out.kind = ReconcileResult::Kind::kUnknown;  // submitted, not (yet) among the published
     return out;

@@ -105,8 +105,9 @@ class WeiboClient final : public Client {
         // The platform already has this text: our earlier share went through.
         GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
         if (rec.kind == ReconcileResult::Kind::kFound) return Record(progress, checkpoint, rec);
+        return resp.status();
       }
-      return resp.status();
+      return support::StepFailed(progress, checkpoint, resp.status());
     }
     ReconcileResult rec;
     rec.remote_id = support::IdString(resp->value("idstr", Json()));
