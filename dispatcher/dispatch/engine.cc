@@ -418,8 +418,11 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
              (d.attempts < config_.max_attempts ||
               result.status().code() == Code::kResourceExhausted)) {
     // The platform's rate-limit (or quota) answer refused the call without looking at the piece:
-    // it does not use up the bound on failures, it only backs off (up to backoff_max_ms).
+    // it does not use up the bound on failures (the attempt row still records it), it only
+    // backs off — for as long as the platform says, when it says.
     TimeMs wait = Backoff(d.attempts);
+    if (result.status().code() == Code::kResourceExhausted && !polling && d.attempts > 0)
+      --d.attempts;
     const Json& det = result.status().details();
     if (det.contains("retry_after_ms") && det["retry_after_ms"].is_number())
       wait = std::max<TimeMs>(wait, det["retry_after_ms"].get<TimeMs>());

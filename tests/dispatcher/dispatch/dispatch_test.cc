@@ -150,6 +150,45 @@ TEST_F(Dispatch, TimeoutAfterThePlatformAcceptedIsReconciledNotRepeated) {
   EXPECT_EQ(w.Posts("weibo", "超时对账测试"), 1);
 }
 
+TEST_F(Dispatch, APlatformsRateLimitWaitsItsWindowAndIsNotCountedAsAFailure) {
+  // One call now, then the platforms' rate-limit answers: WeChat 45011 (a per-minute quota),
+  // Weibo 10023 (an hourly one).
+  channels::sandbox::FaultSpec limited;
+  limited.rate_limit_per_s = 0.0001;
+  w.sandbox->SetFaults("wechat", limited);
+  w.sandbox->SetFaults("weibo", limited);
+  // Spend the one call each bucket holds, so that the dispatcher's first call is refused.
+  httplib::Client sb("127.0.0.1", w.sandbox->port());
+  ASSERT_TRUE(sb.Get("/wechat/cgi-bin/token"));
+  ASSERT_TRUE(sb.Get("/weibo/2/statuses/show.json"));
+  const TimeMs before = SystemClock().Now();
+  int64_t id = w.Approved("平台限流等待测试", {w.portal, w.wechat, w.weibo});
+  w.Publish(id);
+  auto limited_answer = [](const Json& d) {
+    return d["state"] == "pending" && d["last_error"].is_string() &&
+           (d["last_error"].get<std::string>().find("45011") != std::string::npos ||
+            d["last_error"].get<std::string>().find("10023") != std::string::npos);
+  };
+  Json items = w.WaitDispatches(id, [&](const Json& i) {
+    return limited_answer(ByKind(i, "wechat_mp")) && limited_answer(ByKind(i, "weibo"));
+  });
+  for (const char* kind : {"wechat_mp", "weibo"}) {
+    Json d = ByKind(items, kind);
+    ASSERT_TRUE(limited_answer(d)) << d.dump();
+    EXPECT_EQ(d["attempts"], 0) << "a rate-limit answer does not use up the bound: " << d.dump();
+    auto at = ParseRfc3339(d["scheduled_at"].get<std::string>());
+    ASSERT_TRUE(at.has_value()) << d.dump();
+    if (std::string(kind) == "wechat_mp") {
+      EXPECT_GE(*at, before + 55'000) << "45011: wait for the next minute";
+    } else {
+      EXPECT_GE(*at, before - before % 3'600'000 + 3'600'000 - 1000)
+          << "10023: wait for the next hour";
+    }
+  }
+  EXPECT_EQ(w.Posts("wechat", "平台限流等待测试"), 0);
+  EXPECT_EQ(w.Posts("weibo", "平台限流等待测试"), 0);
+}
+
 TEST_F(Dispatch, ScheduledPublishingFiresOnTimeAcrossARestart) {
   int64_t id = w.Approved("定时发布测试", {w.portal, w.weibo});
   TimeMs at = SystemClock().Now() + 2500;
