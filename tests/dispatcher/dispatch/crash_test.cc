@@ -7,11 +7,14 @@
 // Both processes are children of this test: `dispatcher sandbox` (kept running throughout, it is
 // "the platforms") and `dispatcher serve` with a copied policies directory whose dispatch.json has
 // fast backoff and no client-side rate limits (the sandbox enforces none here either).
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,10 +54,21 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
+// A port the kernel has just handed out and that nothing listens on. (httplib::Server::stop()
+// closes its socket only when the server is running, so a probe server would keep listening on
+// the port and, with SO_REUSEPORT, take a share of the connections meant for `dispatcher serve`.)
 int FreePort() {
-  httplib::Server probe;
-  int port = probe.bind_to_any_port("127.0.0.1");
-  probe.stop();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
   return port;
 }
 
