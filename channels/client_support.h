@@ -22,8 +22,16 @@ Status PlatformError(Code code, std::string_view platform_label, std::string_vie
                      std::string_view platform_message, std::string_view explanation,
                      std::string reason = "platform_error");
 
+// `s` with details["retry_after_ms"] = ms (the engine waits at least this long).
+Status WithRetryAfter(const Status& s, TimeMs ms);
+// Milliseconds until the next 0:00 Beijing time, when the platforms reset daily quotas.
+TimeMs MsUntilNextCstMidnight(TimeMs now);
+// The Retry-After header (seconds) of a response in milliseconds, or 0 when absent.
+TimeMs RetryAfterMs(const HttpResponse& resp);
+
 // A body that is not the JSON the platform documents: transient (a proxy page, a truncated
-// body), quoting the HTTP status.
+// body), quoting the HTTP status. HTTP 429 is kResourceExhausted, with the Retry-After header
+// as details["retry_after_ms"].
 Status BadResponse(std::string_view platform_label, const HttpResponse& resp);
 
 // Parses a JSON body; BadResponse when it is not JSON.

@@ -51,7 +51,9 @@ class KuaishouClient final : public Client {
       // The upload host is plain http:// by the platform's design (PROTOCOLS.md §4.2).
       std::string base = "http://" + endpoint;
       int64_t frag = job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024);
-      if (static_cast<int64_t>(video.data.size()) <= frag) {
+      // Direct upload only for files under 10 MB (PROTOCOLS.md §4.2); larger ones in fragments.
+      const int64_t size = static_cast<int64_t>(video.data.size());
+      if (size <= frag && size < int64_t{10} * 1024 * 1024) {
         GD_RETURN_IF_ERROR(
             Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}), video.data));
       } else {
