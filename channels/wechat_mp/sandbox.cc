@@ -269,7 +269,13 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     if (type == "image" && !IsJpegOrPng(f->data) && f->data.rfind("GIF8", 0) != 0) {
       return Err(40005, "invalid file type");
     }
-    if (f->data.size() > 10 * 1024 * 1024) return Err(40006, "invalid meida size");
+    // §1.2: thumb 64 KB JPG, voice 2 MB, image and video 10 MB.
+    if (type == "thumb" && !(f->data.size() > 3 && static_cast<unsigned char>(f->data[0]) == 0xFF &&
+                             static_cast<unsigned char>(f->data[1]) == 0xD8)) {
+      return Err(40005, "invalid file type");
+    }
+    size_t max = type == "thumb" ? 64 * 1024 : type == "voice" ? 2 * 1024 * 1024 : 10 * 1024 * 1024;
+    if (f->data.size() > max) return Err(40006, "invalid meida size");
     std::string blob = env_.PutBlob(f->content_type, f->data);
     std::string media_id = env_.NewId("M-");
     material_[media_id] = blob;

@@ -311,6 +311,45 @@ TEST_F(QuotaTest, WechatStableTokenForceRefreshRules) {
   EXPECT_FALSE(PostJson("/wechat/cgi-bin/stable_token", body).value("access_token", "").empty());
 }
 
+TEST_F(QuotaTest, WechatTokenLifetimes) {
+  Start(false);
+  // Classic tokens: fetching again keeps the previous one valid for 5 more minutes (§1.1).
+  auto classic = [&]() {
+    auto res = cli_->Get(
+        "/wechat/cgi-bin/token?grant_type=client_credential&appid=sandbox&secret=sandbox-secret");
+    return ParseJson(res->body)->value("access_token", "");
+  };
+  auto errcode = [&](const std::string& token) {
+    return PostJson("/wechat/cgi-bin/freepublish/batchget?access_token=" + token,
+                    {{"offset", 0}, {"count", 1}, {"no_content", 1}})
+        .value("errcode", 0);
+  };
+  std::string old_token = classic();
+  clock_.Advance(1000);
+  std::string new_token = classic();
+  ASSERT_NE(old_token, new_token);
+  clock_.Advance(299 * 1000);
+  EXPECT_EQ(errcode(old_token), 0);
+  clock_.Advance(2 * 1000);
+  EXPECT_EQ(errcode(old_token), 42001);
+  EXPECT_EQ(errcode(new_token), 0);
+  EXPECT_EQ(errcode("garbage"), 40001);
+
+  // The client's stable token lives 7200 s; after that it fetches a new one by itself.
+  auto client = NewClientFor("wechat_mp");
+  Account a = MakeAccount("wechat_mp", "wechat", {{"app_id", "sandbox"}, {"poll_interval_ms", 10}});
+  PublishJob j1 = JobFor(a, kWechatSecrets, "t1");
+  Progress p1;
+  ASSERT_TRUE(Run(*client, j1, p1).ok());
+  int64_t fetched = server_->Calls("wechat", "/cgi-bin/stable_token");
+  clock_.Advance(7201 * 1000);
+  PublishJob j2 = JobFor(a, kWechatSecrets, "t2");
+  Progress p2;
+  auto r2 = Run(*client, j2, p2);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(server_->Calls("wechat", "/cgi-bin/stable_token"), fetched + 1);
+}
+
 TEST_F(QuotaTest, WeiboPostsPerHourAndCallsPerDay) {
   Start(true);
   auto client = NewClientFor("weibo");

@@ -223,6 +223,35 @@ TEST_F(SandboxHttpTest, ExpireTokensOverHttp) {
   EXPECT_EQ(weibo.value("error_code", ""), "21327");
 }
 
+TEST_F(SandboxHttpTest, WechatMaterialTypesAndSizes) {
+  Json token = PostJson("/wechat/cgi-bin/stable_token",
+                        R"({"grant_type":"client_credential","appid":"sandbox",
+                            "secret":"sandbox-secret"})");
+  std::string t = token.value("access_token", "");
+  auto add = [&](const std::string& type, const std::string& data) {
+    httplib::MultipartFormDataItems items = {{"media", data, "f.bin", "application/octet-stream"}};
+    return Expect(
+        cli_->Post(
+            ("/wechat/cgi-bin/material/add_material?type=" + type + "&access_token=" + t).c_str(),
+            items),
+        200);
+  };
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4);
+  EXPECT_FALSE(add("thumb", jpeg + "small").value("media_id", "").empty());
+  EXPECT_EQ(add("thumb", kPng).value("errcode", 0), 40005);  // thumb: JPG only
+  EXPECT_EQ(add("thumb", jpeg + std::string(64 * 1024, 'x')).value("errcode", 0), 40006);
+  EXPECT_FALSE(add("image", jpeg + std::string(64 * 1024, 'x')).value("url", "").empty());
+  EXPECT_EQ(add("voice", std::string(2 * 1024 * 1024 + 1, 'x')).value("errcode", 0), 40006);
+  EXPECT_EQ(add("gif", jpeg).value("errcode", 0), 40004);
+  // uploadimg: jpg/png under 1 MB.
+  httplib::MultipartFormDataItems big = {
+      {"media", jpeg + std::string(1024 * 1024, 'x'), "a.jpg", "image/jpeg"}};
+  EXPECT_EQ(
+      Expect(cli_->Post(("/wechat/cgi-bin/media/uploadimg?access_token=" + t).c_str(), big), 200)
+          .value("errcode", 0),
+      40009);
+}
+
 TEST_F(SandboxHttpTest, BadInputGetsAClear4xx) {
   ExpectError(PostJson("/_sandbox/faults", "{not json", 400), "bad_request", "JSON");
   ExpectError(PostJson("/_sandbox/faults", "[1,2]", 400), "bad_request");
