@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "dispatcher/core/time_util.h"
+
 namespace gd::channels::support {
 
 StatusOr<MediaBytes> ReadMedia(const PublishJob& job, const std::string& sha256) {
@@ -39,10 +41,34 @@ Status PlatformError(Code code, std::string_view platform_label, std::string_vie
                      {"platform_message", std::string(platform_message)}});
 }
 
+Status WithRetryAfter(const Status& s, TimeMs ms) {
+  Json d = s.details().is_object() ? s.details() : Json::object();
+  d["retry_after_ms"] = ms;
+  return Status(s.code(), s.message(), s.reason(), d);
+}
+
+TimeMs MsUntilNextCstMidnight(TimeMs now) {
+  CivilDate today = CstDate(now);
+  return CstMidnight(CivilFromDays(DaysFromCivil(today) + 1)) - now;
+}
+
+TimeMs RetryAfterMs(const HttpResponse& resp) {
+  auto it = resp.headers.find("retry-after");
+  if (it == resp.headers.end()) return 0;
+  const std::string& v = it->second;
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 9) return 0;
+  return std::stoll(v) * 1000;
+}
+
 Status BadResponse(std::string_view platform_label, const HttpResponse& resp) {
-  Code code = resp.status == 429 ? Code::kResourceExhausted : Code::kUnavailable;
-  return Status(code, std::string(platform_label) + "返回了无法识别的响应（HTTP " +
-                          std::to_string(resp.status) + "）");
+  if (resp.status == 429) {
+    Status s(Code::kResourceExhausted,
+             std::string(platform_label) + "：超过平台调用频次或配额限制（HTTP 429），稍后重试");
+    TimeMs wait = RetryAfterMs(resp);
+    return wait > 0 ? WithRetryAfter(s, wait) : s;
+  }
+  return Status(Code::kUnavailable, std::string(platform_label) + "返回了无法识别的响应（HTTP " +
+                                        std::to_string(resp.status) + "）");
 }
 
 StatusOr<Json> ParseBody(std::string_view platform_label, const HttpResponse& resp) {
@@ -80,7 +106,11 @@ Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status
   const Json& d = failure.details();
   const bool platform_answered = d.is_object() && d.contains("code") && d["code"].is_string() &&
                                  !d["code"].get<std::string>().empty();
-  if (platform_answered) GD_RETURN_IF_ERROR(EndStep(progress, checkpoint));
+  const Code k = failure.code();
+  const bool refused = k == Code::kResourceExhausted || k == Code::kInvalidArgument ||
+                       k == Code::kUnauthenticated || k == Code::kPermissionDenied ||
+                       failure.reason() == "platform_rejected";
+  if (platform_answered && refused) GD_RETURN_IF_ERROR(EndStep(progress, checkpoint));
   return failure;
 }
 

@@ -22,8 +22,16 @@ Status PlatformError(Code code, std::string_view platform_label, std::string_vie
                      std::string_view platform_message, std::string_view explanation,
                      std::string reason = "platform_error");
 
+// `s` with details["retry_after_ms"] = ms (the engine waits at least this long).
+Status WithRetryAfter(const Status& s, TimeMs ms);
+// Milliseconds until the next 0:00 Beijing time, when the platforms reset daily quotas.
+TimeMs MsUntilNextCstMidnight(TimeMs now);
+// The Retry-After header (seconds) of a response in milliseconds, or 0 when absent.
+TimeMs RetryAfterMs(const HttpResponse& resp);
+
 // A body that is not the JSON the platform documents: transient (a proxy page, a truncated
-// body), quoting the HTTP status.
+// body), quoting the HTTP status. HTTP 429 is kResourceExhausted, with the Retry-After header
+// as details["retry_after_ms"].
 Status BadResponse(std::string_view platform_label, const HttpResponse& resp);
 
 // Parses a JSON body; BadResponse when it is not JSON.
@@ -40,10 +48,11 @@ std::string InflightStep(const Progress& progress);
 // Clears the outstanding step and checkpoints.
 Status EndStep(Progress& progress, const Checkpoint& checkpoint);
 // The outstanding step's call failed with `failure`. When the platform answered it with one of
-// its own error codes (busy, rate-limited, invalid...), it refused the request rather than
-// leaving it half-done: the step is no longer outstanding, so the next attempt need not look
-// for its result. A call with no answer (timeout, dropped connection, unreadable reply) stays
-// outstanding. Returns `failure` (or the checkpoint's error).
+// its own error codes that refuse a request outright — rate limit or quota, invalid content,
+// credentials, permission, its content audit — nothing was done, so the step is no longer
+// outstanding and the next attempt need not look for its result. Anything else (no answer,
+// a dropped connection, an unreadable reply, "busy", which a platform may also answer after
+// part of the work) leaves it outstanding. Returns `failure` (or the checkpoint's error).
 Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status& failure);
 
 // Secrets field, kUnauthenticated naming the field when missing.

@@ -44,6 +44,9 @@ if [ -z "$base" ]; then
     node tests/e2e/contract-server.mjs --listen "127.0.0.1:$port" --web web/dist >"$data/server.log" 2>&1 &
   else
     bin="${E2E_DISPATCHER:-}"
+    if [ -n "$bin" ] && [ ! -x "$bin" ]; then
+      echo "e2e: E2E_DISPATCHER=$bin is not an executable file" >&2; exit 1
+    fi
     if [ -z "$bin" ]; then
       # Its own build directory, so the test command's other builds are not disturbed.
       if [ ! -f build-e2e/build.ninja ]; then
@@ -70,7 +73,8 @@ fi
 
 echo "== e2e: browser tests against $base =="
 set +e
-(cd tests/e2e && E2E_BASE_URL="$base" timeout 480 node --test --test-concurrency=1 --test-timeout=240000 ./*.test.mjs)
+# Files one after another (they share the demo's data); a hard bound on the whole run.
+(cd tests/e2e && E2E_BASE_URL="$base" timeout 600 node --test --test-concurrency=1 --test-timeout=240000 ./*.test.mjs)
 rc=$?
 set -e
 if [ $rc -ne 0 ] && [ -n "$data" ] && [ -f "$data/server.log" ]; then

@@ -2,8 +2,8 @@
 # Second command of the README: build and run every test —
 #   1. formatting (clang-format), 2. the normal build and its tests,
 #   3. the ASan+UBSan build and the same tests, 4. the fuzz targets for a bounded time,
-#   5. with GD_E2E=1, the console's end-to-end tests in a real browser against `dispatcher demo`
-#      (not yet reliable enough to gate every run: see docs/console.md).
+#   5. the console's end-to-end tests in a real browser (Debian's chromium) against this build's
+#      `dispatcher demo` (GD_SKIP_E2E=1 skips them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -32,7 +32,7 @@ if [ "${GD_SKIP_FUZZ:-0}" != 1 ]; then
   scripts/fuzz.sh
 fi
 
-if [ "${GD_E2E:-0}" = 1 ]; then
+if [ "${GD_SKIP_E2E:-0}" != 1 ]; then
   echo "== console end-to-end (Chromium) =="
   E2E_DISPATCHER=build/bin/dispatcher scripts/e2e.sh
 fi

@@ -2,9 +2,10 @@
 # Checks matcher benchmark, one command: bench/checks/run.sh
 # Installs what it needs (Debian packages), builds the corpus and the dictionaries once under
 # build-bench/checks-data/ (cached), builds checks_bench, then per dictionary measures
-# pyahocorasick, ours and Hyperscan one right after the other. Exit status 2 if any match count
-# differs from the reference.
-# Environment: RUNS (scan runs, default 5), PY_RUNS (default 3), BUILD_RUNS (default 3),
+# pyahocorasick, ours and Hyperscan in rounds, one scan of each per round. Exit status 2 if any
+# match count differs from the reference.
+# Environment: RUNS (scan rounds, default 5), PY_RUNS (rounds that include a pyahocorasick scan,
+# default RUNS), BUILD_RUNS (default 3),
 # CORPUS_MB (default 50), BUILD_DIR (default build-bench).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,7 +13,7 @@ HERE=$ROOT/bench/checks
 BUILD=${BUILD_DIR:-$ROOT/build-bench}
 DATA=$BUILD/checks-data
 RUNS=${RUNS:-5}
-PY_RUNS=${PY_RUNS:-3}
+PY_RUNS=${PY_RUNS:-$RUNS}
 BUILD_RUNS=${BUILD_RUNS:-3}
 CORPUS_MB=${CORPUS_MB:-50}
 PY=/usr/bin/python3  # Debian's interpreter: python3-ahocorasick and python3-jieba live there

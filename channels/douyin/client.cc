@@ -10,7 +10,7 @@ constexpr const char* kLabel = "抖音";
 
 bool IsTokenCode(int c) { return c == 28001008 || c == 2190008 || c == 10008 || c == 28001003; }
 
-Status MapError(int c, const std::string& msg) {
+Status MapError(int c, const std::string& msg, TimeMs now) {
   std::string code = std::to_string(c);
   auto err = [&](Code k, const char* text, std::string reason = "platform_error") {
     return support::PlatformError(k, kLabel, code, msg, text, std::move(reason));
@@ -22,9 +22,13 @@ Status MapError(int c, const std::string& msg) {
       return err(Code::kUnavailable, "平台繁忙，稍后重试");
     case 28003017:
     case 2190001:
-      return err(Code::kResourceExhausted, "接口调用额度已用完");
+      // The day's quota: retrying before 0:00 only spends calls.
+      return support::WithRetryAfter(
+          err(Code::kResourceExhausted, "接口调用额度已用完，次日 0 时恢复"),
+          support::MsUntilNextCstMidnight(now));
     case 28003018:
-      return err(Code::kResourceExhausted, "调用频率过高，请稍后再试");
+      return support::WithRetryAfter(err(Code::kResourceExhausted, "调用频率过高，请稍后再试"),
+                                     60000);
     case 28001008:
     case 2190008:
     case 10008:
@@ -164,12 +168,18 @@ class DouyinClient final : public Client {
       out.kind = ReconcileResult::Kind::kNotFound;
       return out;
     }
+    // Newest first, back to the time of the call being looked for (less a minute of clock
+    // skew): a video listed as older cannot be its result.
+    const TimeMs since = st.contains("inflight") ? st["inflight"].value("at", TimeMs{0}) : 0;
     int64_t cursor = 0;
     for (int page = 0; page < 10; ++page) {
       GD_ASSIGN_OR_RETURN(
           Json d, Call(job, "/api/douyin/v1/video/video_list/",
                        {{"cursor", std::to_string(cursor)}, {"count", "20"}}, "", {}, "GET"));
+      bool older_than_call = false;
       for (const auto& item : d.value("list", Json::array())) {
+        if (since > 0 && item.value("create_time", int64_t{0}) * 1000 + 60000 < since)
+          older_than_call = true;
         if ((!item_id.empty() && item.value("item_id", "") == item_id) ||
             (!video_id.empty() && item.value("video_id", "") == video_id)) {
           out.kind = ReconcileResult::Kind::kFound;
@@ -179,7 +189,7 @@ class DouyinClient final : public Client {
           return out;
         }
       }
-      if (!d.value("has_more", false)) break;
+      if (!d.value("has_more", false) || older_than_call) break;
       cursor = d.value("cursor", int64_t{0});
     }
     out.kind = ReconcileResult::Kind::kNotFound;
@@ -230,7 +240,7 @@ class DouyinClient final : public Client {
     GD_ASSIGN_OR_RETURN(Json j, support::ParseBody(kLabel, *resp));
     const Json& d = j.contains("data") ? j["data"] : Json::object();
     int code = d.value("error_code", 0);
-    if (code != 0) return MapError(code, d.value("description", ""));
+    if (code != 0) return MapError(code, d.value("description", ""), deps_.clock->Now());
     Token t;
     t.access_token = d.value("access_token", "");
     t.refresh_token = d.value("refresh_token", refresh);
@@ -291,7 +301,7 @@ class DouyinClient final : public Client {
       }
       std::string msg = d.value("description", "");
       if (msg.empty()) msg = e.value("description", "");
-      return MapError(code, msg);
+      return MapError(code, msg, deps_.clock->Now());
     }
   }
 

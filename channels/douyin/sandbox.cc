@@ -12,6 +12,10 @@ using sandbox::SbRequest;
 using sandbox::SbResponse;
 using sandbox::TokenTable;
 
+// The open_id of a demo account whose app lacks the publishing capability (28001018).
+constexpr const char* kNoCapability = "sandbox-nocap";
+constexpr TimeMs kUploadIdTtlMs = 2 * 3600 * 1000;
+
 struct Video {
   std::string blob;
   bool used = false;
@@ -46,6 +50,15 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     for (auto& it : items_) SettleItem(it);
   }
 
+  // The platform publishes no numbers for these APIs (PROTOCOLS.md §3.3 lists only the codes):
+  // no default rules; POST /_sandbox/quotas sets them. A day window answers 28003017 (quota used
+  // up), a shorter one 28003018 (rate too high).
+  SbResponse QuotaExceeded(const SbRequest& req, const sandbox::QuotaRule& rule) const override {
+    if (rule.code != 0) return InjectedError(req, rule.code);
+    if (rule.window == sandbox::QuotaRule::Window::kDay) return Err(28003017, "调用次数已用完");
+    return RateLimited(req);
+  }
+
   SbResponse Handle(const SbRequest& req) override {
     std::lock_guard lock(mu_);
     const std::string& p = req.path;
@@ -58,11 +71,20 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
       case TokenTable::State::kValid:
         break;
     }
-    if (req.Param("open_id") != "sandbox") return Err(28001015, "access_token与open_id不匹配");
+    std::string open_id = req.Param("open_id");
+    if (open_id != "sandbox" && open_id != kNoCapability) {
+      return Err(28001015, "access_token与open_id不匹配");
+    }
+    if (auto q = env_.TakeQuota(name(), open_id, req)) return QuotaExceeded(req, *q);
+    // An account whose app lacks video.create.bind (§3.1: enterprise/government principals only).
+    if (open_id == kNoCapability && p.rfind("/api/douyin/v1/video/", 0) == 0) {
+      return Err(28001018, "应用未获得该能力");
+    }
     if (p == "/api/douyin/v1/video/upload_video/") return Upload(req);
     if (p == "/api/douyin/v1/video/init_video_part_upload/") {
       std::string id = env_.NewId("upid-");
       parts_[id] = {};
+      part_started_[id] = env_.Now();
       return Ok(Json{{"upload_id", id}});
     }
     if (p == "/api/douyin/v1/video/upload_video_part/") return UploadPart(req);
@@ -142,9 +164,16 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     return Ok(Json{{"video", {{"video_id", NewVideo(f->data)}, {"width", 720}, {"height", 1280}}}});
   }
 
+  // upload_id lives 2 hours (§3.5).
+  bool UploadIdExpired(const std::string& id) const {
+    auto it = part_started_.find(id);
+    return it != part_started_.end() && env_.Now() - it->second > kUploadIdTtlMs;
+  }
+
   SbResponse UploadPart(const SbRequest& req) {
     auto it = parts_.find(req.Param("upload_id"));
     if (it == parts_.end()) return Err(2100005, "参数不合法：upload_id 无效");
+    if (UploadIdExpired(it->first)) return Err(2100005, "参数不合法：upload_id 已过期");
     const sandbox::SbFile* f = req.File("video");
     int n = std::atoi(req.Param("part_number").c_str());
     if (f == nullptr || n < 1) return Err(2100005, "参数不合法：part_number 从 1 开始");
@@ -155,6 +184,7 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
   SbResponse Complete(const SbRequest& req) {
     auto it = parts_.find(req.Param("upload_id"));
     if (it == parts_.end()) return Err(2100005, "参数不合法：upload_id 无效");
+    if (UploadIdExpired(it->first)) return Err(2100005, "参数不合法：upload_id 已过期");
     std::string data;
     int expect = 1;
     for (const auto& [n, d] : it->second) {
@@ -261,6 +291,7 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
   std::set<std::string> refresh_;
   std::map<std::string, Video> videos_;
   std::map<std::string, std::map<int, std::string>> parts_;
+  std::map<std::string, TimeMs> part_started_;
   std::map<std::string, std::string> images_;
   std::vector<Item> items_;
 };

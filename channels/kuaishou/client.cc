@@ -51,7 +51,9 @@ class KuaishouClient final : public Client {
       // The upload host is plain http:// by the platform's design (PROTOCOLS.md §4.2).
       std::string base = "http://" + endpoint;
       int64_t frag = job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024);
-      if (static_cast<int64_t>(video.data.size()) <= frag) {
+      // Direct upload only for files under 10 MB (PROTOCOLS.md §4.2); larger ones in fragments.
+      const int64_t size = static_cast<int64_t>(video.data.size());
+      if (size <= frag && size < int64_t{10} * 1024 * 1024) {
         GD_RETURN_IF_ERROR(
             Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}), video.data));
       } else {
@@ -140,8 +142,10 @@ class KuaishouClient final : public Client {
       if (!cursor.empty()) q.emplace_back("cursor", cursor);
       GD_ASSIGN_OR_RETURN(Json resp, Call(job, "GET", "/openapi/photo/list", q, {}));
       const Json& list = resp.contains("video_list") ? resp["video_list"] : Json::array();
+      bool older_than_call = false;  // newest first: what follows predates the call
       for (const auto& v : list) {
         std::string id = support::IdString(v.value("photo_id", Json()));
+        if (since > 0 && v.value("create_time", TimeMs{0}) + 60000 < since) older_than_call = true;
         bool match = want_photo.empty() ? v.value("caption", "") == caption &&
                                               v.value("create_time", TimeMs{0}) + 60000 >= since
                                         : id == want_photo;
@@ -154,7 +158,7 @@ class KuaishouClient final : public Client {
         }
         cursor = id;
       }
-      if (list.size() < 50) break;
+      if (list.size() < 50 || (want_photo.empty() && older_than_call)) break;
     }
     out.kind = ReconcileResult::Kind::kNotFound;
     return out;

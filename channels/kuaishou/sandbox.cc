@@ -12,6 +12,8 @@ using sandbox::SbRequest;
 using sandbox::SbResponse;
 using sandbox::TokenTable;
 
+constexpr size_t kDirectUploadMax = 10 * 1024 * 1024;
+
 struct Upload {
   std::map<int, std::string> fragments;
   std::string data;
@@ -51,6 +53,16 @@ class KuaishouSandbox final : public sandbox::PlatformSandbox {
     for (auto& p : photos_) SettlePhoto(p);
   }
 
+  // No published numbers (PROTOCOLS.md §4): no default rules; POST /_sandbox/quotas sets them.
+  // Answered like the rate limit (HTTP 429), with Retry-After until the window ends.
+  SbResponse QuotaExceeded(const SbRequest& req, const sandbox::QuotaRule& rule) const override {
+    SbResponse r = SbResponse::FromJson(
+        Json{{"result", 0}, {"error_msg", "调用次数超过限制：" + req.path}}, 429);
+    r.headers.emplace_back("Retry-After",
+                           std::to_string(sandbox::SecondsToWindowEnd(rule.window, env_.Now())));
+    return r;
+  }
+
   SbResponse Handle(const SbRequest& req) override {
     std::lock_guard lock(mu_);
     const std::string& p = req.path;
@@ -60,6 +72,7 @@ class KuaishouSandbox final : public sandbox::PlatformSandbox {
     if (tokens_.Check(req.Param("access_token"), env_.Now()) != TokenTable::State::kValid) {
       return Err(100200102, "access_token 无效或已过期");
     }
+    if (auto q = env_.TakeQuota(name(), "sandbox", req)) return QuotaExceeded(req, *q);
     if (p == "/openapi/photo/start_upload") {
       std::string token = env_.NewId("ksup");
       uploads_[token] = Upload{};
@@ -124,6 +137,10 @@ class KuaishouSandbox final : public sandbox::PlatformSandbox {
     if (it == uploads_.end() || it->second.used) return Err(100400001, "upload_token 无效");
     Upload& up = it->second;
     if (req.path == "/api/upload") {
+      // Direct upload is for files under 10 MB; larger ones go in fragments (§4.2).
+      if (req.body.size() >= kDirectUploadMax) {
+        return Err(100200100, "文件超过 10MB，请使用分片上传");
+      }
       up.data = req.body;
       up.complete = true;
     } else if (req.path == "/api/upload/fragment") {

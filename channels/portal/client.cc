@@ -116,9 +116,12 @@ class PortalClient final : public Client {
       case 400:
         return support::PlatformError(Code::kInvalidArgument, kLabel, c, msg,
                                       "推送内容不符合平台要求");
-      case 429:
-        return support::PlatformError(Code::kResourceExhausted, kLabel, c, msg,
-                                      "推送过于频繁，稍后重试");
+      case 429: {
+        Status s = support::PlatformError(Code::kResourceExhausted, kLabel, c, msg,
+                                          "推送过于频繁或超过配额，稍后重试");
+        TimeMs wait = support::RetryAfterMs(*resp);
+        return wait > 0 ? support::WithRetryAfter(s, wait) : s;
+      }
       default:
         return support::PlatformError(Code::kUnavailable, kLabel, c, msg, "平台暂不可用，稍后重试");
     }

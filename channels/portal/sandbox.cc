@@ -29,6 +29,12 @@ class PortalSandbox final : public sandbox::PlatformSandbox {
     return Err(429, "rate_limited", "请求过于频繁");
   }
   void ExpireTokens() override {}
+  SbResponse QuotaExceeded(const SbRequest&, const sandbox::QuotaRule& rule) const override {
+    SbResponse r = Err(429, "quota_exceeded", "超过调用次数限制");
+    r.headers.emplace_back("Retry-After",
+                           std::to_string(sandbox::SecondsToWindowEnd(rule.window, env_.Now())));
+    return r;
+  }
 
   SbResponse Handle(const SbRequest& req) override {
     std::lock_guard lock(mu_);
@@ -42,6 +48,7 @@ class PortalSandbox final : public sandbox::PlatformSandbox {
     if (!ConstantTimeEqual(expect, req.Header("x-gd-signature"))) {
       return Err(401, "bad_signature", "签名校验失败");
     }
+    if (auto q = env_.TakeQuota(name(), "sandbox", req)) return QuotaExceeded(req, *q);
     if (req.path == "/api/ping") return SbResponse::FromJson(Json{{"ok", true}});
     if (req.path == "/api/articles" && req.method == "POST") return Create(req);
     if (req.path == "/api/articles" && req.method == "GET") {

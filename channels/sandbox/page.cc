@@ -127,7 +127,7 @@ std::string RenderInspectionPage(const std::vector<PostRecord>& posts) {
       ".tag{background:#c62828;color:#fff;border-radius:3px;padding:0 4px}.empty{color:#888}"
       "</style></head><body><header><h1>平台沙箱 · 各平台收到的内容</h1>"
       "<p>本页展示本地沙箱中各模拟平台已公开的内容，按手机上的样子呈现。接口：/_sandbox/posts、/"
-      "_sandbox/stats、/_sandbox/faults</p>"
+      "_sandbox/stats、/_sandbox/faults、/_sandbox/quotas</p>"
       "</header>";
   const std::pair<const char*, const char*> kPlatforms[] = {{"portal", "政府网站（推送）"},
                                                             {"wechat", "微信公众号"},

@@ -14,6 +14,7 @@
 
 #include "dispatcher/core/clock.h"
 #include "dispatcher/core/json_util.h"
+#include "dispatcher/core/status.h"
 
 namespace gd::channels::sandbox {
 
@@ -29,6 +30,27 @@ struct SandboxOptions {
   bool wechat_publish_id_as_string = false;
   // An injected timeout holds the connection this long, then drops it without a response.
   int timeout_hang_ms = 1500;
+  // Enforce each platform's documented call quotas (PROTOCOLS.md: WeChat daily quotas → 45009,
+  // Weibo 30 posts/hour → 10024, ...) from the start. Off by default so suites that post
+  // hundreds of items run unthrottled; switch on (or change the rules) at run time with
+  // POST /_sandbox/quotas or SandboxServer::ConfigureQuotas.
+  bool enforce_quotas = false;
+};
+
+// A call quota of a fake platform: at most `limit` calls of `path` per `window` per account
+// (or per caller IP). Windows are fixed: a clock minute, a clock hour, or a calendar day in
+// Beijing time (the platforms reset daily quotas at 0:00).
+struct QuotaRule {
+  enum class Window { kMinute, kHour, kDay };
+  std::string path;  // after the platform prefix; "*" = every call of the platform
+  int64_t limit = 0;
+  Window window = Window::kDay;
+  bool per_ip = false;  // counted per caller IP instead of per account
+  int code = 0;         // the platform code to answer with; 0 = the platform's usual one
+
+  static StatusOr<QuotaRule> FromJson(const Json& j);
+  Json ToJson() const;
+  static const char* WindowName(Window w);
 };
 
 struct SbFile {
@@ -39,8 +61,9 @@ struct SbFile {
 
 struct SbRequest {
   std::string method;
-  std::string path;  // after the platform prefix, e.g. "/cgi-bin/stable_token"
-  std::string host;  // the Host header, e.g. "127.0.0.1:8081"
+  std::string path;         // after the platform prefix, e.g. "/cgi-bin/stable_token"
+  std::string host;         // the Host header, e.g. "127.0.0.1:8081"
+  std::string remote_addr;  // the caller's IP
   std::multimap<std::string, std::string> params;   // query and url-encoded form fields
   std::multimap<std::string, std::string> headers;  // names lower-cased
   std::string body;
@@ -57,6 +80,7 @@ struct SbResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Retry-After)
   static SbResponse FromJson(const Json& j, int status = 200);
 };
 
@@ -98,7 +122,38 @@ class Env {
   std::optional<int> TokenTtlSeconds(const std::string& platform) const;
   void SetTokenTtlSeconds(const std::string& platform, std::optional<int> ttl);
 
+  // --- call quotas (see QuotaRule) ---
+  // Registers a platform's documented rules; enforced from the start when `enabled`.
+  void InitQuotas(const std::string& platform, std::vector<QuotaRule> defaults, bool enabled);
+  // Counts one call of `req.path` by `account` when quotas are on for `platform`. Returns the
+  // rule the call would exceed (the call is then refused and not counted), or nullopt.
+  std::optional<QuotaRule> TakeQuota(const std::string& platform, const std::string& account,
+                                     const SbRequest& req);
+  bool QuotasEnabled(const std::string& platform) const;
+  // Any of: enabled, rules (replace), defaults (restore the documented rules), reset (zero the
+  // counters). kNotFound for a platform without registered rules.
+  Status ConfigureQuotas(const std::string& platform, std::optional<bool> enabled,
+                         std::optional<std::vector<QuotaRule>> rules, bool defaults, bool reset);
+  // Zeroes the counters of `account` ("" = every account) on `platform` (WeChat clear_quota).
+  void ResetQuotaUsage(const std::string& platform, const std::string& account);
+  // {"<platform>": {"enabled", "rules": [...], "usage": [{path, account, window, used, limit}],
+  //  "refused": n}}
+  Json QuotasJson() const;
+
  private:
+  struct QuotaUsage {
+    int64_t window_id = 0;
+    int64_t used = 0;
+  };
+  struct QuotaState {
+    bool enabled = false;
+    std::vector<QuotaRule> defaults;
+    std::vector<QuotaRule> rules;
+    // (rule index, account or ip) -> usage in the current window
+    std::map<std::pair<size_t, std::string>, QuotaUsage> usage;
+    int64_t refused = 0;
+  };
+
   SandboxOptions options_;
   SystemClock system_clock_;
   const Clock* clock_;
@@ -107,6 +162,7 @@ class Env {
   std::vector<PostRecord> posts_;
   std::map<std::string, SbFile> blobs_;
   std::map<std::string, int> token_ttl_;
+  std::map<std::string, QuotaState> quotas_;
 };
 
 // Access tokens of a fake platform. Not thread-safe: the owning sandbox locks.
@@ -122,6 +178,9 @@ class TokenTable {
   std::map<std::string, TimeMs> tokens_;
 };
 
+// Seconds from `now` until the current `window` of a quota ends (at least 1).
+int64_t SecondsToWindowEnd(QuotaRule::Window window, TimeMs now);
+
 class PlatformSandbox {
  public:
   virtual ~PlatformSandbox() = default;
@@ -133,10 +192,19 @@ class PlatformSandbox {
   virtual SbResponse InjectedError(const SbRequest& req, std::optional<int> code) const = 0;
   // The platform's rate-limit error.
   virtual SbResponse RateLimited(const SbRequest& req) const = 0;
+  // Whether an injected error with this platform code is answered after the request was
+  // carried out (Weibo 20032 "update success, server slow").
+  virtual bool InjectedErrorProcesses(int /*code*/) const { return false; }
   // Every access token issued so far expires now.
   virtual void ExpireTokens() = 0;
   // Finishes async jobs that are due (so their posts appear in the registry).
   virtual void Settle() {}
+  // The platform's documented call quotas (PROTOCOLS.md), enforced when quotas are on.
+  virtual std::vector<QuotaRule> DefaultQuotas() const { return {}; }
+  // The platform's answer to a call beyond `rule`.
+  virtual SbResponse QuotaExceeded(const SbRequest& req, const QuotaRule& /*rule*/) const {
+    return RateLimited(req);
+  }
 };
 
 }  // namespace gd::channels::sandbox

@@ -25,6 +25,15 @@ namespace gd::channels::sandbox {
 
 StatusOr<FaultSpec> FaultSpec::FromJson(const Json& j) {
   if (!j.is_object()) return InvalidArgument("故障配置必须是 JSON 对象");
+  static const char* kFields[] = {
+      "platform",   "error_rate",  "timeout_rate",     "after_accept_ratio",
+      "latency_ms", "token_ttl_s", "rate_limit_per_s", "error_code",
+      "paths",      "count"};
+  for (const auto& [k, v] : j.items()) {
+    if (std::find(std::begin(kFields), std::end(kFields), k) == std::end(kFields)) {
+      return InvalidArgument("故障配置含未知字段：" + k);
+    }
+  }
   FaultSpec f;
   auto rate = [&](const char* name, double* out) -> Status {
     if (!j.contains(name)) return Status::Ok();
@@ -38,7 +47,9 @@ StatusOr<FaultSpec> FaultSpec::FromJson(const Json& j) {
   GD_RETURN_IF_ERROR(rate("timeout_rate", &f.timeout_rate));
   GD_RETURN_IF_ERROR(rate("after_accept_ratio", &f.after_accept_ratio));
   if (j.contains("latency_ms")) {
-    if (!j["latency_ms"].is_number_integer()) return InvalidArgument("latency_ms 必须是整数");
+    if (!j["latency_ms"].is_number_integer() || j["latency_ms"].get<int>() < 0) {
+      return InvalidArgument("latency_ms 必须是非负整数");
+    }
     f.latency_ms = j["latency_ms"].get<int>();
   }
   if (j.contains("token_ttl_s") && !j["token_ttl_s"].is_null()) {
@@ -65,7 +76,9 @@ StatusOr<FaultSpec> FaultSpec::FromJson(const Json& j) {
     }
   }
   if (j.contains("count")) {
-    if (!j["count"].is_number_integer()) return InvalidArgument("count 必须是整数");
+    if (!j["count"].is_number_integer() || j["count"].get<int>() < -1) {
+      return InvalidArgument("count 必须是非负整数（-1 表示不限）");
+    }
     f.count = j["count"].get<int>();
   }
   return f;
@@ -98,6 +111,15 @@ void WriteJson(httplib::Response& res, const Json& j, int status = 200) {
   res.set_content(DumpJson(j), "application/json; charset=utf-8");
 }
 
+// {"error": {"code", "message"}} with 400 for bad input, 404 for an unknown platform.
+void WriteError(httplib::Response& res, const Status& st) {
+  bool missing = st.code() == Code::kNotFound;
+  WriteJson(
+      res,
+      Json{{"error", {{"code", missing ? "not_found" : "bad_request"}, {"message", st.message()}}}},
+      missing ? 404 : 400);
+}
+
 // Sends headers announcing a body, then closes the connection without it: to the client this
 // is a response that never completes.
 void DropConnection(httplib::Response& res) {
@@ -115,6 +137,9 @@ struct SandboxServer::Impl {
     platforms.push_back(weibo::NewSandbox(env));
     platforms.push_back(douyin::NewSandbox(env));
     platforms.push_back(kuaishou::NewSandbox(env));
+    for (auto& p : platforms) {
+      env.InitQuotas(p->name(), p->DefaultQuotas(), env.options().enforce_quotas);
+    }
   }
 
   struct Bucket {
@@ -202,6 +227,7 @@ struct SandboxServer::Impl {
     s.method = req.method;
     s.path = tail.empty() ? "/" : tail;
     s.host = req.get_header_value("Host");
+    s.remote_addr = req.remote_addr;
     for (const auto& [k, v] : req.headers) s.headers.emplace(Lower(k), v);
     s.content_type = req.get_header_value("Content-Type");
     s.body = req.body;
@@ -243,6 +269,7 @@ struct SandboxServer::Impl {
         out = p->RateLimited(sreq);
         break;
       case Action::kError:
+        if (code && p->InjectedErrorProcesses(*code)) (void)p->Handle(sreq);
         out = p->InjectedError(sreq, code);
         break;
       case Action::kTimeoutAfter:
@@ -256,7 +283,55 @@ struct SandboxServer::Impl {
         break;
     }
     res.status = out.status;
+    for (const auto& [k, v] : out.headers) res.set_header(k, v);
     res.set_content(out.body, out.content_type.c_str());
+  }
+
+  // POST /_sandbox/quotas: {"platform"?, "enabled"?, "rules"?, "defaults"?, "reset"?}.
+  Status ConfigureQuotas(const Json& body) {
+    if (!body.is_object()) return InvalidArgument("配额配置必须是 JSON 对象");
+    for (const auto& [k, v] : body.items()) {
+      if (k != "platform" && k != "enabled" && k != "rules" && k != "defaults" && k != "reset") {
+        return InvalidArgument("配额配置含未知字段：" + k);
+      }
+    }
+    if (body.contains("platform") && !body["platform"].is_string()) {
+      return InvalidArgument("platform 必须是字符串");
+    }
+    std::string platform = body.value("platform", "");
+    if (!platform.empty() && Find(platform) == nullptr) {
+      return NotFound("没有这个沙箱平台：" + platform);
+    }
+    std::optional<bool> enabled;
+    if (body.contains("enabled")) {
+      if (!body["enabled"].is_boolean()) return InvalidArgument("enabled 必须是 true 或 false");
+      enabled = body["enabled"].get<bool>();
+    }
+    auto flag = [&](const char* name, bool* out) -> Status {
+      if (!body.contains(name)) return Status::Ok();
+      if (!body[name].is_boolean())
+        return InvalidArgument(std::string(name) + " 必须是 true 或 false");
+      *out = body[name].get<bool>();
+      return Status::Ok();
+    };
+    bool defaults = false, reset = false;
+    GD_RETURN_IF_ERROR(flag("defaults", &defaults));
+    GD_RETURN_IF_ERROR(flag("reset", &reset));
+    std::optional<std::vector<QuotaRule>> rules;
+    if (body.contains("rules")) {
+      if (platform.empty()) return InvalidArgument("设置 rules 时必须指定 platform");
+      if (!body["rules"].is_array()) return InvalidArgument("rules 必须是配额规则数组");
+      rules.emplace();
+      for (const auto& r : body["rules"]) {
+        GD_ASSIGN_OR_RETURN(QuotaRule rule, QuotaRule::FromJson(r));
+        rules->push_back(std::move(rule));
+      }
+    }
+    for (auto& p : platforms) {
+      if (!platform.empty() && p->name() != platform) continue;
+      GD_RETURN_IF_ERROR(env.ConfigureQuotas(p->name(), enabled, rules, defaults, reset));
+    }
+    return Status::Ok();
   }
 
   Json PostsJson(const std::string& platform) {
@@ -288,7 +363,10 @@ struct SandboxServer::Impl {
     }
     Json inj = Json::object();
     for (const auto& [platform, n] : injected) inj[platform] = n;
-    return Json{{"calls", c}, {"injected", inj}};
+    Json refused = Json::object();
+    const Json quotas = env.QuotasJson();
+    for (const auto& [platform, q] : quotas.items()) refused[platform] = q["refused"];
+    return Json{{"calls", c}, {"injected", inj}, {"quota_refused", refused}};
   }
 
   void Inspect(const httplib::Request& req, httplib::Response& res) {
@@ -316,27 +394,51 @@ struct SandboxServer::Impl {
       if (req.method == "POST") {
         auto body = ParseJson(req.body);
         StatusOr<FaultSpec> spec =
-            body.ok() ? FaultSpec::FromJson(*body) : StatusOr<FaultSpec>(body.status());
-        if (!spec.ok()) {
-          return WriteJson(
-              res, Json{{"error", {{"code", "bad_request"}, {"message", spec.status().message()}}}},
-              400);
+            body.ok() ? FaultSpec::FromJson(*body)
+                      : StatusOr<FaultSpec>(
+                            InvalidArgument("请求体不是合法的 JSON：" + body.status().message()));
+        if (!spec.ok()) return WriteError(res, spec.status());
+        if (body->contains("platform") && !(*body)["platform"].is_string()) {
+          return WriteError(res, InvalidArgument("platform 必须是字符串"));
         }
         std::string platform = body->value("platform", "");
         if (!platform.empty() && Find(platform) == nullptr) {
-          return WriteJson(
-              res,
-              Json{
-                  {"error", {{"code", "not_found"}, {"message", "没有这个沙箱平台：" + platform}}}},
-              404);
+          return WriteError(res, NotFound("没有这个沙箱平台：" + platform));
         }
         SetFaults(platform, *spec);
         return WriteJson(res, Json{{"ok", true}});
       }
     }
+    if (path == "/_sandbox/quotas") {
+      if (req.method == "GET") return WriteJson(res, Json{{"quotas", env.QuotasJson()}});
+      if (req.method == "DELETE") {  // a new day: every counter back to zero
+        for (auto& p : platforms) {
+          (void)env.ConfigureQuotas(p->name(), std::nullopt, std::nullopt, false, true);
+        }
+        return WriteJson(res, Json{{"ok", true}});
+      }
+      if (req.method == "POST") {
+        auto body = ParseJson(req.body);
+        Status st = body.ok()
+                        ? ConfigureQuotas(*body)
+                        : InvalidArgument("请求体不是合法的 JSON：" + body.status().message());
+        if (!st.ok()) return WriteError(res, st);
+        return WriteJson(res, Json{{"ok", true}, {"quotas", env.QuotasJson()}});
+      }
+    }
     if (path == "/_sandbox/expire_tokens" && req.method == "POST") {
-      auto body = ParseJson(req.body);
-      std::string platform = body.ok() && body->is_object() ? body->value("platform", "") : "";
+      std::string platform;
+      if (!req.body.empty()) {
+        auto body = ParseJson(req.body);
+        if (!body.ok() || !body->is_object() ||
+            (body->contains("platform") && !(*body)["platform"].is_string())) {
+          return WriteError(res, InvalidArgument("请求体应为 {\"platform\": \"平台名\"} 或为空"));
+        }
+        platform = body->value("platform", "");
+      }
+      if (!platform.empty() && Find(platform) == nullptr) {
+        return WriteError(res, NotFound("没有这个沙箱平台：" + platform));
+      }
       for (auto& p : platforms) {
         if (platform.empty() || p->name() == platform) p->ExpireTokens();
       }
@@ -414,6 +516,8 @@ std::vector<PostRecord> SandboxServer::Posts(const std::string& platform) {
   return impl_->env.Posts(platform);
 }
 Json SandboxServer::Stats() const { return impl_->StatsJson(); }
+Status SandboxServer::ConfigureQuotas(const Json& body) { return impl_->ConfigureQuotas(body); }
+Json SandboxServer::Quotas() const { return impl_->env.QuotasJson(); }
 int64_t SandboxServer::Calls(const std::string& platform, const std::string& path) const {
   std::lock_guard lock(impl_->mu);
   auto it = impl_->calls.find(platform);
@@ -435,10 +539,14 @@ int RunSandboxCli(const std::vector<std::string>& args) {
       options.async_delay_ms = std::atoi(v->c_str());
     } else if (a == "--seed" && (v = next())) {
       options.seed = std::strtoull(v->c_str(), nullptr, 10);
+    } else if (a == "--quotas") {
+      options.enforce_quotas = true;
     } else {
-      std::fprintf(
-          stderr,
-          "用法：dispatcher sandbox [--listen HOST:PORT] [--async-delay-ms N] [--seed N]\n");
+      std::fprintf(stderr,
+                   "用法：dispatcher sandbox [--listen HOST:PORT] [--async-delay-ms N] [--seed N] "
+                   "[--quotas]\n"
+                   "  --quotas  从启动起执行各平台公开的调用配额（也可用 POST /_sandbox/quotas "
+                   "开关）\n");
       return 2;
     }
   }

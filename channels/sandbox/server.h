@@ -50,6 +50,10 @@ class SandboxServer {
   void ExpireTokens(const std::string& platform);
   std::vector<PostRecord> Posts(const std::string& platform = "");
   Json Stats() const;
+  // Same body as POST /_sandbox/quotas: {"platform"?, "enabled"?, "rules"?, "defaults"?,
+  // "reset"?}; and the state GET /_sandbox/quotas shows.
+  Status ConfigureQuotas(const Json& body);
+  Json Quotas() const;
   int64_t Calls(const std::string& platform, const std::string& path) const;
 
   struct Impl;
@@ -59,8 +63,8 @@ class SandboxServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// `dispatcher sandbox [--listen HOST:PORT] [--async-delay-ms N] [--seed N]`: serves until
-// SIGINT/SIGTERM. Returns the process exit code.
+// `dispatcher sandbox [--listen HOST:PORT] [--async-delay-ms N] [--seed N] [--quotas]`: serves
+// until SIGINT/SIGTERM. Returns the process exit code.
 int RunSandboxCli(const std::vector<std::string>& args);
 
 }  // namespace gd::channels::sandbox

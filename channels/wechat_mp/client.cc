@@ -17,11 +17,6 @@ constexpr int kMaxReconcilePages = 50;
 
 bool IsTokenError(int code) { return code == 40001 || code == 40014 || code == 42001; }
 
-TimeMs MsUntilNextCstMidnight(TimeMs now) {
-  CivilDate today = CstDate(now);
-  return CstMidnight(CivilFromDays(DaysFromCivil(today) + 1)) - now;
-}
-
 // Maps a WeChat errcode to a Status with its retry meaning (PROTOCOLS.md §1.7).
 Status MapError(int code, const std::string& errmsg, TimeMs now) {
   std::string c = std::to_string(code);
@@ -31,18 +26,15 @@ Status MapError(int code, const std::string& errmsg, TimeMs now) {
   switch (code) {
     case -1:
       return err(Code::kUnavailable, "平台系统繁忙，稍后重试");
-    case 45009: {
-      Status s = err(Code::kResourceExhausted, "接口调用超过每日限额，次日恢复");
-      Json d = s.details();
-      d["retry_after_ms"] = MsUntilNextCstMidnight(now);
-      return Status(s.code(), s.message(), s.reason(), d);
-    }
-    case 45011: {
-      Status s = err(Code::kResourceExhausted, "接口调用太频繁，请稍后再试");
-      Json d = s.details();
-      d["retry_after_ms"] = 60000;
-      return Status(s.code(), s.message(), s.reason(), d);
-    }
+    case 45009:
+      // A daily quota: waiting less than until 0:00 only spends calls (PROTOCOLS.md §1.4).
+      return support::WithRetryAfter(
+          err(Code::kResourceExhausted,
+              "接口调用超过每日限额，次日 0 时恢复（可在公众平台清零配额）"),
+          support::MsUntilNextCstMidnight(now));
+    case 45011:
+      return support::WithRetryAfter(err(Code::kResourceExhausted, "接口调用太频繁，请稍后再试"),
+                                     60000);
     case 40001:
     case 40014:
     case 42001:

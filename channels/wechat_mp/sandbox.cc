@@ -3,6 +3,7 @@
 #include <mutex>
 #include <regex>
 
+#include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 
 namespace gd::channels::wechat_mp {
@@ -15,6 +16,8 @@ using sandbox::SbResponse;
 using sandbox::TokenTable;
 
 constexpr const char* kSecret = "sandbox-secret";
+// The quota counter of stable_token calls with force_refresh=true (20 a day).
+constexpr const char* kForceRefreshPath = "/cgi-bin/stable_token:force_refresh";
 
 struct Article {
   Json news;  // the news_item as stored (title, author, digest, content, ...)
@@ -61,6 +64,39 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     for (auto& [id, job] : jobs_) SettleJob(job);
   }
 
+  // Daily quotas of a new account (PROTOCOLS.md §1.1, §1.4 "Daily quotas"), per appid.
+  std::vector<sandbox::QuotaRule> DefaultQuotas() const override {
+    using W = sandbox::QuotaRule::Window;
+    auto day = [](const char* path, int64_t limit) {
+      return sandbox::QuotaRule{path, limit, W::kDay, false, 0};
+    };
+    return {day("/cgi-bin/token", 2000),
+            day("/cgi-bin/stable_token", 500000),
+            sandbox::QuotaRule{"/cgi-bin/stable_token", 10000, W::kMinute, false, 0},
+            day(kForceRefreshPath, 20),
+            day("/cgi-bin/draft/add", 1000),
+            day("/cgi-bin/draft/get", 500),
+            day("/cgi-bin/draft/delete", 1000),
+            day("/cgi-bin/draft/update", 1000),
+            day("/cgi-bin/draft/count", 1000),
+            day("/cgi-bin/draft/batchget", 1000),
+            day("/cgi-bin/freepublish/submit", 100),
+            day("/cgi-bin/freepublish/get", 100),
+            day("/cgi-bin/freepublish/delete", 10),
+            day("/cgi-bin/freepublish/getarticle", 100),
+            day("/cgi-bin/freepublish/batchget", 100)};
+  }
+
+  SbResponse QuotaExceeded(const SbRequest&, const sandbox::QuotaRule& rule) const override {
+    if (rule.code != 0 && rule.code != 45009 && rule.code != 45011) {
+      return Err(rule.code, "api freq out of limit");
+    }
+    if (rule.code == 45011 || (rule.code == 0 && rule.window != sandbox::QuotaRule::Window::kDay)) {
+      return RateLimited(SbRequest{});
+    }
+    return Err(45009, "reach max api daily quota limit");
+  }
+
   SbResponse Handle(const SbRequest& req) override {
     std::lock_guard lock(mu_);
     const std::string& p = req.path;
@@ -74,6 +110,8 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
       if (!parsed.ok() || !parsed->is_object()) return Err(47001, "data format error");
       body = std::move(parsed).value();
     }
+    if (p == "/cgi-bin/clear_quota") return ClearQuota(appid, body);
+    if (auto q = env_.TakeQuota(name(), appid, req)) return QuotaExceeded(req, *q);
     if (p == "/cgi-bin/media/uploadimg") return UploadImg(req);
     if (p == "/cgi-bin/material/add_material") return AddMaterial(req);
     if (p == "/cgi-bin/draft/add") return DraftAdd(body);
@@ -123,9 +161,19 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     if (!body.ok() || !body->is_object()) return Err(47001, "data format error");
     std::string appid = body->value("appid", "");
     if (auto bad = CheckCredentials(appid, body->value("secret", ""))) return *bad;
+    if (auto q = env_.TakeQuota(name(), appid, req)) return QuotaExceeded(req, *q);
     TimeMs now = env_.Now();
     auto it = stable_.find(appid);
     bool force = body->value("force_refresh", false);
+    if (force) {
+      SbRequest forced = req;
+      forced.path = kForceRefreshPath;
+      if (auto q = env_.TakeQuota(name(), appid, forced)) return QuotaExceeded(req, *q);
+      // Forced refreshes less than 30 s apart do not refresh (§1.1).
+      auto last = last_force_.find(appid);
+      if (last != last_force_.end() && now - last->second < 30 * 1000) force = false;
+      if (force) last_force_[appid] = now;
+    }
     if (!force && it != stable_.end() &&
         tokens_.Check(it->second, now) == TokenTable::State::kValid) {
       TimeMs left = token_exp_[it->second] - now;
@@ -146,6 +194,7 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     if (req.Param("grant_type") != "client_credential") return Err(40002, "invalid grant_type");
     std::string appid = req.Param("appid");
     if (auto bad = CheckCredentials(appid, req.Param("secret"))) return *bad;
+    if (auto q = env_.TakeQuota(name(), appid, req)) return QuotaExceeded(req, *q);
     TimeMs now = env_.Now();
     auto it = classic_.find(appid);
     if (it != classic_.end()) {  // the previous token stays valid for 5 more minutes
@@ -160,6 +209,24 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     token_app_[token] = appid;
     classic_[appid] = token;
     return SbResponse::FromJson(Json{{"access_token", token}, {"expires_in", Ttl()}});
+  }
+
+  // POST /cgi-bin/clear_quota {"appid"}: zeroes the appid's daily counters, 10 times a month.
+  SbResponse ClearQuota(const std::string& token_appid, const Json& body) {
+    std::string appid = body.value("appid", "");
+    if (appid.empty()) return Err(41002, "appid missing");
+    if (appid != token_appid) return Err(40013, "invalid appid");
+    CivilDate d = CstDate(env_.Now());
+    int month = d.year * 12 + d.month;
+    auto& [m, used] = clears_[appid];
+    if (m != month) {
+      m = month;
+      used = 0;
+    }
+    if (used >= 10) return Err(48006, "forbid to clear quota because of reaching the limit");
+    ++used;
+    env_.ResetQuotaUsage(name(), appid);
+    return Ok(Json::object());
   }
 
   std::optional<SbResponse> CheckToken(const SbRequest& req, std::string* appid) {
@@ -202,7 +269,13 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     if (type == "image" && !IsJpegOrPng(f->data) && f->data.rfind("GIF8", 0) != 0) {
       return Err(40005, "invalid file type");
     }
-    if (f->data.size() > 10 * 1024 * 1024) return Err(40006, "invalid meida size");
+    // §1.2: thumb 64 KB JPG, voice 2 MB, image and video 10 MB.
+    if (type == "thumb" && !(f->data.size() > 3 && static_cast<unsigned char>(f->data[0]) == 0xFF &&
+                             static_cast<unsigned char>(f->data[1]) == 0xD8)) {
+      return Err(40005, "invalid file type");
+    }
+    size_t max = type == "thumb" ? 64 * 1024 : type == "voice" ? 2 * 1024 * 1024 : 10 * 1024 * 1024;
+    if (f->data.size() > max) return Err(40006, "invalid meida size");
     std::string blob = env_.PutBlob(f->content_type, f->data);
     std::string media_id = env_.NewId("M-");
     material_[media_id] = blob;
@@ -443,9 +516,11 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
   TokenTable tokens_;
   std::map<std::string, TimeMs> token_exp_;
   std::map<std::string, std::string> token_app_;
-  std::map<std::string, std::string> stable_;    // appid -> current stable token
-  std::map<std::string, std::string> classic_;   // appid -> current classic token
-  std::map<std::string, std::string> material_;  // media_id -> blob
+  std::map<std::string, std::string> stable_;          // appid -> current stable token
+  std::map<std::string, std::string> classic_;         // appid -> current classic token
+  std::map<std::string, TimeMs> last_force_;           // appid -> last effective force_refresh
+  std::map<std::string, std::pair<int, int>> clears_;  // appid -> (month, clear_quota calls)
+  std::map<std::string, std::string> material_;        // media_id -> blob
   std::map<std::string, Json> drafts_;
   std::map<int64_t, Job> jobs_;
   std::map<int64_t, std::string> mass_;

@@ -6,6 +6,8 @@ namespace gd::channels::weibo {
 namespace {
 
 constexpr const char* kLabel = "新浪微博";
+// How long a post answered with 20032 may take to appear before it is sent again.
+constexpr TimeMs kSlowShareWindowMs = 10 * 60 * 1000;
 
 std::string ErrorCode(const Json& j) {
   auto it = j.find("error_code");
@@ -77,6 +79,12 @@ class WeiboClient final : public Client {
       if (rec.kind == ReconcileResult::Kind::kUnknown) {
         return Unavailable("新浪微博：无法确认上次发布是否成功，稍后再查");
       }
+      // After 20032 the post exists but may take minutes to show: wait before sending again.
+      if (st.contains("slow_since") &&
+          deps_.clock->Now() - st["slow_since"].get<TimeMs>() < kSlowShareWindowMs) {
+        return SlowShare(*job.account);
+      }
+      st.erase("slow_since");
     }
     GD_ASSIGN_OR_RETURN(Json secrets, job.secrets());
     GD_ASSIGN_OR_RETURN(std::string token, support::SecretField(secrets, "access_token", kLabel));
@@ -107,6 +115,16 @@ class WeiboClient final : public Client {
         if (rec.kind == ReconcileResult::Kind::kFound) return Record(progress, checkpoint, rec);
         return resp.status();
       }
+      if (code == "20032") {
+        // "Update success, server slow": posted; find it on the timeline later (PROTOCOLS.md
+        // §2.6). The step stays in flight so a resend only happens if it never shows up.
+        st["slow_since"] = deps_.clock->Now();
+        GD_RETURN_IF_ERROR(checkpoint(progress));
+        return SlowShare(*job.account);
+      }
+      // The platform refused the post (limits, validation, audit, authorisation): nothing was
+      // posted, so the next attempt need not read the timeline first (those calls count
+      // against the same quota).
       return support::StepFailed(progress, checkpoint, resp.status());
     }
     ReconcileResult rec;
@@ -184,6 +202,14 @@ class WeiboClient final : public Client {
   }
 
  private:
+  PublishResult SlowShare(const Account& account) const {
+    PublishResult out;
+    out.kind = PublishResult::Kind::kAwaiting;
+    out.poll_after_ms = account.settings.value("poll_interval_ms", 60000);
+    out.note = "平台已受理但处理较慢，稍后确认";
+    return out;
+  }
+
   static PublishResult Done(const Json& st) {
     PublishResult out;
     out.kind = PublishResult::Kind::kPublished;
@@ -196,6 +222,7 @@ class WeiboClient final : public Client {
                                  const ReconcileResult& rec) {
     progress.state["remote_id"] = rec.remote_id;
     progress.state["remote_url"] = rec.remote_url;
+    progress.state.erase("slow_since");
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
     return Done(progress.state);
   }

@@ -28,6 +28,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
   std::string name() const override { return "weibo"; }
 
   SbResponse InjectedError(const SbRequest& req, std::optional<int> code) const override {
+    if (code == 20032) return Err(req, "20032", "Update success, server slow, wait 1-2 min!", 400);
     if (code) return Err(req, std::to_string(*code), "injected error", 400);
     return Err(req, "10002", "Service unavailable", 503);
   }
@@ -39,8 +40,34 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     tokens_.ExpireAll(env_.Now());
   }
 
+  // PROTOCOLS.md §2.5: 30 posts an hour and 100 calls a day per authorised user, 15 000 calls an
+  // hour per IP.
+  std::vector<sandbox::QuotaRule> DefaultQuotas() const override {
+    using W = sandbox::QuotaRule::Window;
+    return {{"/2/statuses/share.json", 30, W::kHour, false, 10024},
+            {"*", 100, W::kDay, false, 10023},
+            {"*", 15000, W::kHour, true, 10022}};
+  }
+
+  SbResponse QuotaExceeded(const SbRequest& req, const sandbox::QuotaRule& rule) const override {
+    switch (rule.code) {
+      case 10022:
+        return Err(req, "10022", "IP requests out of rate limit!", 403);
+      case 10024:
+        return Err(req, "10024", "User requests for (" + req.path + ") out of rate limit!", 403);
+      case 20016:
+        return Err(req, "20016", "Out of limit!", 400);
+      default:
+        return Err(req, "10023", "User requests out of rate limit!", 403);
+    }
+  }
+
+  // 20032: the post is made, but the platform answers late ("Update success, server slow").
+  bool InjectedErrorProcesses(int code) const override { return code == 20032; }
+
   SbResponse Handle(const SbRequest& req) override {
     std::lock_guard lock(mu_);
+    if (req.path == "/oauth2/access_token") return AccessToken(req);
     std::string token = req.Param("access_token");
     switch (tokens_.Check(token, env_.Now())) {
       case TokenTable::State::kUnknown:
@@ -50,6 +77,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
       case TokenTable::State::kValid:
         break;
     }
+    if (auto q = env_.TakeQuota(name(), "sandbox", req)) return QuotaExceeded(req, *q);
     const std::string& p = req.path;
     if (p == "/oauth2/get_token_info") {
       return SbResponse::FromJson(Json{{"uid", "sandbox"},
@@ -68,8 +96,34 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
  private:
   SbResponse Err(const SbRequest& req, const std::string& code, const std::string& msg,
                  int status) const {
-    return SbResponse::FromJson(
-        Json{{"request", "/2" + req.path}, {"error_code", code}, {"error", msg}}, status);
+    return SbResponse::FromJson(Json{{"request", req.path}, {"error_code", code}, {"error", msg}},
+                                status);
+  }
+
+  // POST /oauth2/access_token (form): the authorization-code grant a person completes in the
+  // browser. `expires_in` is a string, as in the platform's example.
+  SbResponse AccessToken(const SbRequest& req) {
+    if (req.method != "POST") return Err(req, "21323", "invalid_request", 400);
+    if (req.Param("client_id") != "sandbox" || req.Param("client_secret") != "sandbox-secret") {
+      return Err(req, "21324", "invalid_client", 400);
+    }
+    if (req.Param("grant_type") != "authorization_code") {
+      return Err(req, "21328", "unsupported_grant_type", 400);
+    }
+    if (req.Param("code") != "sandbox-code") return Err(req, "21325", "invalid_grant", 400);
+    int ttl = env_.TokenTtlSeconds("weibo").value_or(157680000);
+    std::string token = env_.NewId("2.00sbx");
+    tokens_.Add(token, env_.Now() + ttl * int64_t{1000});
+    return SbResponse::FromJson(Json{{"access_token", token},
+                                     {"expires_in", std::to_string(ttl)},
+                                     {"remind_in", std::to_string(ttl)},
+                                     {"uid", "7000000001"}});
+  }
+
+  static bool IsPicture(const std::string& d) {
+    auto at = [&](size_t i) { return static_cast<unsigned char>(d[i]); };
+    return (d.size() > 3 && at(0) == 0xFF && at(1) == 0xD8) ||
+           (d.size() > 8 && d.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) || d.rfind("GIF8", 0) == 0;
   }
 
   Json StatusJson(const Status_& s) const {
@@ -104,6 +158,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     if (const sandbox::SbFile* pic = req.File("pic")) {
       if (pic->data.size() >= 5 * 1024 * 1024)
         return Err(req, "20006", "Image size too large", 400);
+      if (!IsPicture(pic->data)) return Err(req, "20005", "Unsupported image type!", 400);
       blob = env_.PutBlob(pic->content_type, pic->data);
     }
     if (env_.HasAuditWord(text)) return Err(req, "20021", "Content is illegal!", 400);

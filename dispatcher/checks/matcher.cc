@@ -159,7 +159,9 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
       unsigned char ones[8] = {};
       std::memset(ones, 0xFF, m->key_len_);
       std::memcpy(&m->key_mask_, ones, 8);
-      size_t bits = 1u << 12;
+      // 64 bits per pattern, at most 1 MiB; but at least 32 KiB (an L1 data cache), where a
+      // small dictionary's false positives cost more than the extra bits.
+      size_t bits = size_t{1} << 18;
       while (bits < 64 * usable_patterns && bits < (size_t{1} << 23)) bits <<= 1;
       m->keys_.assign(bits / 64, 0);
       m->key_shift_ = static_cast<uint32_t>(64 - std::countr_zero(bits));
@@ -214,8 +216,10 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     uint32_t s = slot_of[node];
     if (cb == ce) continue;
     uint32_t first = children[cb].first;
+    // The root's base is 0: its children sit at their symbols, and symbol 0 (a character in no
+    // pattern) leads from the root to slot 0, the root itself, so a scan needs no branch for it.
     uint32_t base = 0;
-    for (uint32_t pos = candidates.Find(first + 1);; pos = candidates.Find(pos + 1)) {
+    for (uint32_t pos = candidates.Find(first + 1); node != 0; pos = candidates.Find(pos + 1)) {
       base = pos - first;
       bool fits = true;
       for (uint32_t k = cb + 1; k < ce && fits; ++k) {

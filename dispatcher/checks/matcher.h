@@ -20,6 +20,7 @@
 // method may be called from any number of threads at once.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -27,6 +28,15 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+// The scan loops are templates over small lambdas; the compiler must not leave the per-character
+// decode or the prefilter as a call (GCC at -O2 left the UTF-8 decoder out of line, which cost a
+// fifth of a dense scan).
+#if defined(__GNUC__) || defined(__clang__)
+#define GD_CHECKS_INLINE __attribute__((always_inline))
+#else
+#define GD_CHECKS_INLINE
+#endif
 
 namespace gd::checks {
 
@@ -97,9 +107,10 @@ class Matcher {
   void ScanAll(std::u32string_view text, F&& f) const {
     const char32_t* t = text.data();
     const size_t n = text.size();
-    auto decode = [&](size_t i) { return Step{Symbol(t[i]), 1}; };
-    Scan(
-        n, decode, [&](size_t i) { return SkipBigrams(i, n, decode); }, cp_len_.data(), f);
+    const Hot h = hot();
+    auto decode = [&](size_t i) GD_CHECKS_INLINE { return Step{h.Symbol(t[i]), 1}; };
+    auto skip = [&](size_t i) GD_CHECKS_INLINE { return SkipBigrams(h, i, n, decode); };
+    Scan(h, n, decode, skip, cp_len_.data(), f);
   }
 
   // All (overlapping) matches over UTF-8 bytes, reported as byte offsets. Malformed bytes act as
@@ -108,9 +119,10 @@ class Matcher {
   void ScanUtf8(std::string_view text, F&& f) const {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const size_t n = text.size();
-    auto decode = [&](size_t i) {
+    const Hot h = hot();
+    auto decode = [&](size_t i) GD_CHECKS_INLINE {
       unsigned char c = p[i];
-      if (c < 0x80) return Step{ascii_[c], 1};
+      if (c < 0x80) return Step{h.ascii[c], 1};
       if ((c & 0xF0) == 0xE0 && i + 2 < n) {
         // Three bytes: all of CJK. Checked inline; anything else takes DecodeLead.
         unsigned b1 = p[i + 1], b2 = p[i + 2];
@@ -118,18 +130,19 @@ class Matcher {
         bool ok = ((b1 & 0xC0) == 0x80) & ((b2 & 0xC0) == 0x80) & (cp >= 0x800) &
                   ((cp & 0xF800) != 0xD800);
         if (ok)
-          return Step{pages_[(static_cast<size_t>(page_index_[cp >> 8]) << 8) | (cp & 0xFF)], 3};
+          return Step{h.pages[(static_cast<size_t>(h.page_index[cp >> 8]) << 8) | (cp & 0xFF)], 3};
       }
       char32_t cp;
       uint32_t len = DecodeLead(p, n, i, &cp);
-      return Step{Symbol(cp), len};
+      return Step{h.Symbol(cp), len};
     };
-    if (key_len_ != 0)
-      Scan(
-          n, decode, [&](size_t i) { return SkipKeys(i, p, n); }, byte_len_.data(), f);
-    else
-      Scan(
-          n, decode, [&](size_t i) { return SkipBigrams(i, n, decode); }, byte_len_.data(), f);
+    if (key_len_ != 0) {
+      auto skip = [&](size_t i) GD_CHECKS_INLINE { return SkipKeys(h, i, p, n); };
+      Scan(h, n, decode, skip, byte_len_.data(), f);
+    } else {
+      auto skip = [&](size_t i) GD_CHECKS_INLINE { return SkipBigrams(h, i, n, decode); };
+      Scan(h, n, decode, skip, byte_len_.data(), f);
+    }
   }
 
   std::vector<Match> FindAll(std::u32string_view text) const;
@@ -143,6 +156,9 @@ class Matcher {
   size_t pattern_length(uint32_t id) const { return cp_len_[id]; }
   size_t state_count() const { return states_; }
   size_t alphabet_size() const { return alphabet_; }
+  // The byte-key prefilter of ScanUtf8: how many leading bytes of every pattern it hashes
+  // (4..8), or 0 when some pattern is shorter than 4 bytes and ScanUtf8 filters by bigrams.
+  size_t byte_key_length() const { return key_len_; }
   // Heap bytes held by the automaton.
   size_t MemoryBytes() const;
 
@@ -153,6 +169,8 @@ class Matcher {
   static constexpr uint32_t kFree = 0xFFFFFFFFu;
   static constexpr uint32_t kLastOutput = 0x80000000u;
   static constexpr size_t kStay = 48;  // text units the automaton keeps running in dense text
+  // ... doubled for every further dense entry in a row, up to 8 times as long
+  static constexpr unsigned kStayDoublings = 4;
 
   // One 16-byte cell per slot: a transition reads base and check, a miss reads fail from the
   // same line, a match reads out.
@@ -166,13 +184,58 @@ class Matcher {
     uint32_t sym, len;
   };
 
-  // True unless no pattern starts with the symbols (a, b): a one-sided hashed bigram filter.
-  bool MaybeBigram(uint32_t a, uint32_t b) const {
-    uint64_t h = ((static_cast<uint64_t>(a) << 32) | b) * 0x9E3779B97F4A7C15ull;
-    uint64_t bit = h >> bigram_shift_;
-    return (bigrams_[bit >> 6] >> (bit & 63)) & 1;
+  // The arrays a scan reads, copied into locals once per scan: the callback writes memory, and
+  // through members the compiler would reload every pointer after each call.
+  struct Hot {
+    const Cell* cells;
+    const uint32_t* out;
+    const uint32_t* ascii;
+    const uint32_t* page_index;
+    const uint32_t* pages;
+    const uint64_t* bigrams;
+    const uint64_t* single;
+    const uint64_t* keys;
+    size_t page_count;
+    uint64_t key_mask;
+    uint32_t bigram_shift, key_shift, key_len;
+    bool has_single;
+
+    uint32_t Symbol(char32_t cp) const {
+      if (cp < 128) return ascii[cp];
+      size_t page = cp >> 8;
+      if (page >= page_count) return 0;
+      return pages[(static_cast<size_t>(page_index[page]) << 8) | (cp & 0xFF)];
+    }
+    // One transition, following failure links on a miss. Symbol 0 (a character in no pattern)
+    // needs no branch: from the root (base 0) it leads to slot 0, the root itself.
+    uint32_t Next(uint32_t state, uint32_t symbol) const {
+      state &= 0u - static_cast<uint32_t>(symbol != 0);
+      for (;;) {
+        const Cell& c = cells[state];
+        uint32_t t = (c.base & kBaseMask) + symbol;
+        if (cells[t].check == state) return t;
+        if (state == kRoot) return kRoot;
+        state = c.fail;
+      }
+    }
+    // True unless no pattern starts with the symbols (a, b): a one-sided hashed bigram filter.
+    bool MaybeBigram(uint32_t a, uint32_t b) const {
+      uint64_t h = ((static_cast<uint64_t>(a) << 32) | b) * 0x9E3779B97F4A7C15ull;
+      uint64_t bit = h >> bigram_shift;
+      return (bigrams[bit >> 6] >> (bit & 63)) & 1;
+    }
+    bool IsSingle(uint32_t sym) const { return (single[sym >> 6] >> (sym & 63)) & 1; }
+    // True unless no pattern starts with the first key_len bytes of w (in memory order).
+    bool MaybeKey(uint64_t w) const {
+      uint64_t bit = ((w & key_mask) * 0x9E3779B97F4A7C15ull) >> key_shift;
+      return (keys[bit >> 6] >> (bit & 63)) & 1;
+    }
+  };
+  Hot hot() const {
+    return Hot{cells_.data(),   out_.data(),    ascii_,       page_index_.data(), pages_.data(),
+               bigrams_.data(), single_.data(), keys_.data(), page_index_.size(), key_mask_,
+               bigram_shift_,   key_shift_,     key_len_,     has_single_};
   }
-  bool IsSingle(uint32_t sym) const { return (single_[sym >> 6] >> (sym & 63)) & 1; }
 
   // The scan shared by ScanAll and ScanUtf8. decode(i) gives the symbol and the length of the
   // character at position i (< n); lens[p] is the length of pattern p in the same units.
@@ -184,26 +247,34 @@ class Matcher {
   // or at a depth-1 state without output, which behaves exactly like the root one character
   // earlier; the prefilter then takes over again from that character.
   template <typename Decode, typename Skip, typename F>
-  void Scan(size_t n, Decode&& decode, Skip&& skip, const uint32_t* lens, F& f) const {
+  void Scan(const Hot& h, size_t n, Decode& decode, Skip& skip, const uint32_t* lens, F& f) const {
     size_t i = 0;
+    unsigned dense = 0;  // consecutive entries where the prefilter skipped nothing
     for (;;) {
       const size_t from = i;
       i = skip(i);
       if (i >= n) return;
       // Dense text (the prefilter skipped nothing): stay in the automaton for a while rather
-      // than bouncing between the two loops at every word.
-      const size_t stay_until = i == from ? i + kStay : 0;
+      // than bouncing between the two loops at every word; the longer, the more often that
+      // happened in a row.
+      dense = i == from ? std::min(dense + 1, kStayDoublings) : 0;
+      const size_t stay_until = dense ? i + (kStay << (dense - 1)) : 0;
       const size_t entry = i;
       uint32_t s = kRoot;
       for (;;) {
         const size_t at = i;
-        Step c = decode(i);
+        const Step c = decode(i);
         i += c.len;
-        s = Next(s, c.sym);
-        const uint32_t flags = cells_[s].base;
-        if (flags & kOutputBit) {
-          ForEachOutput(s, [&](uint32_t pat) { f(pat, i - lens[pat], i); });
-        } else if ((flags & kShallowBit) && at >= stay_until) {
+        s = h.Next(s, c.sym);
+        const Cell& cell = h.cells[s];
+        if (cell.base & kOutputBit) {
+          for (uint32_t r = cell.out;; ++r) {
+            const uint32_t v = h.out[r];
+            const uint32_t pat = v & ~kLastOutput;
+            f(pat, i - lens[pat], i);
+            if (v & kLastOutput) break;
+          }
+        } else if ((cell.base & kShallowBit) && at >= stay_until) {
           if (s == kRoot) break;
           if (at > entry) {
             i = at;
@@ -219,16 +290,16 @@ class Matcher {
   // could start a match (a one-character pattern, or a pattern starting with it and the next
   // character by the bigram filter); n if none.
   template <typename Decode>
-  size_t SkipBigrams(size_t i, size_t n, Decode& decode) const {
+  GD_CHECKS_INLINE static size_t SkipBigrams(const Hot& h, size_t i, size_t n, Decode& decode) {
     if (i >= n) return n;
     Step a = decode(i);
     for (;;) {
       if (a.sym != 0) {
-        if (has_single_ && IsSingle(a.sym)) return i;
+        if (h.has_single && h.IsSingle(a.sym)) return i;
         size_t j = i + a.len;
         if (j >= n) return n;
         Step b = decode(j);
-        if (b.sym != 0 && MaybeBigram(a.sym, b.sym)) return i;
+        if (b.sym != 0 && h.MaybeBigram(a.sym, b.sym)) return i;
         i = j;
         a = b;
         continue;
@@ -239,33 +310,29 @@ class Matcher {
     }
   }
 
-  bool MaybeKey(uint64_t w) const {
-    uint64_t bit = ((w & key_mask_) * 0x9E3779B97F4A7C15ull) >> key_shift_;
-    return (keys_[bit >> 6] >> (bit & 63)) & 1;
-  }
-
   // Prefilter over bytes, used when every pattern is at least key_len_ (4..8) bytes long: the
   // first character start >= i whose next key_len_ bytes may begin a pattern (a hashed bit set
   // of every pattern's first key_len_ bytes); n if none. No match starts anywhere in between,
   // so the automaton may start from the root there. Positions are independent of each other,
   // so the loop runs at the machine's load throughput rather than at one dependent automaton
   // step per character.
-  size_t SkipKeys(size_t i, const unsigned char* p, size_t n) const {
+  GD_CHECKS_INLINE static size_t SkipKeys(const Hot& h, size_t i, const unsigned char* p,
+                                          size_t n) {
     uint64_t w[4];
     while (i + 11 <= n) {
       std::memcpy(w, p + i, 8);
       std::memcpy(w + 1, p + i + 1, 8);
       std::memcpy(w + 2, p + i + 2, 8);
       std::memcpy(w + 3, p + i + 3, 8);
-      if (MaybeKey(w[0]) | MaybeKey(w[1]) | MaybeKey(w[2]) | MaybeKey(w[3])) {
+      if (h.MaybeKey(w[0]) | h.MaybeKey(w[1]) | h.MaybeKey(w[2]) | h.MaybeKey(w[3])) {
         for (size_t k = 0; k < 4; ++k)
-          if (MaybeKey(w[k]) && (p[i + k] & 0xC0) != 0x80) return i + k;
+          if (h.MaybeKey(w[k]) && (p[i + k] & 0xC0) != 0x80) return i + k;
       }
       i += 4;
     }
     // The tail: too short for a wide load; every character start that leaves room for a
     // pattern is a candidate.
-    for (; i + key_len_ <= n; ++i)
+    for (; i + h.key_len <= n; ++i)
       if ((p[i] & 0xC0) != 0x80) return i;
     return n;
   }

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -517,15 +518,26 @@ void HttpServer::BuildRoutes() {
                        GD_RETURN_IF_ERROR(store->Read([&](Tx& tx) -> Status {
                          GD_ASSIGN_OR_RETURN(auto rows, tx.ListAudit(ticket, user, from, to, page,
                                                                      per_page, &total));
-                         for (const auto& e : rows)
-                           items.push_back({{"id", e.id},
-                                            {"at", FormatRfc3339(e.at)},
-                                            {"actor_id", e.actor_id},
-                                            {"action", e.action},
-                                            {"entity", e.entity},
-                                            {"entity_id", e.entity_id},
-                                            {"detail", e.detail},
-                                            {"hash", e.hash}});
+                         std::map<int64_t, std::string> names;  // actor id -> name
+                         for (const auto& e : rows) {
+                           Json row = {{"id", e.id},
+                                       {"at", FormatRfc3339(e.at)},
+                                       {"actor_id", e.actor_id},
+                                       {"action", e.action},
+                                       {"entity", e.entity},
+                                       {"entity_id", e.entity_id},
+                                       {"detail", e.detail},
+                                       {"hash", e.hash}};
+                           if (e.actor_id != 0) {
+                             auto it = names.find(e.actor_id);
+                             if (it == names.end()) {
+                               GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(e.actor_id));
+                               it = names.emplace(e.actor_id, u ? u->name : "").first;
+                             }
+                             if (!it->second.empty()) row["actor_name"] = it->second;
+                           }
+                           items.push_back(std::move(row));
+                         }
                          return Status::Ok();
                        }));
                        return JsonResponse({{"items", items}, {"total", total}});

@@ -1,6 +1,8 @@
 #include "dispatcher/review/review_service.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
@@ -53,6 +55,33 @@ Json LimitFindings(const Json& renderings) {
 }
 
 std::string Iso(TimeMs t) { return FormatRfc3339(t); }
+
+// The display name of a user id, for the *_name fields beside ids a person reads ("" for 0 —
+// the system — or an unknown id). Looks each id up once per answer.
+class UserNames {
+ public:
+  explicit UserNames(Tx& tx) : tx_(tx) {}
+  const std::string& operator()(int64_t id) {
+    auto it = names_.find(id);
+    if (it != names_.end()) return it->second;
+    std::string name;
+    if (id != 0) {
+      auto u = tx_.GetUser(id);
+      if (u.ok() && u->has_value()) name = (*u)->name;
+    }
+    return names_.emplace(id, std::move(name)).first->second;
+  }
+
+ private:
+  Tx& tx_;
+  std::map<int64_t, std::string> names_;
+};
+
+// Sets `field` to the user's name when there is one.
+void PutName(Json& j, const char* field, UserNames& names, int64_t id) {
+  const std::string& name = names(id);
+  if (!name.empty()) j[field] = name;
+}
 
 }  // namespace
 
@@ -135,6 +164,7 @@ StatusOr<ChainView> ReviewService::ChainFor(Tx& tx, const Ticket& t, bool out_of
     by_step[d.step] = d;
   }
   bool all_approved = true;
+  UserNames names(tx);
   for (size_t i = 0; i < v.steps.size(); ++i) {
     Json s = {
         {"index", i}, {"role", std::string(RoleKey(v.steps[i].role))}, {"label", v.steps[i].label}};
@@ -143,6 +173,7 @@ StatusOr<ChainView> ReviewService::ChainFor(Tx& tx, const Ticket& t, bool out_of
       v.decisions.push_back(*d);
       s["state"] = d->decision == "approve" ? "approved" : "rejected";
       s["decided_by"] = d->user_id;
+      PutName(s, "decided_by_name", names, d->user_id);
       s["decided_at"] = Iso(d->decided_at);
       s["comment"] = d->comment;
       s["signature_valid"] = ConstantTimeEqual(SignDecision(*d), d->signature);
@@ -210,18 +241,25 @@ StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
   j["dispatches"] = dj;
   GD_ASSIGN_OR_RETURN(auto withdrawals, dispatch_sql::WithdrawalsForTicket(tx, t.id));
   Json wj = Json::array();
-  for (const auto& w : withdrawals)
-    wj.push_back({{"id", w.id},
-                  {"state", w.state},
-                  {"reason", w.reason},
-                  {"requested_by", w.requested_by},
-                  {"account_ids", w.account_ids},
-                  {"comment", w.comment},
-                  {"created_at", Iso(w.created_at)},
-                  {"decided_at", w.decided_at ? Json(Iso(w.decided_at)) : Json()}});
+  UserNames names(tx);
+  for (const auto& w : withdrawals) {
+    Json one = {{"id", w.id},
+                {"state", w.state},
+                {"reason", w.reason},
+                {"requested_by", w.requested_by},
+                {"account_ids", w.account_ids},
+                {"comment", w.comment},
+                {"created_at", Iso(w.created_at)},
+                {"decided_at", w.decided_at ? Json(Iso(w.decided_at)) : Json()}};
+    PutName(one, "requested_by_name", names, w.requested_by);
+    if (w.decided_by != 0) {
+      one["decided_by"] = w.decided_by;
+      PutName(one, "decided_by_name", names, w.decided_by);
+    }
+    wj.push_back(std::move(one));
+  }
   j["withdrawals"] = wj;
-  auto author = tx.GetUser(t.author_id);
-  if (author.ok() && author->has_value()) j["author_name"] = (*author)->name;
+  PutName(j, "author_name", names, t.author_id);
   auto unit = tx.GetUnit(t.unit_id);
   if (unit.ok() && unit->has_value()) j["unit_name"] = (*unit)->name;
   return j;
@@ -549,6 +587,7 @@ StatusOr<Json> ReviewService::History(const AuthContext& who, int64_t id) {
         auto audit, tx.ListAudit(t.id, std::nullopt, std::nullopt, std::nullopt, 1, 1000, &total));
     std::vector<std::pair<std::pair<TimeMs, int>, Json>> all;
     int seq = 0;
+    UserNames names(tx);
     for (const auto& v : versions) {
       Json c = ContentToJson(v.content);
       all.push_back({{v.created_at, seq++},
@@ -596,7 +635,10 @@ StatusOr<Json> ReviewService::History(const AuthContext& who, int64_t id) {
     }
     std::stable_sort(all.begin(), all.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [k, e] : all) events.push_back(std::move(e));
+    for (auto& [k, e] : all) {
+      if (e.contains("by")) PutName(e, "by_name", names, e["by"].get<int64_t>());
+      events.push_back(std::move(e));
+    }
     return Status::Ok();
   }));
   return Json{{"items", events}};

@@ -65,7 +65,7 @@ const CHECK_KEYS = ['secrets', 'compliance', 'promotion', 'typos', 'statistics',
 
 class HttpError extends Error { constructor(status, code, message, details) { super(message); Object.assign(this, { status, code, details }) } }
 const fail = (status, code, message, details) => { throw new HttpError(status, code, message, details) }
-const log = (user, action, details = {}) => audit.push({ id: audit.length + 1, at: now(), user_id: user ? user.id : null, user_name: user ? user.name : '系统', action, ticket_id: details.ticket_id || null, details })
+const log = (user, action, details = {}) => audit.push({ id: audit.length + 1, at: now(), actor_id: user ? user.id : 0, ...(user ? { actor_name: user.name } : {}), action, entity: details.ticket_id ? 'ticket' : '', entity_id: details.ticket_id || 0, detail: details })
 
 function publicUser(u) {
   const unit = units.find((x) => x.id === u.unit_id)
@@ -121,7 +121,7 @@ function getTicket(u, id) {
 }
 function ticketJson(t) {
   const unit = units.find((x) => x.id === t.unit_id)
-  return { ...t.content, id: t.id, unit_id: t.unit_id, unit_name: unit && unit.name, author_id: t.author_id, state: t.state, version: t.version, content_hash: t.hash, steps: t.steps, current_step: t.current_step, created_at: t.created_at, updated_at: t.updated_at, dispatches: t.dispatches, withdrawals: [...withdrawals.values()].filter((w) => w.ticket_id === t.id) }
+  return { ...t.content, id: t.id, unit_id: t.unit_id, unit_name: unit && unit.name, author_id: t.author_id, author_name: (users.find((x) => x.id === t.author_id) || {}).name, state: t.state, version: t.version, content_hash: t.hash, steps: t.steps, current_step: t.current_step, created_at: t.created_at, updated_at: t.updated_at, dispatches: t.dispatches, withdrawals: [...withdrawals.values()].filter((w) => w.ticket_id === t.id) }
 }
 function setContent(t, body, u) {
   const content = {
@@ -136,7 +136,7 @@ function setContent(t, body, u) {
   t.version = (t.version || 0) + 1
   t.hash = sha(JSON.stringify(content) + t.version)
   t.updated_at = now()
-  t.events.push({ type: 'version', at: now(), user_name: u.name, version: t.version, content_hash: t.hash, title: content.title, summary: content.summary, body: content.body })
+  t.events.push({ type: 'version', at: now(), by: u.id, by_name: u.name, version: t.version, content_hash: t.hash, title: content.title, summary: content.summary, body: content.body })
 }
 function startChain(t) {
   const chain = [...CHAINS[t.content.category]]
@@ -227,7 +227,7 @@ route('GET', '/api/tickets', (req, body, u, res, p, q) => {
   if (q.get('category')) items = items.filter((t) => t.content.category === q.get('category'))
   if (q.get('unit_id')) items = items.filter((t) => t.unit_id === Number(q.get('unit_id')))
   if (q.get('mine')) items = items.filter((t) => t.author_id === u.id)
-  if (q.get('awaiting_me')) items = items.filter((t) => (t.state === 'in_review' && t.steps[t.current_step] && u.roles.includes(t.steps[t.current_step].role) && t.author_id !== u.id && (u.unit_id === t.unit_id || t.steps[t.current_step].role === 'office')) || (u.roles.includes('office') && [...withdrawals.values()].some((w) => w.ticket_id === t.id && w.state === 'requested')))
+  if (q.get('awaiting_me')) items = items.filter((t) => (t.state === 'in_review' && t.steps[t.current_step] && u.roles.includes(t.steps[t.current_step].role) && t.author_id !== u.id && (u.unit_id === t.unit_id || t.steps[t.current_step].role === 'office')) || (u.roles.includes('office') && [...withdrawals.values()].some((w) => w.ticket_id === t.id && w.state === 'pending')))
   items = items.sort((a, b) => b.id - a.id).map(ticketJson)
   return { items, total: items.length }
 })
@@ -263,7 +263,7 @@ route('POST', '/api/tickets/:id/submit', (req, body, u, res, p) => {
   if (findings.some((f) => f.severity === 'block')) fail(422, 'check_failed', '自动检查发现必须修改的问题，不能提交', { findings })
   t.state = 'in_review'
   startChain(t)
-  t.events.push({ type: 'submitted', at: now(), user_name: u.name, message: '一校：撰写人已校对' })
+  t.events.push({ type: 'submitted', at: now(), by: u.id, by_name: u.name, message: '一校：撰写人已校对' })
   log(u, 'ticket_submitted', { ticket_id: t.id })
   return ticketJson(t)
 })
@@ -271,7 +271,7 @@ route('POST', '/api/tickets/:id/recall', (req, body, u, res, p) => {
   const t = getTicket(u, p.id)
   if (t.author_id !== u.id || t.state !== 'in_review') fail(409, 'conflict', '当前状态不能撤回')
   t.state = 'draft'; t.steps = []; t.current_step = null
-  t.events.push({ type: 'recalled', at: now(), user_name: u.name })
+  t.events.push({ type: 'recalled', at: now(), by: u.id, by_name: u.name })
   return ticketJson(t)
 })
 route('POST', '/api/tickets/:id/decisions', (req, body, u, res, p) => {
@@ -288,7 +288,7 @@ route('POST', '/api/tickets/:id/decisions', (req, body, u, res, p) => {
     if (runChecks(t.content).some((f) => f.severity === 'block')) fail(422, 'check_failed', '存在必须修改的问题，不能通过')
   } else if (!(body.comment || '').trim()) fail(422, 'invalid', '退回须填写意见', { fields: { comment: '必填' } })
   Object.assign(step, { state: body.decision === 'approve' ? 'approved' : 'rejected', decided_by: u.id, decided_by_name: u.name, decided_at: now(), comment: body.comment || '' })
-  t.events.push({ type: 'decision', at: now(), user_name: u.name, label: step.label, decision: body.decision, comment: body.comment, checklist: body.checklist, acknowledged_warnings: body.acknowledged_warnings || [] })
+  t.events.push({ type: 'decision', at: now(), by: u.id, by_name: u.name, label: step.label, decision: body.decision, comment: body.comment, checklist: body.checklist, acknowledged_warnings: body.acknowledged_warnings || [] })
   log(u, 'decision', { ticket_id: t.id, decision: body.decision, step: step.index })
   if (body.decision === 'reject') { t.state = 'returned'; t.current_step = null }
   else if (t.current_step + 1 < t.steps.length) { t.current_step++; t.steps[t.current_step].state = 'pending' }
@@ -310,7 +310,7 @@ route('POST', '/api/tickets/:id/publish', (req, body, u, res, p) => {
     return { account_id: c.account_id, kind, state: manual ? 'awaiting' : 'published', attempts: manual ? 0 : 1, remote_id, remote_url: url, last_error: null }
   })
   if (t.dispatches.some((d) => d.state !== 'published')) t.state = 'publishing'
-  t.events.push({ type: 'publish', at: now(), user_name: u.name, message: '三校：网站信息管理员已校对' })
+  t.events.push({ type: 'publish', at: now(), by: u.id, by_name: u.name, message: '三校：网站信息管理员已校对' })
   for (const d of t.dispatches) t.events.push({ type: 'dispatch', at: now(), account_name: channels.find((c) => c.id === d.account_id).name, state: d.state, remote_url: d.remote_url })
   log(u, 'published', { ticket_id: t.id })
   return ticketJson(t)
@@ -326,23 +326,24 @@ route('POST', '/api/tickets/:id/withdrawals', (req, body, u, res, p) => {
   const t = getTicket(u, p.id)
   if (!(u.unit_id === t.unit_id && u.roles.some((r) => ['site_manager', 'deputy_leader', 'principal_leader'].includes(r)))) fail(403, 'forbidden', '无权申请撤回')
   if (!(body.reason || '').trim()) fail(400, 'bad_request', '请填写撤回理由')
-  const w = { id: nextWd++, ticket_id: t.id, reason: body.reason, account_ids: body.account_ids || t.dispatches.map((d) => d.account_id), state: 'requested', requested_by: u.id, user_name: u.name, at: now() }
+  const w = { id: nextWd++, ticket_id: t.id, reason: body.reason, account_ids: body.account_ids || t.dispatches.map((d) => d.account_id), state: 'pending', requested_by: u.id, requested_by_name: u.name, created_at: now() }
   withdrawals.set(w.id, w)
-  t.events.push({ type: 'withdrawal', withdrawal_id: w.id, id: w.id, at: now(), user_name: u.name, reason: w.reason, state: 'requested' })
+  t.events.push({ type: 'withdrawal', withdrawal_id: w.id, id: w.id, at: now(), by: u.id, by_name: u.name, reason: w.reason, state: 'pending' })
   res.statusCode = 201
   return w
 })
 route('POST', '/api/withdrawals/:id/decisions', (req, body, u, res, p) => {
   need(u, 'office')
   const w = withdrawals.get(Number(p.id)) || fail(404, 'not_found', '撤回申请不存在')
-  if (w.state !== 'requested') fail(409, 'conflict', '该申请已审定')
+  if (w.state !== 'pending') fail(409, 'conflict', '该申请已审定')
   const t = tickets.get(w.ticket_id)
   w.state = body.decision === 'approve' ? 'approved' : 'rejected'
+  Object.assign(w, { decided_by: u.id, decided_by_name: u.name, decided_at: now(), comment: body.comment || '' })
   if (w.state === 'approved') {
     for (const d of t.dispatches) if (w.account_ids.includes(d.account_id)) d.state = 'withdrawn'
     if (t.dispatches.every((d) => d.state === 'withdrawn')) t.state = 'withdrawn'
   }
-  t.events.push({ type: 'withdrawal_decision', withdrawal_id: w.id, at: now(), user_name: u.name, decision: body.decision, comment: body.comment })
+  t.events.push({ type: 'withdrawal_decision', withdrawal_id: w.id, at: now(), by: u.id, by_name: u.name, decision: body.decision, comment: body.comment })
   log(u, 'withdrawal_decided', { ticket_id: t.id, decision: body.decision })
   return w
 })

@@ -1,6 +1,7 @@
 // Shared helpers for the console's browser tests: Debian's chromium driven by playwright-core
 // (no browser download), sign-in, screenshots, and a small API client for set-up and checks.
 import { chromium } from 'playwright-core'
+import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import zlib from 'node:zlib'
 import path from 'node:path'
@@ -24,11 +25,34 @@ export async function launch() {
   })
 }
 
+// Waits on real work get these bounds (the machine running the tests is often busy with
+// builds): the default for one UI or API state, and the WYSIWYG editor's start, which parses
+// and initialises Vditor's Lute (3.7 MB of script) afresh in every new browser context.
+export const STATE_MS = 30000
+export const EDITOR_MS = 60000
+
 export async function open(browser, viewport = DESKTOP) {
   const mobile = viewport.width < 600
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: mobile, hasTouch: mobile, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: BASE })
-  context.setDefaultTimeout(15000)
+  context.setDefaultTimeout(STATE_MS)
+  // What the console must never do: break its Content-Security-Policy, throw, or log an error.
+  const problems = []
+  await context.exposeBinding('__gdCspViolation', ({ frame }, text) => { problems.push(`CSP violation on ${frame.url()}: ${text}`) })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      if (window.__gdCspViolation) window.__gdCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || ''}:${e.lineNumber || 0}`)
+    })
+  })
   const page = await context.newPage()
+  page.on('pageerror', (e) => problems.push(`uncaught exception on ${page.url()}: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const at = m.location().url || ''
+    // An API answering 4xx is logged by the browser as a failed resource; the page handles
+    // those (sign-in, lock-out, another unit's ticket) and the tests assert what it shows.
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && at.startsWith(BASE + '/api/')) return
+    problems.push(`console error on ${page.url()}: ${m.text()} ${at}`)
+  })
   const external = []
   // Everything must come from the dispatcher itself: record any request that leaves it.
   page.on('request', (r) => {
@@ -36,7 +60,39 @@ export async function open(browser, viewport = DESKTOP) {
     if (!u.startsWith(BASE) && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('about:')) external.push(u)
   })
   page.external = external
+  page.problems = problems
   return { context, page }
+}
+
+// Closes a context after checking the page stayed clean: no request left the dispatcher, no
+// CSP violation, no uncaught exception, no console error.
+export async function finish(context, page) {
+  const { external, problems } = page
+  await context.close()
+  assert.deepEqual(external, [], 'requests that left the dispatcher')
+  assert.deepEqual(problems, [], 'CSP violations, exceptions and console errors')
+}
+
+// The compose page's editor is up (Vditor's `after` has run).
+export async function editorReady(page) {
+  await page.locator('[data-testid=body-editor][data-ready=true]').waitFor({ timeout: EDITOR_MS })
+  return page.locator('[data-testid=body-editor] .vditor-wysiwyg .vditor-reset')
+}
+
+// Decides the current review step on the review page: waits until the checks are loaded (their
+// warnings need a reason), ticks the nine items, gives each warning a reason, confirms, and
+// waits for the server's answer and the ticket page.
+export async function approveOnReviewPage(page, ticketId, reason = '经核实，表述无误。') {
+  await page.locator('[data-testid=decision-panel][data-ready=true]').waitFor()
+  const reasons = page.getByTestId('ack-reason')
+  for (let i = 0; i < (await reasons.count()); i++) await reasons.nth(i).fill(reason)
+  await page.getByTestId('check-all').click()
+  await page.getByTestId('approve').click()
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/tickets/${ticketId}/decisions`) && r.request().method() === 'POST')
+  await page.getByRole('dialog').getByRole('button', { name: '确认', exact: true }).click()
+  const res = await answer
+  assert.equal(res.status(), 200, `decision: ${await res.text()}`)
+  await page.waitForURL(new RegExp(`/tickets/${ticketId}$`))
 }
 
 export async function signIn(page, username, password = PASSWORD) {
@@ -49,7 +105,18 @@ export async function signIn(page, username, password = PASSWORD) {
 
 export async function shot(page, name) {
   const w = page.viewportSize().width
-  await page.waitForTimeout(300)
+  // Settled: web fonts, images and every finite animation or transition (dialogs, tabs) done.
+  await page.evaluate(async () => {
+    await document.fonts.ready
+    const finite = document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+    await Promise.all(finite.map((a) => a.finished.catch(() => null)))
+    const pending = [...document.images].filter((i) => !i.complete && i.loading !== 'lazy')
+    await Promise.all(pending.map((i) => new Promise((r) => {
+      i.addEventListener('load', r, { once: true })
+      i.addEventListener('error', r, { once: true })
+      if (i.complete) r()
+    })))
+  })
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${w}.png`), fullPage: true })
 }
 

@@ -1,7 +1,7 @@
 // Sign-in lock-out, unit isolation of reviewers, and write-only channel secrets.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, PHONE, launch, open, signIn, shot, apiAs, items, createTicket } from './lib.mjs'
+import { DESKTOP, PHONE, launch, open, finish, signIn, shot, apiAs, items, createTicket } from './lib.mjs'
 
 let browser
 before(async () => { browser = await launch() })
@@ -11,21 +11,22 @@ test('wrong passwords lock the account and the page says so', async () => {
   const { context, page } = await open(browser, PHONE)
   await page.goto('/login')
   const err = page.getByTestId('login-error')
-  for (let i = 1; i <= 5; i++) {
+  // One sign-in at a time: each attempt waits for the server's answer and the message it shows.
+  const attempt = async (password) => {
     await page.getByLabel('用户名').fill('principal3')
-    await page.getByLabel('密码', { exact: true }).fill(`wrong-password-${i}`)
+    await page.getByLabel('密码', { exact: true }).fill(password)
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST')
     await page.getByTestId('login-submit').click()
+    const status = (await answer).status()
     await err.waitFor()
-    await page.waitForFunction(() => !document.querySelector('[data-testid=login-submit]').classList.contains('is-loading'))
+    return status
   }
-  await page.getByLabel('用户名').fill('principal3')
-  await page.getByLabel('密码', { exact: true }).fill('Demo@2026pass')
-  await page.getByTestId('login-submit').click()
-  await page.waitForFunction(() => /锁定/.test(document.querySelector('[data-testid=login-error]')?.innerText || ''))
+  for (let i = 1; i <= 5; i++) assert.equal(await attempt(`wrong-password-${i}`), 401, `wrong password ${i}`)
+  assert.equal(await attempt('Demo@2026pass'), 423, 'locked, even with the right password')
   assert.match(await err.innerText(), /锁定/)
   assert.ok(page.url().includes('/login'), 'still on the sign-in page')
   await shot(page, 'login-locked')
-  await context.close()
+  await finish(context, page)
 })
 
 test('a reviewer of another unit cannot see the ticket', async () => {
@@ -48,7 +49,7 @@ test('a reviewer of another unit cannot see the ticket', async () => {
   await page.getByTestId('load-error').waitFor()
   assert.equal(await page.getByTestId('decision-panel').count(), 0)
   assert.ok(!(await page.content()).includes('城关镇以外单位的工单'))
-  await context.close()
+  await finish(context, page)
 })
 
 test("an operator's channel secret is never shown back", async () => {
@@ -80,5 +81,5 @@ test("an operator's channel secret is never shown back", async () => {
   assert.ok(!one.text.includes(SECRET))
   await page.getByTestId(`test-channel-${wechat.id}`).click()
   await page.getByRole('button', { name: '知道了' }).click()
-  await context.close()
+  await finish(context, page)
 })

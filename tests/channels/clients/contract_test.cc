@@ -252,6 +252,56 @@ TEST_P(ClientContractTest, PublishPollToFinalThenWithdraw) {
   }
 }
 
+TEST_P(ClientContractTest, ReconcileOfANeverSentPieceIsNotFound) {
+  // Another piece is on the platform; this one never left.
+  PublishJob other = Job("n0");
+  Progress op;
+  ASSERT_TRUE(RunOnce(other, op).ok());
+  PublishJob job = Job("n1");
+  auto rec = client_->Reconcile(job, Progress{});
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(rec->kind, ReconcileResult::Kind::kNotFound);
+  EXPECT_EQ(LivePosts(), 1);
+}
+
+// What a person sees on the sandbox page (issue 4): each platform's post drawn as a phone shows
+// it, with no script anywhere on the page.
+TEST_P(ClientContractTest, InspectionPageShowsThePostAsAPhoneWould) {
+  PublishJob job = Job("p1");
+  Progress progress;
+  auto r = RunOnce(job, progress);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  HttpRequest req;
+  req.url = server_->base_url() + "/_sandbox/";
+  req.timeout_ms = 2000;
+  auto page = http_->Send(req);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->status, 200);
+  const std::string& html = page->body;
+  EXPECT_EQ(html.find("<script"), std::string::npos) << "the page runs no scripts";
+  EXPECT_NE(html.find(r->remote_id), std::string::npos);
+  const std::string kind = GetParam().kind;
+  if (kind == "wechat_mp" || kind == "portal") {
+    // The article in a sandboxed frame; its images served by the sandbox itself.
+    EXPECT_NE(html.find("<iframe sandbox"), std::string::npos);
+    EXPECT_NE(html.find(kind == "portal" ? "政府网站" : "公众号文章"), std::string::npos);
+    EXPECT_NE(html.find("防汛通知p1"), std::string::npos);
+  }
+  if (kind == "wechat_mp") {
+    EXPECT_NE(html.find("/_sandbox/media/"), std::string::npos);
+    EXPECT_EQ(html.find("mmbiz.qpic.cn"), std::string::npos) << "no external image hosts";
+  }
+  if (kind == "weibo") {
+    EXPECT_NE(html.find("class=wb"), std::string::npos);
+    EXPECT_NE(html.find("class=pic"), std::string::npos);
+  }
+  if (kind == "douyin" || kind == "kuaishou") {
+    EXPECT_NE(html.find("<video controls"), std::string::npos);
+    EXPECT_NE(html.find("poster=\"/_sandbox/media/"), std::string::npos);
+    EXPECT_NE(html.find(kind == "douyin" ? "抖音" : "快手"), std::string::npos);
+  }
+}
+
 TEST_P(ClientContractTest, TimeoutAfterAcceptIsReconciledWithoutDuplicate) {
   PublishJob job = Job("t1");
   FaultSpec f;

@@ -282,5 +282,68 @@ TEST_F(Api, LiveCheckFindsPii) {
   EXPECT_TRUE(mobile) << r.body;
 }
 
+// Where an answer carries a user id a person reads, it carries the user's name beside it
+// (API.md is extended, never changed: the ids stay).
+TEST_F(Api, AnswersNameThePeopleBesideTheirIds) {
+  Json t = h.Create("editor_a", h.TicketBody("work_news", {h.portal_a}));
+  const int64_t id = t["id"];
+  const std::string path = "/api/tickets/" + std::to_string(id);
+  t = h.Submit("editor_a", id);
+  ASSERT_EQ(h.Decide("reviewer_a", id, t["content_hash"]).status, 200);
+
+  Resp got = h.Call("GET", path, h.Token("deputy_a"));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json["author_name"], "editor_a");
+  const Json& first = got.json["steps"][0];
+  EXPECT_EQ(first["state"], "approved");
+  EXPECT_TRUE(first["decided_by"].is_number_integer());
+  EXPECT_EQ(first["decided_by_name"], "reviewer_a");
+  EXPECT_FALSE(got.json["steps"][1].contains("decided_by_name"));
+
+  Resp list = h.Call("GET", "/api/tickets?awaiting_me=1&per_page=200", h.Token("deputy_a"));
+  ASSERT_EQ(list.status, 200);
+  bool listed = false;
+  for (const auto& i : list.json["items"])
+    if (i["id"] == id) {
+      listed = true;
+      EXPECT_EQ(i["steps"][0]["decided_by_name"], "reviewer_a");
+    }
+  EXPECT_TRUE(listed);
+
+  Resp hist = h.Call("GET", path + "/history", h.Token("deputy_a"));
+  ASSERT_EQ(hist.status, 200) << hist.body;
+  int versions = 0, decisions = 0, submits = 0;
+  for (const auto& e : hist.json["items"]) {
+    if (e["type"] == "check_run") continue;  // the system's, no person
+    if (e["type"] == "version") {
+      ++versions;
+      EXPECT_EQ(e["by_name"], "editor_a");
+    } else if (e["type"] == "decision") {
+      ++decisions;
+      EXPECT_EQ(e["by"], first["decided_by"]);
+      EXPECT_EQ(e["by_name"], "reviewer_a");
+    } else if (e.value("action", "") == "ticket.submit") {
+      ++submits;
+      EXPECT_EQ(e["by_name"], "editor_a");
+    }
+  }
+  EXPECT_EQ(versions, 1);
+  EXPECT_EQ(decisions, 1);
+  EXPECT_EQ(submits, 1);
+
+  Resp audit = h.Call("GET", "/api/audit?ticket_id=" + std::to_string(id), h.Token("auditor"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  ASSERT_FALSE(audit.json["items"].empty());
+  for (const auto& row : audit.json["items"]) {
+    ASSERT_TRUE(row.contains("actor_id")) << row.dump();
+    if (row["action"] == "ticket.decision") {
+      EXPECT_EQ(row["actor_name"], "reviewer_a");
+    }
+    if (row["action"] == "ticket.create") {
+      EXPECT_EQ(row["actor_name"], "editor_a");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gd::testing

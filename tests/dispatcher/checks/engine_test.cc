@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "dispatcher/checks/markdown_walker.h"
@@ -157,6 +158,37 @@ TEST(EngineTest, ExtraSensitiveDictionaryFile) {
   auto f = (*e)->Run(in);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "本地");
+}
+
+// The shipped leaders list is example data; an operator replaces the whole file (docs/checks.md,
+// "Starter data"). After the replacement the rules follow the new list and the example names
+// mean nothing any more.
+TEST(EngineTest, ReplacedLeadersList) {
+  TempPolicies p;
+  p.Write("leaders.tsv",
+          "# 领导姓名、职务与排序\n# 格式：姓名<TAB>职务<TAB>排序\n"
+          "周建国\t市委书记\t1\n吴晓梅\t市委副书记|市长\t2\n郑卫东\t常务副市长\t3\n");
+  auto e = CheckEngine::Load(p.dir());
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_NE((*e)->version(), Engine()->version());
+  auto run = [&](std::string body) {
+    CheckInput in;
+    in.body = std::move(body);
+    std::vector<std::pair<std::string, std::string>> out;  // kind, text
+    for (const auto& f : (*e)->Run(in))
+      if (f.rule == "expression") out.push_back({f.kind, f.text});
+    return out;
+  };
+  using V = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(run("市长周建国出席会议。"), (V{{"leader_title", "市长周建国"}}));
+  EXPECT_EQ(run("吴晓梅、周建国出席会议。"), (V{{"leader_order", "吴晓梅、周建国"}}));
+  EXPECT_EQ(run("市委书记周建国、市长吴晓梅出席会议。"), V{});
+  // The example names are gone with the example file.
+  EXPECT_EQ(run("市长张华出席会议。李明、张华出席会议。"), V{});
+  // The shipped file still carries its example-data notice.
+  std::ifstream shipped(Policies() / "leaders.tsv");
+  std::string text((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("示例数据"), std::string::npos);
 }
 
 struct BadFile {
