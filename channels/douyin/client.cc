@@ -27,8 +27,8 @@ Status MapError(int c, const std::string& msg, TimeMs now) {
           err(Code::kResourceExhausted, "接口调用额度已用完，次日 0 时恢复"),
           support::MsUntilNextCstMidnight(now));
     case 28003018:
-      return support::WithRetryAfter(err(Code::kResourceExhausted, "调用频率过高，请稍后再试"),
-                                     60000);
+      // The platform does not say how long: the engine's backoff decides.
+      return err(Code::kResourceExhausted, "调用频率过高，请稍后再试");
     case 28001008:
     case 2190008:
     case 10008:

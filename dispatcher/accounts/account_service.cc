@@ -233,19 +233,18 @@ StatusOr<AuthContext> AccountService::Authenticate(const std::string& token) {
   bool touch = false;
   Session session;
   Status st = store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto s, tx.GetSession(hash));
-    if (!s || s->expires_at <= now || now - s->created_at > policy_.session_max_ms)
+    // Session, user and unit in one query (the sessions' user_id is a foreign key).
+    GD_ASSIGN_OR_RETURN(auto a, tx.GetSessionAuth(hash));
+    if (!a || a->session.expires_at <= now || now - a->session.created_at > policy_.session_max_ms)
       return Unauthenticated("登录已过期，请重新登录");
-    GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(s->user_id));
-    if (!u || u->disabled) return Unauthenticated("账号已停用，请联系管理员");
-    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(u->unit_id));
-    ctx.user = *u;
-    ctx.unit = unit.value_or(Unit{});
+    if (a->user.disabled) return Unauthenticated("账号已停用，请联系管理员");
+    ctx.user = std::move(a->user);
+    ctx.unit = a->unit.value_or(Unit{});
     ctx.token_hash = hash;
-    ctx.csrf_token = s->csrf_token;
-    ctx.password_expired = PasswordExpired(*u);
-    session = *s;
-    touch = now - s->last_seen_at > 30 * 1000;  // sliding expiry, written at most every 30 s
+    ctx.csrf_token = a->session.csrf_token;
+    ctx.password_expired = PasswordExpired(ctx.user);
+    session = std::move(a->session);
+    touch = now - session.last_seen_at > 30 * 1000;  // sliding expiry, written at most every 30 s
     return Status::Ok();
   });
   if (!st.ok()) return st;

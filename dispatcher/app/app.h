@@ -37,7 +37,7 @@ struct AppConfig {
   std::string admin_password;  // DISPATCHER_ADMIN_PASSWORD, used on first start only
   std::string master_key;      // DISPATCHER_MASTER_KEY (hex or base64 of 32 bytes); else a key file
   AccountPolicy accounts;
-  int threads = 16;
+  int threads = 64;  // HTTP pool: one thread per open keep-alive connection (ServerOptions)
   const Clock* clock = nullptr;  // default: the system clock
   // Public base URL of this server (for the built-in portal's links), e.g.
   // "https://www.example.gov.cn/"; default "http://HOST:PORT/".

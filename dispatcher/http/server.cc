@@ -3,7 +3,10 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -635,7 +638,15 @@ void HttpServer::Install() {
   };
   h.set_tcp_nodelay(true);
   h.set_keep_alive_max_count(10000);
-  h.set_keep_alive_timeout(30);
+  h.set_keep_alive_timeout(opt_.keep_alive_seconds);
+  // Replaces cpp-httplib's default socket options (SO_REUSEPORT, which would let a second
+  // server bind the same port and take part of its connections) with SO_REUSEADDR, and notes
+  // the socket so Bind() can give it a longer listen queue.
+  h.set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd_ = sock;
+  });
   h.set_read_timeout(30, 0);
   h.set_write_timeout(30, 0);
   h.set_payload_max_length(opt_.max_upload_bytes);
@@ -762,6 +773,12 @@ Status HttpServer::Bind() {
                          "（端口被占用？）");
     port_ = opt_.port;
   }
+  // cpp-httplib 0.11 listens with a backlog of 5. A burst of new connections then overflows the
+  // accept queue; with SYN cookies the kernel drops the handshake's last ACK, and a client whose
+  // request spans two segments (headers, then body) is reset: its request fails. Listening
+  // again on the bound socket only changes the backlog (Linux caps it at net.core.somaxconn).
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, opt_.listen_backlog) != 0)
+    log::Warn("listen backlog {}: {}", opt_.listen_backlog, std::strerror(errno));
   return Status::Ok();
 }
 

@@ -31,7 +31,11 @@ struct ServerOptions {
   std::filesystem::path site_dir;  // the built-in portal site, served under /site/
   size_t max_json_bytes = 4 * 1024 * 1024;
   size_t max_upload_bytes = 110 * 1024 * 1024;
-  int threads = 16;
+  // cpp-httplib 0.11 holds a pool thread for as long as a keep-alive connection stays open;
+  // connections beyond the pool wait in its queue until one closes.
+  int threads = 64;
+  int keep_alive_seconds = 5;   // an idle connection gives its thread back after this long
+  int listen_backlog = 1024;    // pending connections the kernel queues (cpp-httplib uses 5)
   bool secure_cookies = false;  // set when TLS terminates in front of us
   std::string sandbox_proxy;    // demo: forward /_sandbox/ to this base URL
 };
@@ -101,6 +105,7 @@ class HttpServer {
   std::vector<Route> routes_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  int listen_fd_ = -1;  // the listening socket, seen through cpp-httplib's socket options hook
 };
 
 // Maps a Status to (HTTP status, machine code).

@@ -83,6 +83,47 @@ void PutName(Json& j, const char* field, UserNames& names, int64_t id) {
   if (!name.empty()) j[field] = name;
 }
 
+void PutName(Json& j, const char* field, const std::map<int64_t, std::string>& names, int64_t id) {
+  auto it = names.find(id);
+  if (it != names.end() && !it->second.empty()) j[field] = it->second;
+}
+
+// Adds the display name of `id` to `names` (nothing for 0, the system; "" if unknown).
+void AddName(Tx& tx, std::map<int64_t, std::string>& names, int64_t id) {
+  if (id == 0 || names.count(id)) return;
+  auto name = tx.GetUserDisplayName(id);
+  names.emplace(id, name.ok() ? *name : "");
+}
+
+// A decision of the ticket's current version and round (the ones its chain shows).
+bool Shown(const Ticket& t, const Decision& d) {
+  return t.round != 0 && d.version == t.version && d.round == t.round;
+}
+
+// What the renderings of a content depend on in its channel account.
+bool SameAccount(const ChannelAccountRow& a, const ChannelAccountRow& b) {
+  return a.id == b.id && a.kind == b.kind && a.name == b.name && a.unit_id == b.unit_id &&
+         a.base_url == b.base_url && a.settings == b.settings && a.disabled == b.disabled &&
+         a.updated_at == b.updated_at;
+}
+
+// A rough size of a cached version, for the cache's budget.
+size_t ApproxBytes(const VersionInfo& v) {
+  const Content& c = v.content;
+  return 1024 +
+         2 * (c.title.size() + c.summary.size() + c.body.size() + c.source.size() +
+              c.column.size()) +
+         256 * (c.media.size() + c.channels.size()) + 512 * v.limit_findings.size();
+}
+
+// The automated checks of a version plus its renderings' limit problems.
+Json RunChecks(const ContentChecker& checker, const VersionInfo& v) {
+  const Content& c = v.content;
+  Json findings = checker.Run({c.category, c.title, c.summary, c.body, c.source});
+  for (const auto& f : v.limit_findings) findings.push_back(f);
+  return findings;
+}
+
 }  // namespace
 
 bool CanSeeUnit(const AuthContext& who, int64_t unit_id) {
@@ -105,7 +146,10 @@ StatusOr<Ticket> ReviewService::Load(Tx& tx, const AuthContext& who, int64_t id)
   return *t;
 }
 
-Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c) const {
+Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c,
+                              std::vector<ChannelAccountRow>* accounts,
+                              std::string* unit_name) const {
+  accounts->clear();
   for (size_t i = 0; i < c.channels.size(); ++i) {
     auto& ch = c.channels[i];
     GD_ASSIGN_OR_RETURN(auto acct, tx.GetChannel(ch.account_id));
@@ -114,6 +158,7 @@ Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c) const {
     if (acct->unit_id != 0 && acct->unit_id != unit_id)
       return Invalid(field, "不能选择其他单位的渠道账号");
     ch.kind = acct->kind;
+    accounts->push_back(std::move(*acct));
   }
   for (size_t i = 0; i < c.media.size(); ++i) {
     auto& m = c.media[i];
@@ -131,55 +176,149 @@ Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c) const {
     m.width = row->width;
     m.height = row->height;
   }
+  auto unit = tx.GetUnit(unit_id);
+  *unit_name = unit.ok() && unit->has_value() ? (*unit)->name : "";
   return Status::Ok();
 }
 
-Json ReviewService::Render(Tx& tx, const Content& c, int64_t ticket_id, int64_t unit_id,
-                           TimeMs at) const {
+ReviewService::NewVersion ReviewService::Prepare(const Content& c, int64_t ticket_id, int version,
+                                                 TimeMs at, std::vector<ChannelAccountRow> accounts,
+                                                 std::string unit_name) const {
   std::vector<RenderTarget> targets;
-  auto unit = tx.GetUnit(unit_id);
-  std::string unit_name = unit.ok() && unit->has_value() ? (*unit)->name : "";
-  for (const auto& ch : c.channels) {
-    auto acct = tx.GetChannel(ch.account_id);
-    if (acct.ok() && acct->has_value()) targets.push_back({**acct, unit_name});
+  for (const auto& a : accounts) targets.push_back({a, unit_name});
+  Json renderings = renderer_.RenderAll(c, ticket_id, c.scheduled_at.value_or(at), targets);
+  NewVersion n;
+  auto info = std::make_shared<VersionInfo>();
+  info->ticket_id = ticket_id;
+  info->version = version;
+  info->content = c;
+  info->has_limits = true;
+  info->limit_findings = LimitFindings(renderings);
+  n.content_hash = ContentHash(c, renderings);
+  n.content_json = ContentToJson(c).dump();
+  n.renderings_json = renderings.dump();
+  n.info = std::move(info);
+  n.accounts = std::move(accounts);
+  n.unit_name = std::move(unit_name);
+  n.rendered_at = at;
+  return n;
+}
+
+StatusOr<ReviewService::NewVersion> ReviewService::Revalidate(Tx& tx, int64_t unit_id,
+                                                              const Content& request,
+                                                              int64_t ticket_id, int version,
+                                                              std::optional<NewVersion> pre) const {
+  Content c = request;
+  std::vector<ChannelAccountRow> accounts;
+  std::string unit_name;
+  GD_RETURN_IF_ERROR(Resolve(tx, unit_id, c, &accounts, &unit_name));
+  // Media rows never change, so the renderings depend on the channel accounts, the unit's name,
+  // the ticket id and (without a schedule) the publish date, which the formatters take from the
+  // time of rendering in China Standard Time.
+  bool same = pre && pre->info->ticket_id == ticket_id && pre->info->version == version &&
+              pre->unit_name == unit_name && pre->accounts.size() == accounts.size() &&
+              (c.scheduled_at || CstDate(pre->rendered_at) == CstDate(tx.now()));
+  for (size_t i = 0; same && i < accounts.size(); ++i)
+    same = SameAccount(pre->accounts[i], accounts[i]);
+  if (same) return std::move(*pre);
+  return Prepare(c, ticket_id, version, tx.now(), std::move(accounts), std::move(unit_name));
+}
+
+std::shared_ptr<const VersionInfo> ReviewService::Cached(int64_t ticket_id) const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = cache_index_.find(ticket_id);
+  if (it == cache_index_.end()) return nullptr;
+  cache_lru_.splice(cache_lru_.end(), cache_lru_, it->second);
+  return it->second->first;
+}
+
+void ReviewService::Remember(std::shared_ptr<const VersionInfo> v) const {
+  if (!v) return;
+  const size_t bytes = ApproxBytes(*v);
+  if (bytes > kCacheBytes / 16) return;
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = cache_index_.find(v->ticket_id);
+  if (it != cache_index_.end()) {
+    const VersionInfo& old = *it->second->first;
+    if (old.version > v->version || (old.version == v->version && old.has_limits)) return;
+    cache_bytes_ -= it->second->second;
+    cache_lru_.erase(it->second);
+    cache_index_.erase(it);
   }
-  return renderer_.RenderAll(c, ticket_id, c.scheduled_at.value_or(at), targets);
+  const int64_t id = v->ticket_id;
+  cache_lru_.emplace_back(std::move(v), bytes);
+  cache_index_[id] = std::prev(cache_lru_.end());
+  cache_bytes_ += bytes;
+  while (cache_bytes_ > kCacheBytes && !cache_lru_.empty()) {
+    cache_bytes_ -= cache_lru_.front().second;
+    cache_index_.erase(cache_lru_.front().first->ticket_id);
+    cache_lru_.pop_front();
+  }
+}
+
+StatusOr<std::shared_ptr<const VersionInfo>> ReviewService::Version(Tx& tx, int64_t ticket_id,
+                                                                    int version,
+                                                                    bool limits) const {
+  auto cached = Cached(ticket_id);
+  if (cached && cached->version == version && (cached->has_limits || !limits)) return cached;
+  std::optional<TicketVersion> ver;
+  if (limits) {
+    GD_ASSIGN_OR_RETURN(ver, tx.GetVersion(ticket_id, version));
+  } else {
+    GD_ASSIGN_OR_RETURN(ver, tx.GetVersionContent(ticket_id, version));
+  }
+  if (!ver) return Internal("工单版本缺失");
+  auto info = std::make_shared<VersionInfo>();
+  info->ticket_id = ticket_id;
+  info->version = version;
+  info->content = std::move(ver->content);
+  info->has_limits = limits;
+  if (limits) info->limit_findings = LimitFindings(ver->renderings);
+  if (!tx.writing()) Remember(info);
+  return std::shared_ptr<const VersionInfo>(std::move(info));
 }
 
 StatusOr<ChainView> ReviewService::ReadChain(Tx& tx, const Ticket& t) const {
-  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersionContent(t.id, t.version));
-  if (!ver) return Internal("工单版本缺失");
-  return ChainFor(tx, t, ver->content.out_of_scope);
+  GD_ASSIGN_OR_RETURN(auto ver, Version(tx, t.id, t.version, false));
+  GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
+  std::map<int64_t, std::string> names;
+  for (const auto& d : all)
+    if (Shown(t, d)) AddName(tx, names, d.user_id);
+  return BuildChain(t, ver->content.out_of_scope, all, &names);
 }
 
-StatusOr<ChainView> ReviewService::ChainFor(Tx& tx, const Ticket& t, bool out_of_scope) const {
+ChainView ReviewService::BuildChain(const Ticket& t, bool out_of_scope,
+                                    const std::vector<Decision>& all,
+                                    const std::map<int64_t, std::string>* names, bool full) const {
   ChainView v;
   v.steps = policy_.ChainFor(t.category, out_of_scope);
-  GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
-  std::vector<std::optional<Decision>> by_step(v.steps.size());
-  for (auto& d : all) {
+  std::vector<const Decision*> by_step(v.steps.size(), nullptr);
+  for (const auto& d : all) {
     if (d.version != t.version || d.round != t.round || t.round == 0) continue;
     if (d.step < 0 || static_cast<size_t>(d.step) >= v.steps.size()) continue;
-    if (!ConstantTimeEqual(SignDecision(d), d.signature)) v.signatures_valid = false;
-    by_step[d.step] = d;
+    if (full && !ConstantTimeEqual(SignDecision(d), d.signature)) v.signatures_valid = false;
+    by_step[d.step] = &d;
   }
   bool all_approved = true;
-  UserNames names(tx);
   for (size_t i = 0; i < v.steps.size(); ++i) {
-    Json s = {
-        {"index", i}, {"role", std::string(RoleKey(v.steps[i].role))}, {"label", v.steps[i].label}};
-    const auto& d = by_step[i];
+    const Decision* d = by_step[i];
     if (d) {
       v.decisions.push_back(*d);
-      s["state"] = d->decision == "approve" ? "approved" : "rejected";
-      s["decided_by"] = d->user_id;
-      PutName(s, "decided_by_name", names, d->user_id);
-      s["decided_at"] = Iso(d->decided_at);
-      s["comment"] = d->comment;
-      s["signature_valid"] = ConstantTimeEqual(SignDecision(*d), d->signature);
       if (d->decision != "approve") all_approved = false;
     } else {
       all_approved = false;
+    }
+    if (!full) continue;
+    Json s = {
+        {"index", i}, {"role", std::string(RoleKey(v.steps[i].role))}, {"label", v.steps[i].label}};
+    if (d) {
+      s["state"] = d->decision == "approve" ? "approved" : "rejected";
+      s["decided_by"] = d->user_id;
+      if (names) PutName(s, "decided_by_name", *names, d->user_id);
+      s["decided_at"] = Iso(d->decided_at);
+      s["comment"] = d->comment;
+      s["signature_valid"] = ConstantTimeEqual(SignDecision(*d), d->signature);
+    } else {
       bool current = t.state == TicketState::kInReview && t.current_step &&
                      static_cast<size_t>(*t.current_step) == i;
       s["state"] = current ? "pending" : "waiting";
@@ -191,17 +330,44 @@ StatusOr<ChainView> ReviewService::ChainFor(Tx& tx, const Ticket& t, bool out_of
   return v;
 }
 
-StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
-  GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersionContent(t.id, t.version));
-  if (!ver) return Internal("工单版本缺失");
-  GD_ASSIGN_OR_RETURN(ChainView chain, ChainFor(tx, t, ver->content.out_of_scope));
-  const Content& c = ver->content;
+StatusOr<TicketData> ReviewService::LoadTicketData(
+    Tx& tx, const Ticket& t, std::shared_ptr<const VersionInfo> version) const {
+  TicketData d;
+  d.ticket = t;
+  if (!version || version->ticket_id != t.id || version->version != t.version) {
+    GD_ASSIGN_OR_RETURN(version, Version(tx, t.id, t.version, false));
+  }
+  d.version = std::move(version);
+  GD_ASSIGN_OR_RETURN(d.decisions, tx.ListDecisions(t.id));
+  for (const auto& ch : d.version->content.channels) {
+    auto acct = tx.GetChannel(ch.account_id);
+    d.names.push_back(acct.ok() && acct->has_value() ? std::optional<std::string>((*acct)->name)
+                                                     : std::nullopt);
+  }
+  GD_ASSIGN_OR_RETURN(d.dispatches, dispatch_sql::ForTicket(tx, t.id));
+  GD_ASSIGN_OR_RETURN(d.withdrawals, dispatch_sql::WithdrawalsForTicket(tx, t.id));
+  for (const auto& x : d.decisions)
+    if (Shown(t, x)) AddName(tx, d.user_names, x.user_id);
+  for (const auto& w : d.withdrawals) {
+    AddName(tx, d.user_names, w.requested_by);
+    AddName(tx, d.user_names, w.decided_by);
+  }
+  AddName(tx, d.user_names, t.author_id);
+  auto unit = tx.GetUnit(t.unit_id);
+  if (unit.ok() && unit->has_value()) d.unit_name = (*unit)->name;
+  return d;
+}
+
+Json ReviewService::TicketDataJson(const TicketData& d) const {
+  const Ticket& t = d.ticket;
+  const Content& c = d.version->content;
+  ChainView chain = BuildChain(t, c.out_of_scope, d.decisions, &d.user_names);
   Json j = ContentToJson(c);
   Json channels = Json::array();
-  for (const auto& ch : c.channels) {
-    auto acct = tx.GetChannel(ch.account_id);
+  for (size_t i = 0; i < c.channels.size(); ++i) {
+    const auto& ch = c.channels[i];
     Json cj = {{"account_id", ch.account_id}, {"kind", ch.kind}, {"options", ch.options}};
-    if (acct.ok() && acct->has_value()) cj["name"] = (*acct)->name;
+    if (i < d.names.size() && d.names[i]) cj["name"] = *d.names[i];
     channels.push_back(std::move(cj));
   }
   j["channels"] = channels;
@@ -213,7 +379,7 @@ StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
   j["category_label"] = std::string(CategoryLabel(t.category));
   j["version"] = t.version;
   j["content_hash"] = t.content_hash;
-  j["steps"] = chain.steps_json;
+  j["steps"] = std::move(chain.steps_json);
   j["current_step"] = chain.current_step ? Json(*chain.current_step) : Json();
   j["chain_complete"] = chain.complete;
   j["signatures_valid"] = chain.signatures_valid;
@@ -221,28 +387,25 @@ StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
   j["updated_at"] = Iso(t.updated_at);
   j["submitted_at"] = t.submitted_at ? Json(Iso(t.submitted_at)) : Json();
   j["published_at"] = t.published_at ? Json(Iso(t.published_at)) : Json();
-  GD_ASSIGN_OR_RETURN(auto dispatches, dispatch_sql::ForTicket(tx, t.id));
   Json dj = Json::array();
-  for (const auto& d : dispatches) {
-    if (d.version != t.version) continue;
+  for (const auto& x : d.dispatches) {
+    if (x.version != t.version) continue;
     std::string name;
     for (const auto& ch : channels)
-      if (ch.value("account_id", int64_t{0}) == d.account_id) name = ch.value("name", "");
-    dj.push_back({{"account_id", d.account_id},
+      if (ch.value("account_id", int64_t{0}) == x.account_id) name = ch.value("name", "");
+    dj.push_back({{"account_id", x.account_id},
                   {"name", name},
-                  {"kind", d.kind},
-                  {"state", d.state},
-                  {"attempts", d.attempts},
-                  {"remote_id", d.remote_id.empty() ? Json() : Json(d.remote_id)},
-                  {"remote_url", d.remote_url.empty() ? Json() : Json(d.remote_url)},
-                  {"last_error", d.last_error.empty() ? Json() : Json(d.last_error)},
-                  {"error_reason", d.error_reason.empty() ? Json() : Json(d.error_reason)}});
+                  {"kind", x.kind},
+                  {"state", x.state},
+                  {"attempts", x.attempts},
+                  {"remote_id", x.remote_id.empty() ? Json() : Json(x.remote_id)},
+                  {"remote_url", x.remote_url.empty() ? Json() : Json(x.remote_url)},
+                  {"last_error", x.last_error.empty() ? Json() : Json(x.last_error)},
+                  {"error_reason", x.error_reason.empty() ? Json() : Json(x.error_reason)}});
   }
   j["dispatches"] = dj;
-  GD_ASSIGN_OR_RETURN(auto withdrawals, dispatch_sql::WithdrawalsForTicket(tx, t.id));
   Json wj = Json::array();
-  UserNames names(tx);
-  for (const auto& w : withdrawals) {
+  for (const auto& w : d.withdrawals) {
     Json one = {{"id", w.id},
                 {"state", w.state},
                 {"reason", w.reason},
@@ -251,83 +414,146 @@ StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
                 {"comment", w.comment},
                 {"created_at", Iso(w.created_at)},
                 {"decided_at", w.decided_at ? Json(Iso(w.decided_at)) : Json()}};
-    PutName(one, "requested_by_name", names, w.requested_by);
+    PutName(one, "requested_by_name", d.user_names, w.requested_by);
     if (w.decided_by != 0) {
       one["decided_by"] = w.decided_by;
-      PutName(one, "decided_by_name", names, w.decided_by);
+      PutName(one, "decided_by_name", d.user_names, w.decided_by);
     }
     wj.push_back(std::move(one));
   }
   j["withdrawals"] = wj;
-  PutName(j, "author_name", names, t.author_id);
-  auto unit = tx.GetUnit(t.unit_id);
-  if (unit.ok() && unit->has_value()) j["unit_name"] = (*unit)->name;
+  PutName(j, "author_name", d.user_names, t.author_id);
+  if (d.unit_name) j["unit_name"] = *d.unit_name;
   return j;
+}
+
+StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
+  GD_ASSIGN_OR_RETURN(TicketData d, LoadTicketData(tx, t));
+  return TicketDataJson(d);
 }
 
 StatusOr<Json> ReviewService::Create(const AuthContext& who, const Json& body) {
   if (!who.user.Has(Role::kEditor)) return PermissionDenied("只有信息员可以起草工单");
-  GD_ASSIGN_OR_RETURN(Content c, ContentFromRequest(body));
-  Json out;
+  GD_ASSIGN_OR_RETURN(Content request, ContentFromRequest(body));
+  const int64_t unit_id = who.user.unit_id;
+  // Outside the write, on a snapshot: resolve, take the ticket id, render, hash, serialize.
+  // The write re-resolves and keeps this unless something it depends on changed meanwhile.
+  std::optional<NewVersion> pre;
+  {
+    Content c = request;
+    std::vector<ChannelAccountRow> accounts;
+    std::string unit_name;
+    Status st = store_.Read(
+        [&](Tx& tx) -> Status { return Resolve(tx, unit_id, c, &accounts, &unit_name); });
+    if (st.code() == Code::kInvalidArgument) return st;
+    if (st.ok())
+      pre = Prepare(c, store_.ReserveTicketId(), 1, clock_.Now(), std::move(accounts),
+                    std::move(unit_name));
+  }
+  TicketData data;
+  std::shared_ptr<const VersionInfo> info;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_RETURN_IF_ERROR(Resolve(tx, who.user.unit_id, c));
+    int64_t id = pre ? pre->info->ticket_id : 0;
+    // Reserved ids are free unless another process has added tickets meanwhile.
+    for (bool first = true;; first = false) {
+      if (!first || id == 0) id = store_.ReserveTicketId();
+      GD_ASSIGN_OR_RETURN(auto taken, tx.GetTicket(id));
+      if (!taken) break;
+    }
+    std::optional<NewVersion> reuse;
+    if (pre && pre->info->ticket_id == id) reuse = std::move(pre);
+    GD_ASSIGN_OR_RETURN(NewVersion nv, Revalidate(tx, unit_id, request, id, 1, std::move(reuse)));
+    const Content& c = nv.info->content;
     Ticket t;
-    t.unit_id = who.user.unit_id;
+    t.id = id;
+    t.unit_id = unit_id;
     t.author_id = who.user.id;
     t.category = c.category;
     t.state = TicketState::kDraft;
     t.version = 1;
-    t.content_hash = "pending";
-    GD_ASSIGN_OR_RETURN(t.id, tx.InsertTicket(t));
-    Json renderings = Render(tx, c, t.id, t.unit_id, tx.now());
-    t.content_hash = ContentHash(c, renderings);
-    t.row_version = 1;
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
-    t.row_version = 2;
+    t.content_hash = nv.content_hash;
+    GD_RETURN_IF_ERROR(tx.InsertTicket(t).status());
+    GD_RETURN_IF_ERROR(tx.InsertVersionText(id, 1, nv.content_json, nv.content_hash,
+                                            nv.renderings_json, who.user.id));
     GD_RETURN_IF_ERROR(
-        tx.InsertVersion({t.id, 1, c, t.content_hash, renderings, who.user.id, tx.now()}));
-    GD_RETURN_IF_ERROR(
-        tx.Audit(who.user.id, "ticket.create", "ticket", t.id,
-                 {{"version", 1}, {"content_hash", t.content_hash}, {"title", c.title}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
-    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+        tx.Audit(who.user.id, "ticket.create", "ticket", id,
+                 {{"version", 1}, {"content_hash", nv.content_hash}, {"title", c.title}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(id));
+    info = nv.info;
+    GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, info));
     return Status::Ok();
   }));
-  return out;
+  Remember(info);
+  return TicketDataJson(data);
 }
 
 StatusOr<Json> ReviewService::Update(const AuthContext& who, int64_t id, const Json& body) {
-  GD_ASSIGN_OR_RETURN(Content c, ContentFromRequest(body));
-  Json out;
+  GD_ASSIGN_OR_RETURN(Content request, ContentFromRequest(body));
+  // Outside the write, on a snapshot: when the edit looks allowed, render the next version.
+  std::optional<NewVersion> pre;
+  {
+    Content c = request;
+    std::vector<ChannelAccountRow> accounts;
+    std::string unit_name;
+    int next_version = 0;
+    Status st = store_.Read([&](Tx& tx) -> Status {
+      GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+      if (t.author_id != who.user.id || !NextState(t.state, TicketEvent::kEdit))
+        return FailedPrecondition("");
+      next_version = t.version + 1;
+      return Resolve(tx, t.unit_id, c, &accounts, &unit_name);
+    });
+    if (st.ok())
+      pre = Prepare(c, id, next_version, clock_.Now(), std::move(accounts), std::move(unit_name));
+  }
+  TicketData data;
+  std::shared_ptr<const VersionInfo> info;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
     if (t.author_id != who.user.id) return PermissionDenied("只有作者本人可以修改工单");
     auto next = NextState(t.state, TicketEvent::kEdit);
     if (!next) return WrongState(t, "修改（审核中的工单请先撤回）");
-    GD_RETURN_IF_ERROR(Resolve(tx, t.unit_id, c));
-    Json renderings = Render(tx, c, t.id, t.unit_id, tx.now());
-    std::string hash = ContentHash(c, renderings);
+    GD_ASSIGN_OR_RETURN(NewVersion nv,
+                        Revalidate(tx, t.unit_id, request, t.id, t.version + 1, std::move(pre)));
     t.version += 1;
-    t.category = c.category;
-    t.content_hash = hash;
+    t.category = nv.info->content.category;
+    t.content_hash = nv.content_hash;
     t.state = *next;
     t.current_step.reset();
     t.current_role.clear();
     GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
-    GD_RETURN_IF_ERROR(
-        tx.InsertVersion({t.id, t.version, c, hash, renderings, who.user.id, tx.now()}));
+    GD_RETURN_IF_ERROR(tx.InsertVersionText(t.id, t.version, nv.content_json, nv.content_hash,
+                                            nv.renderings_json, who.user.id));
     GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.edit", "ticket", t.id,
-                                {{"version", t.version}, {"content_hash", hash}}));
+                                {{"version", t.version}, {"content_hash", nv.content_hash}}));
     GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
-    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    info = nv.info;
+    GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, info));
     return Status::Ok();
   }));
-  return out;
+  Remember(info);
+  return TicketDataJson(data);
 }
 
 StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const Json& body) {
   if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  Json out;
+  // Outside the write: the checks of the version seen last; the write uses them only if that
+  // is still the ticket's version.
+  std::shared_ptr<const VersionInfo> pre;
+  Json pre_findings;
+  if (GetBool(body, "proofread")) {
+    pre = Cached(id);
+    if (!pre || !pre->has_limits) {
+      Status st = store_.Read([&](Tx& tx) -> Status {
+        GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
+        GD_ASSIGN_OR_RETURN(pre, Version(tx, t.id, t.version, true));
+        return Status::Ok();
+      });
+      if (!st.ok()) pre = nullptr;
+    }
+    if (pre) pre_findings = RunChecks(checker_, *pre);
+  }
+  TicketData data;
   Json blocking;
   Status st = store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
@@ -336,7 +562,11 @@ StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const J
     if (!next) return WrongState(t, "提交");
     if (!GetBool(body, "proofread"))
       return Invalid("proofread", "提交前请完成自校（一校），并勾选确认");
-    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+    const bool precomputed = pre && pre->ticket_id == t.id && pre->version == t.version;
+    std::shared_ptr<const VersionInfo> ver = pre;
+    if (!precomputed) {
+      GD_ASSIGN_OR_RETURN(ver, Version(tx, t.id, t.version, true));
+    }
     const Content& c = ver->content;
     if (c.channels.empty()) return Invalid("channels", "请至少选择一个发布渠道");
     if (c.out_of_scope && !c.urgent) {
@@ -353,8 +583,7 @@ StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const J
                                {{"fields", {{"scheduled_at", "最早 " + FormatDate(earliest)}}},
                                 {"earliest", FormatDate(earliest)}});
     }
-    Json findings = checker_.Run({c.category, c.title, c.summary, c.body, c.source});
-    for (const auto& f : LimitFindings(ver->renderings)) findings.push_back(f);
+    Json findings = precomputed ? pre_findings : RunChecks(checker_, *ver);
     GD_RETURN_IF_ERROR(tx.InsertCheckRun({0, t.id, t.version, "submit", findings, tx.now()}));
     if (HasBlock(findings)) {
       blocking = findings;
@@ -375,18 +604,18 @@ StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const J
                                  {"proofread", true},
                                  {"content_hash", t.content_hash}}));
     GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
-    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, ver));
     return Status::Ok();
   });
   if (!st.ok()) return st;
   if (!blocking.is_null())
     return InvalidArgument("自动检查发现必须修改的问题，不能提交", "check_failed",
                            {{"findings", blocking}});
-  return out;
+  return TicketDataJson(data);
 }
 
 StatusOr<Json> ReviewService::Recall(const AuthContext& who, int64_t id) {
-  Json out;
+  TicketData data;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
     if (t.author_id != who.user.id) return PermissionDenied("只有作者本人可以撤回工单");
@@ -399,10 +628,10 @@ StatusOr<Json> ReviewService::Recall(const AuthContext& who, int64_t id) {
     GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.recall", "ticket", t.id,
                                 {{"version", t.version}, {"round", t.round}}));
     GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
-    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh));
     return Status::Ok();
   }));
-  return out;
+  return TicketDataJson(data);
 }
 
 StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id, const Json& body) {
@@ -427,12 +656,24 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id, const J
     if (!body["step"].is_number_integer()) return Invalid("step", "step 应为整数");
     step_given = body["step"].get<int>();
   }
-  Json out;
+  // The version's content (for its chain) comes from the cache; read it on a snapshot first when
+  // the cache has nothing for this ticket, so the write need not parse it.
+  if (!Cached(id)) {
+    Status warm = store_.Read([&](Tx& tx) -> Status {
+      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
+      if (t) GD_RETURN_IF_ERROR(Version(tx, t->id, t->version, false).status());
+      return Status::Ok();
+    });
+    (void)warm;  // only an optimisation: the write reads what it needs
+  }
+  TicketData data;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto found, tx.GetTicket(id));
     if (!found) return NotFound("工单不存在");
     Ticket t = *found;
-    GD_ASSIGN_OR_RETURN(ChainView chain, ReadChain(tx, t));
+    GD_ASSIGN_OR_RETURN(auto ver, Version(tx, t.id, t.version, false));
+    GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
+    ChainView chain = BuildChain(t, ver->content.out_of_scope, all, nullptr, false);
     if (t.state != TicketState::kInReview || !t.current_step) return WrongState(t, "审核");
     const int cur = *t.current_step;
     const ReviewStep& step = chain.steps.at(static_cast<size_t>(cur));
@@ -504,10 +745,10 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id, const J
                                  {"content_hash", t.content_hash},
                                  {"decision_id", d.id}}));
     GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
-    GD_ASSIGN_OR_RETURN(out, TicketJson(tx, *fresh));
+    GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, ver));
     return Status::Ok();
   }));
-  return out;
+  return TicketDataJson(data);
 }
 
 StatusOr<Json> ReviewService::Get(const AuthContext& who, int64_t id) {

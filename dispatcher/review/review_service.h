@@ -10,14 +10,20 @@
 //  - every decision is signed (HMAC) and signatures are checked whenever the chain is read.
 #pragma once
 
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/core/clock.h"
 #include "dispatcher/policy/calendar.h"
 #include "dispatcher/policy/review_policy.h"
 #include "dispatcher/review/ports.h"
+#include "dispatcher/store/dispatch_store.h"
 #include "dispatcher/store/store.h"
 
 namespace gd {
@@ -38,6 +44,29 @@ struct ChainView {
   std::optional<int> current_step;
   bool complete = false;         // every step approved
   bool signatures_valid = true;  // every decision's HMAC verifies
+};
+
+// A ticket version as the pipeline uses it, parsed once. Versions never change once written,
+// so these are shared between requests (ReviewService keeps the latest of each ticket).
+struct VersionInfo {
+  int64_t ticket_id = 0;
+  int version = 0;
+  Content content;
+  bool has_limits = false;              // limit_findings known (read with the renderings)
+  Json limit_findings = Json::array();  // the renderings' problems, as findings
+};
+
+// What a ticket's answer shows, read inside one transaction; turned into JSON afterwards,
+// outside it (TicketData -> JSON hashes signatures and builds strings, no SQL).
+struct TicketData {
+  Ticket ticket;
+  std::shared_ptr<const VersionInfo> version;
+  std::vector<Decision> decisions;                // all of the ticket's, in id order
+  std::vector<std::optional<std::string>> names;  // channel account names, per content channel
+  std::vector<Dispatch> dispatches;
+  std::vector<Withdrawal> withdrawals;
+  std::map<int64_t, std::string> user_names;  // author, deciders, withdrawal people
+  std::optional<std::string> unit_name;
 };
 
 class ReviewService {
@@ -71,18 +100,52 @@ class ReviewService {
   StatusOr<ChainView> ReadChain(Tx& tx, const Ticket& t) const;
   // The ticket's JSON representation (API.md "Ticket representation").
   StatusOr<Json> TicketJson(Tx& tx, const Ticket& t) const;
+  // The same in two halves: the reads (inside a transaction) and the JSON (anywhere).
+  // `version`, when given and of the ticket's current version, saves reading it again.
+  StatusOr<TicketData> LoadTicketData(Tx& tx, const Ticket& t,
+                                      std::shared_ptr<const VersionInfo> version = nullptr) const;
+  Json TicketDataJson(const TicketData& d) const;
   std::string SignDecision(const Decision& d) const;
 
   const ReviewPolicy& policy() const { return policy_; }
   const ContentChecker& checker() const { return checker_; }
 
  private:
+  // A version prepared for writing: rendered, hashed and serialized (outside the write).
+  struct NewVersion {
+    std::shared_ptr<VersionInfo> info;
+    std::string content_hash, content_json, renderings_json;
+    std::vector<ChannelAccountRow> accounts;  // what it was rendered for
+    std::string unit_name;
+    TimeMs rendered_at = 0;
+  };
+
   StatusOr<Ticket> Load(Tx& tx, const AuthContext& who, int64_t id) const;
-  // ReadChain for a ticket whose current version's content is already loaded.
-  StatusOr<ChainView> ChainFor(Tx& tx, const Ticket& t, bool out_of_scope) const;
-  // Resolves channel accounts and media of `c` for a ticket of `unit_id`, renders and hashes.
-  Status Resolve(Tx& tx, int64_t unit_id, Content& c) const;
-  Json Render(Tx& tx, const Content& c, int64_t ticket_id, int64_t unit_id, TimeMs at) const;
+  // The chain from the policy and the ticket's decisions; `names` (user id -> name) fills the
+  // decided_by_name fields when given. Pure, no SQL. Without `full`, only steps, decisions and
+  // current_step are filled (no signature checks, no JSON): enough to validate a decision.
+  ChainView BuildChain(const Ticket& t, bool out_of_scope, const std::vector<Decision>& all,
+                       const std::map<int64_t, std::string>* names, bool full = true) const;
+  // Resolves channel accounts and media of `c` for a ticket of `unit_id`; `accounts` gets the
+  // channel accounts in channel order, `unit_name` the unit's name.
+  Status Resolve(Tx& tx, int64_t unit_id, Content& c, std::vector<ChannelAccountRow>* accounts,
+                 std::string* unit_name) const;
+  // Renders, hashes and serializes a resolved content (pure; no SQL).
+  NewVersion Prepare(const Content& c, int64_t ticket_id, int version, TimeMs at,
+                     std::vector<ChannelAccountRow> accounts, std::string unit_name) const;
+  // Inside the write: resolves `request` again and keeps `pre` (made outside, from a snapshot,
+  // for `ticket_id`) when nothing it was made from has changed since; otherwise prepares again.
+  StatusOr<NewVersion> Revalidate(Tx& tx, int64_t unit_id, const Content& request,
+                                  int64_t ticket_id, int version,
+                                  std::optional<NewVersion> pre) const;
+
+  // The version, from the cache or the store (with its limit findings when `limits`). Only
+  // versions read on a read connection (hence committed) or written by a committed
+  // transaction (Remember) go into the cache.
+  StatusOr<std::shared_ptr<const VersionInfo>> Version(Tx& tx, int64_t ticket_id, int version,
+                                                       bool limits) const;
+  std::shared_ptr<const VersionInfo> Cached(int64_t ticket_id) const;
+  void Remember(std::shared_ptr<const VersionInfo> v) const;
 
   Store& store_;
   const Clock& clock_;
@@ -91,6 +154,13 @@ class ReviewService {
   const ContentRenderer& renderer_;
   const ContentChecker& checker_;
   std::string signing_key_;
+
+  // The latest version seen of recently used tickets, least recently used first.
+  static constexpr size_t kCacheBytes = 8 << 20;
+  mutable std::mutex cache_mu_;
+  mutable std::list<std::pair<std::shared_ptr<const VersionInfo>, size_t>> cache_lru_;
+  mutable std::unordered_map<int64_t, decltype(cache_lru_)::iterator> cache_index_;
+  mutable size_t cache_bytes_ = 0;
 };
 
 bool CanSeeUnit(const AuthContext& who, int64_t unit_id);

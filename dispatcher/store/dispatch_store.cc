@@ -219,8 +219,9 @@ StatusOr<std::optional<Withdrawal>> GetWithdrawal(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::vector<Withdrawal>> WithdrawalsForTicket(Tx& tx, int64_t ticket_id) {
-  SQLite::Statement q(
-      tx.db(), std::string("SELECT ") + kWCols + " FROM withdrawals WHERE ticket_id=? ORDER BY id");
+  CachedStatement stmt = tx.Prepare(std::string("SELECT ") + kWCols +
+                                    " FROM withdrawals WHERE ticket_id=? ORDER BY id");
+  SQLite::Statement& q = *stmt;
   q.bind(1, ticket_id);
   std::vector<Withdrawal> out;
   while (q.executeStep()) out.push_back(ReadW(q));

@@ -57,6 +57,13 @@ struct Session {
   TimeMs last_seen_at = 0;
 };
 
+// A session joined with its user and the user's unit (unit unset if it does not exist).
+struct SessionAuth {
+  Session session;
+  User user;
+  std::optional<Unit> unit;
+};
+
 struct Ticket {
   int64_t id = 0;
   int64_t unit_id = 0;

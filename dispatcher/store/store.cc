@@ -193,6 +193,29 @@ struct StoreConn {
   std::unordered_map<std::string, Entry> stmts;
 };
 
+namespace {
+
+// Runs a statement without results (BEGIN, COMMIT, SAVEPOINT, ...) prepared once per connection.
+void ExecCached(StoreConn& conn, const char* sql) {
+  StoreConn::Entry& e = conn.stmts[sql];
+  if (!e.stmt) e.stmt = std::make_unique<SQLite::Statement>(*conn.db, sql);
+  e.stmt->tryReset();
+  e.stmt->exec();
+  e.stmt->tryReset();
+}
+
+// Rolls back whatever transaction is open on `conn`; never throws.
+void RollbackQuietly(StoreConn& conn) {
+  if (sqlite3_get_autocommit(conn.db->getHandle())) return;
+  try {
+    ExecCached(conn, "ROLLBACK");
+  } catch (const SQLite::Exception& e) {
+    log::Error("sqlite: rollback: {}", e.what());
+  }
+}
+
+}  // namespace
+
 CachedStatement::CachedStatement(SQLite::Statement* stmt, bool* busy,
                                  std::unique_ptr<SQLite::Statement> owned)
     : stmt_(stmt), busy_(busy), owned_(std::move(owned)) {}
@@ -214,7 +237,64 @@ Store::Store(std::unique_ptr<StoreConn> writer, std::filesystem::path path, std:
       path_(std::move(path)),
       audit_key_(std::move(audit_key)),
       clock_(clock) {}
-Store::~Store() = default;
+
+Store::~Store() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    CommitOpenLocked();
+  }
+  if (commits_.load() > 0)
+    log::Info("store: {} writes in {} commits", writes_kept_.load(), commits_.load());
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(ckpt_mu_);
+      ckpt_stopping_ = true;
+    }
+    ckpt_cv_.notify_all();
+    checkpointer_.join();
+  }
+}
+
+int Store::OnWalCommit(void* store, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) {
+    Store* s = static_cast<Store*>(store);
+    {
+      std::lock_guard<std::mutex> lock(s->ckpt_mu_);
+      s->ckpt_wanted_ = true;
+    }
+    s->ckpt_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void Store::StartCheckpointer() {
+  // Replaces SQLite's automatic checkpoint on the writer (sqlite3_wal_hook overrides it).
+  sqlite3_wal_hook(writer_->db->getHandle(), &Store::OnWalCommit, this);
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+}
+
+void Store::CheckpointLoop() {
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE);
+    db->setBusyTimeout(5000);
+  } catch (const SQLite::Exception& e) {
+    log::Error("sqlite: checkpoint connection: {}", e.what());
+  }
+  std::unique_lock<std::mutex> lock(ckpt_mu_);
+  for (;;) {
+    ckpt_cv_.wait(lock, [&] { return ckpt_wanted_ || ckpt_stopping_; });
+    if (ckpt_stopping_) return;
+    ckpt_wanted_ = false;
+    if (!db) continue;
+    lock.unlock();
+    int rc = sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                       nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+      log::Error("sqlite: checkpoint: {}", sqlite3_errstr(rc));
+    lock.lock();
+  }
+}
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
                                              std::string audit_key, const Clock& clock) {
@@ -233,16 +313,26 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
   });
   if (!st.ok()) return st;
   GD_RETURN_IF_ERROR(store->Migrate());
+  GD_RETURN_IF_ERROR(Guard([&]() -> Status {
+    store->next_ticket_id_ =
+        store->writer_->db->execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").getInt64();
+    return Status::Ok();
+  }));
+  store->StartCheckpointer();
   return store;
 }
 
+int64_t Store::ReserveTicketId() { return next_ticket_id_.fetch_add(1); }
+
 int Store::SchemaVersion() {
   std::lock_guard<std::mutex> lock(mu_);
+  CommitOpenLocked();
   return writer_->db->execAndGet("PRAGMA user_version").getInt();
 }
 
 Status Store::Migrate() {
   std::lock_guard<std::mutex> lock(mu_);
+  CommitOpenLocked();
   SQLite::Database& db = *writer_->db;
   return Guard([&]() -> Status {
     int v = db.execAndGet("PRAGMA user_version").getInt();
@@ -262,14 +352,102 @@ Status Store::Migrate() {
 }
 
 Status Store::Write(const std::function<Status(Tx&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return Guard([&]() -> Status {
-    SQLite::Transaction txn(*writer_->db, SQLite::TransactionBehavior::IMMEDIATE);
-    Tx tx(this, writer_.get(), clock_.Now());
-    Status st = fn(tx);
-    if (st.ok()) txn.commit();
-    return st;  // rollback on destruction otherwise: nothing half-written
+  waiting_writers_.fetch_add(1);
+  std::unique_lock<std::mutex> lock(mu_);
+  waiting_writers_.fetch_sub(1);
+  StoreConn& conn = *writer_;
+  // Join the open transaction or begin one; each write runs in its own savepoint.
+  Status st = Guard([&]() -> Status {
+    if (!open_batch_) {
+      ExecCached(conn, "BEGIN IMMEDIATE");
+      open_batch_ = std::make_shared<Batch>();
+      open_writes_ = 0;
+      open_since_ = std::chrono::steady_clock::now();
+    }
+    ExecCached(conn, "SAVEPOINT gd_write");
+    return Status::Ok();
   });
+  if (!st.ok()) {
+    // Could not begin (or open the savepoint): end the transaction, failing its writes.
+    if (open_batch_) CommitOpenLocked();
+    return st;
+  }
+  std::shared_ptr<Batch> batch = open_batch_;
+  ++open_writes_;
+  std::exception_ptr thrown;
+  try {
+    st = Guard([&]() -> Status {
+      Tx tx(this, &conn, clock_.Now());
+      return fn(tx);
+    });
+  } catch (...) {
+    thrown = std::current_exception();
+    st = Internal("数据库写入中断");
+  }
+  const bool keep = st.ok();
+  if (sqlite3_get_autocommit(conn.db->getHandle())) {
+    // SQLite rolled the whole transaction back itself (I/O error, disk full, ...): every write
+    // in it is lost, the earlier ones of this batch included.
+    log::Error("sqlite: write transaction rolled back by the database");
+    {
+      std::lock_guard<std::mutex> bl(batch_mu_);
+      batch->done = true;
+      batch->status = Internal("数据库错误");
+    }
+    batch_cv_.notify_all();
+    open_batch_.reset();
+    if (thrown) std::rethrow_exception(thrown);
+    return keep ? Internal("数据库错误") : st;
+  }
+  Status ended = Guard([&]() -> Status {
+    if (!keep) ExecCached(conn, "ROLLBACK TO gd_write");
+    ExecCached(conn, "RELEASE gd_write");
+    return Status::Ok();
+  });
+  if (!ended.ok()) {
+    // The savepoint could not be ended: give up the whole transaction.
+    RollbackQuietly(conn);
+    {
+      std::lock_guard<std::mutex> bl(batch_mu_);
+      batch->done = true;
+      batch->status = ended;
+    }
+    batch_cv_.notify_all();
+    open_batch_.reset();
+    if (thrown) std::rethrow_exception(thrown);
+    return keep ? ended : st;
+  }
+  // Commit now unless other writers are already queued for the connection (they will share
+  // this transaction, the last of them commits), within the batch limits.
+  if (waiting_writers_.load() == 0 || open_writes_ >= kMaxBatchWrites ||
+      std::chrono::steady_clock::now() - open_since_ >= kMaxBatchAge)
+    CommitOpenLocked();
+  lock.unlock();
+  if (thrown) std::rethrow_exception(thrown);
+  if (!keep) return st;  // rolled back to its savepoint: nothing of it to wait for
+  writes_kept_.fetch_add(1);
+  std::unique_lock<std::mutex> bl(batch_mu_);
+  batch_cv_.wait(bl, [&] { return batch->done; });
+  return batch->status.ok() ? st : batch->status;
+}
+
+void Store::CommitOpenLocked() {
+  if (!open_batch_) return;
+  Status st = Guard([&]() -> Status {
+    ExecCached(*writer_, "COMMIT");
+    return Status::Ok();
+  });
+  if (!st.ok())
+    RollbackQuietly(*writer_);
+  else
+    commits_.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> bl(batch_mu_);
+    open_batch_->done = true;
+    open_batch_->status = st;
+  }
+  batch_cv_.notify_all();
+  open_batch_.reset();
 }
 
 StoreConn* Store::AcquireReader() {
@@ -320,7 +498,11 @@ Status Store::Read(const std::function<Status(Tx&)>& fn) {
     ~Release() { store->ReleaseReader(conn); }
   } release{this, conn};
   return Guard([&]() -> Status {
-    SQLite::Transaction txn(*conn->db, SQLite::TransactionBehavior::DEFERRED);
+    ExecCached(*conn, "BEGIN");
+    struct End {
+      StoreConn* conn;
+      ~End() { RollbackQuietly(*conn); }  // a read-only transaction: rollback = commit
+    } end{conn};
     Tx tx(this, conn, clock_.Now());
     return fn(tx);
   });
@@ -328,6 +510,7 @@ Status Store::Read(const std::function<Status(Tx&)>& fn) {
 
 Status Store::Backup(const std::filesystem::path& dest) {
   std::lock_guard<std::mutex> lock(mu_);
+  CommitOpenLocked();
   return Guard([&]() -> Status {
     std::error_code ec;
     std::filesystem::remove(dest, ec);
@@ -340,6 +523,7 @@ Status Store::Backup(const std::filesystem::path& dest) {
 
 AuditVerdict Store::VerifyAudit() {
   std::lock_guard<std::mutex> lock(mu_);
+  CommitOpenLocked();
   AuditVerdict v;
   try {
     SQLite::Statement q(
@@ -412,6 +596,8 @@ AuditVerdict Store::VerifyAudit() {
 // ---- Tx ----
 
 SQLite::Database& Tx::db() { return *conn_->db; }
+
+bool Tx::writing() const { return conn_ == s_->writer_.get(); }
 
 CachedStatement Tx::Prepare(const std::string& sql) {
   StoreConn::Entry& e = conn_->stmts[sql];
@@ -587,6 +773,14 @@ StatusOr<std::optional<User>> Tx::GetUserByName(const std::string& username) {
   return std::optional<User>(ReadUser(q));
 }
 
+StatusOr<std::string> Tx::GetUserDisplayName(int64_t id) {
+  CachedStatement q_stmt = Prepare("SELECT name FROM users WHERE id=?");
+  SQLite::Statement& q = *q_stmt;
+  q.bind(1, id);
+  if (!q.executeStep()) return std::string();
+  return q.getColumn(0).getString();
+}
+
 StatusOr<std::vector<User>> Tx::ListUsers(std::optional<int64_t> unit_id) {
   std::string sql = std::string("SELECT ") + kUserCols + " FROM users";
   if (unit_id) sql += " WHERE unit_id=" + std::to_string(*unit_id);
@@ -659,6 +853,29 @@ StatusOr<std::optional<Session>> Tx::GetSession(const std::string& token_hash) {
                                         q.getColumn(4).getInt64(), q.getColumn(5).getInt64()});
 }
 
+StatusOr<std::optional<SessionAuth>> Tx::GetSessionAuth(const std::string& token_hash) {
+  CachedStatement q_stmt = Prepare(
+      "SELECT u.id, u.username, u.name, u.unit_id, u.roles, u.password_hash, "
+      "u.password_changed_at, u.must_change_password, u.disabled, u.failed_count, "
+      "u.first_failed_at, u.locked_until, u.created_at, "
+      "s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, "
+      "n.id, n.name, n.kind, n.created_at "
+      "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id "
+      "WHERE s.token_hash=?");
+  SQLite::Statement& q = *q_stmt;
+  q.bind(1, token_hash);
+  if (!q.executeStep()) return std::optional<SessionAuth>();
+  SessionAuth a;
+  a.user = ReadUser(q);
+  a.session =
+      Session{q.getColumn(13).getString(), q.getColumn(14).getInt64(), q.getColumn(15).getString(),
+              q.getColumn(16).getInt64(),  q.getColumn(17).getInt64(), q.getColumn(18).getInt64()};
+  if (!q.getColumn(19).isNull())
+    a.unit = Unit{q.getColumn(19).getInt64(), q.getColumn(20).getString(),
+                  q.getColumn(21).getString(), q.getColumn(22).getInt64()};
+  return std::optional<SessionAuth>(std::move(a));
+}
+
 Status Tx::TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at) {
   CachedStatement q_stmt =
       Prepare("UPDATE sessions SET last_seen_at=?, expires_at=? WHERE token_hash=?");
@@ -687,11 +904,17 @@ Status Tx::DeleteUserSessions(int64_t user_id) {
 }
 
 StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
+  const int64_t id = t.id > 0 ? t.id : s_->ReserveTicketId();
+  // Keep the reservations above every id in the table.
+  int64_t next = s_->next_ticket_id_.load();
+  while (next <= id && !s_->next_ticket_id_.compare_exchange_weak(next, id + 1)) {
+  }
   CachedStatement q_stmt = Prepare(
       "INSERT INTO tickets (unit_id, author_id, category, state, version, round, "
       "content_hash, current_step, current_role, submitted_at, created_at, updated_at, "
-      "row_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)");
+      "row_version, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?)");
   SQLite::Statement& q = *q_stmt;
+  q.bind(13, id);
   q.bind(1, t.unit_id);
   q.bind(2, t.author_id);
   q.bind(3, std::string(CategoryKey(t.category)));
@@ -708,7 +931,7 @@ StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
   q.bind(11, now_);
   q.bind(12, now_);
   q.exec();
-  return conn_->db->getLastInsertRowid();
+  return id;
 }
 
 Status Tx::UpdateTicket(const Ticket& t) {
@@ -801,6 +1024,24 @@ Status Tx::InsertVersion(const TicketVersion& v) {
   q.bind(4, v.content_hash);
   q.bind(5, v.renderings.dump());
   q.bind(6, v.created_by);
+  q.bind(7, now_);
+  q.exec();
+  return Status::Ok();
+}
+
+Status Tx::InsertVersionText(int64_t ticket_id, int version, const std::string& content_json,
+                             const std::string& content_hash, const std::string& renderings_json,
+                             int64_t created_by) {
+  CachedStatement q_stmt = Prepare(
+      "INSERT INTO ticket_versions (ticket_id, version, content, content_hash, "
+      "renderings, created_by, created_at) VALUES (?,?,?,?,?,?,?)");
+  SQLite::Statement& q = *q_stmt;
+  q.bind(1, ticket_id);
+  q.bind(2, version);
+  q.bind(3, content_json);
+  q.bind(4, content_hash);
+  q.bind(5, renderings_json);
+  q.bind(6, created_by);
   q.bind(7, now_);
   q.exec();
   return Status::Ok();

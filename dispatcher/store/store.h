@@ -1,15 +1,21 @@
 // The store: the only code that speaks SQL. SQLite (WAL) through SQLiteCpp.
 //
 // Threading: every public method is thread-safe. Writes happen inside Write(), on the one
-// writer connection under a mutex, one IMMEDIATE transaction per call: the function passed in
-// gets a Tx, and the transaction commits only if it returns an ok Status. Audit rows are
-// appended through the same Tx, so a change and its audit record land together or not at all.
+// writer connection under a mutex, one after another: the function passed in gets a Tx inside
+// a savepoint of an IMMEDIATE transaction, and its changes are kept only if it returns an ok
+// Status (otherwise rolled back to the savepoint: nothing half-written). Write returns once the
+// transaction holding those changes has committed. Group commit: when other writers are already
+// waiting for the connection, the transaction stays open for them and the last one commits, so
+// a burst of writes shares one commit; a lone writer commits at once. Audit rows are appended
+// through the same Tx, so a change and its audit record land together or not at all.
 // Read() runs on one of a small pool of query-only connections, each used by one thread at a
 // time, inside a DEFERRED transaction: WAL lets these readers run alongside each other and the
 // writer, and each sees a consistent snapshot of everything committed before it started.
 // Each connection keeps its prepared statements (Tx::Prepare) for its lifetime.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
@@ -17,11 +23,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dispatcher/core/clock.h"
 #include "dispatcher/core/status.h"
 #include "dispatcher/store/records.h"
+
+struct sqlite3;
 
 namespace SQLite {
 class Database;
@@ -68,10 +77,22 @@ class Store {
   ~Store();
 
   Status Write(const std::function<Status(Tx&)>& fn);
+  // A ticket id for a ticket about to be created, handed out once (ids of creations that fail
+  // later are not reused). Lets a caller render with the final id before its write. Tx::
+  // InsertTicket without an id takes one from here too.
+  int64_t ReserveTicketId();
   // Runs `fn` on a query-only connection in a read transaction (a consistent snapshot of
   // what was committed when it started); concurrent with other reads and with Write. `fn`
   // must not write: the connection refuses it.
   Status Read(const std::function<Status(Tx&)>& fn);
+
+  // Writes that kept their changes and the commits that made them durable (commits < writes
+  // when writes shared a transaction).
+  struct WriteStats {
+    int64_t writes = 0;
+    int64_t commits = 0;
+  };
+  WriteStats write_stats() const { return {writes_kept_.load(), commits_.load()}; }
 
   // Online backup (SQLite backup API) to `dest`, consistent while the server runs.
   Status Backup(const std::filesystem::path& dest);
@@ -84,14 +105,47 @@ class Store {
   Status Migrate();
   StoreConn* AcquireReader();
   void ReleaseReader(StoreConn* conn);
+  // Commits the open group-commit transaction, if any, and wakes its writers. Needs mu_.
+  void CommitOpenLocked();
+  // Checkpoints run on their own thread and connection (PASSIVE: they never block a writer),
+  // asked for by the writer's WAL hook once the log holds kCheckpointPages pages, instead of
+  // SQLite's automatic checkpoint, which runs inside the commit that crosses the threshold and
+  // holds the write lock through its two fsyncs.
+  void StartCheckpointer();
+  void CheckpointLoop();
+  static int OnWalCommit(void* store, sqlite3* db, const char* name, int pages);
 
   static constexpr size_t kMaxReaders = 4;
+  // A shared transaction commits after this many writes or this long, waiting writers or not.
+  static constexpr int kMaxBatchWrites = 32;
+  static constexpr std::chrono::microseconds kMaxBatchAge{2000};
+  static constexpr int kCheckpointPages = 1000;
+
+  // One open write transaction shared by several Write calls (group commit).
+  struct Batch {
+    bool done = false;  // guarded by batch_mu_
+    Status status;      // of the COMMIT; guarded by batch_mu_
+  };
 
   std::unique_ptr<StoreConn> writer_;  // guarded by mu_
   std::filesystem::path path_;
   std::string audit_key_;
   const Clock& clock_;
   std::mutex mu_;
+  std::shared_ptr<Batch> open_batch_;  // guarded by mu_: set while a write transaction is open
+  int open_writes_ = 0;                // guarded by mu_
+  std::chrono::steady_clock::time_point open_since_;  // guarded by mu_
+  std::atomic<int> waiting_writers_{0};               // Write calls blocked on mu_
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::atomic<int64_t> next_ticket_id_{1};
+  std::atomic<int64_t> writes_kept_{0};
+  std::atomic<int64_t> commits_{0};
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;    // guarded by ckpt_mu_
+  bool ckpt_stopping_ = false;  // guarded by ckpt_mu_
+  std::thread checkpointer_;
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<StoreConn>> readers_;  // guarded by readers_mu_
@@ -103,6 +157,8 @@ class Store {
 class Tx {
  public:
   TimeMs now() const { return now_; }
+  // True inside Store::Write (its changes may still roll back), false inside Store::Read.
+  bool writing() const;
   // The connection, for the store module's own files (store/*.cc) only: SQL stays in store/.
   SQLite::Database& db();
   // A statement for `sql` from this connection's cache, prepared on first use (store/*.cc
@@ -128,6 +184,8 @@ class Tx {
   Status UpdateUser(const User& u);  // every field but id/created_at
   StatusOr<std::optional<User>> GetUser(int64_t id);
   StatusOr<std::optional<User>> GetUserByName(const std::string& username);
+  // Only the display name ("" when there is no such user).
+  StatusOr<std::string> GetUserDisplayName(int64_t id);
   StatusOr<std::vector<User>> ListUsers(std::optional<int64_t> unit_id);
   StatusOr<int64_t> CountUsers();
   // Personnel register (art. 8): who changed whom, how.
@@ -137,17 +195,25 @@ class Tx {
   // Sessions
   Status InsertSession(const Session& s);
   StatusOr<std::optional<Session>> GetSession(const std::string& token_hash);
+  // The session with its user and the user's unit, in one query (authentication, every request).
+  StatusOr<std::optional<SessionAuth>> GetSessionAuth(const std::string& token_hash);
   Status TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at);
   Status DeleteSession(const std::string& token_hash);
   Status DeleteUserSessions(int64_t user_id);
 
   // Tickets
+  // Inserts with t.id when set (from Store::ReserveTicketId), else with a newly reserved id.
   StatusOr<int64_t> InsertTicket(const Ticket& t);
   // Compare-and-set on row_version: kAborted if someone else changed the ticket meanwhile.
   Status UpdateTicket(const Ticket& t);
   StatusOr<std::optional<Ticket>> GetTicket(int64_t id);
   StatusOr<std::vector<Ticket>> ListTickets(const TicketFilter& f, int64_t* total);
   Status InsertVersion(const TicketVersion& v);
+  // The same with the content and renderings already serialized (ContentToJson(...).dump(),
+  // renderings.dump()), so a caller can do that outside the write.
+  Status InsertVersionText(int64_t ticket_id, int version, const std::string& content_json,
+                           const std::string& content_hash, const std::string& renderings_json,
+                           int64_t created_by);
   StatusOr<std::optional<TicketVersion>> GetVersion(int64_t ticket_id, int version);
   // The same without the renderings (left null): they are the bulk of a version's JSON.
   StatusOr<std::optional<TicketVersion>> GetVersionContent(int64_t ticket_id, int version);
