@@ -1,7 +1,9 @@
 #include "channels/client_support.h"
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "dispatcher/core/time_util.h"
 
@@ -100,6 +102,17 @@ std::string InflightStep(const Progress& progress) {
 Status EndStep(Progress& progress, const Checkpoint& checkpoint) {
   progress.state.erase("inflight");
   return checkpoint ? checkpoint(progress) : Status::Ok();
+}
+
+StatusOr<Json> RetryRead(const std::function<StatusOr<Json>()>& read, int tries) {
+  for (int i = 1;; ++i) {
+    StatusOr<Json> got = read();
+    const Code k = got.ok() ? Code::kOk : got.status().code();
+    if (got.ok() || i >= tries || (k != Code::kUnavailable && k != Code::kDeadlineExceeded)) {
+      return got;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 << (i - 1)));
+  }
 }
 
 Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status& failure) {

@@ -1,6 +1,7 @@
 // Helpers shared by the platform clients (not part of the Client interface).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,12 @@ Status EndStep(Progress& progress, const Checkpoint& checkpoint);
 // a dropped connection, an unreadable reply, "busy", which a platform may also answer after
 // part of the work) leaves it outstanding. Returns `failure` (or the checkpoint's error).
 Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status& failure);
+
+// Runs `read` — a call that only reads (status, listings) — up to `tries` times while it fails
+// transiently without a rate-limit answer (busy, timeout, dropped connection), pausing 100 ms,
+// 200 ms, … between tries. Reconciliation reads several pages in a row; without this one busy
+// page would throw the whole attempt away.
+StatusOr<Json> RetryRead(const std::function<StatusOr<Json>()>& read, int tries = 3);
 
 // Secrets field, kUnauthenticated naming the field when missing.
 StatusOr<std::string> SecretField(const Json& secrets, const char* field,

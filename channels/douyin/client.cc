@@ -7,6 +7,8 @@ namespace gd::channels::douyin {
 namespace {
 
 constexpr const char* kLabel = "抖音";
+// create_video's answer to a video_id that is unknown or already used.
+constexpr const char* kVideoIdRefused = "2100005";
 
 bool IsTokenCode(int c) { return c == 28001008 || c == 2190008 || c == 10008 || c == 28001003; }
 
@@ -102,20 +104,30 @@ class DouyinClient final : public Client {
       st["cover_image_id"] = d["image"].value("image_id", "");
       GD_RETURN_IF_ERROR(checkpoint(progress));
     }
-    if (!support::InflightStep(progress).empty()) {
-      GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
-      if (rec.kind == ReconcileResult::Kind::kFound) {
-        st["item_id"] = rec.remote_id;
-        GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
-        return Poll(job, progress, checkpoint);
-      }
-    }
+    // create_video consumes the video_id (PROTOCOLS.md §3.4): sending it again after an answer
+    // was lost cannot post twice — the platform refuses the used id, and only then is the list
+    // searched for the earlier call's video.
+    const bool resumed = support::InflightStep(progress) == "create_video";
+    const TimeMs first_call_at =
+        resumed ? st["inflight"].value("at", deps_.clock->Now()) : deps_.clock->Now();
     Json body = {{"video_id", st["video_id"]}, {"text", r.value("text", "")}};
     if (st.contains("cover_image_id")) body["custom_cover_image_url"] = st["cover_image_id"];
-    GD_RETURN_IF_ERROR(
-        support::BeginStep(progress, checkpoint, "create_video", deps_.clock->Now()));
+    GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "create_video", first_call_at));
     auto created = Call(job, "/api/douyin/v1/video/create_video/", {}, DumpJson(body), {});
-    if (!created.ok()) return support::StepFailed(progress, checkpoint, created.status());
+    if (!created.ok()) {
+      if (!resumed) return support::StepFailed(progress, checkpoint, created.status());
+      if (created.status().details().value("code", "") == kVideoIdRefused) {
+        GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
+        if (rec.kind == ReconcileResult::Kind::kFound) {
+          st["item_id"] = rec.remote_id;
+          GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
+          return Poll(job, progress, checkpoint);
+        }
+        return Unavailable("抖音：上次提交的视频暂未在作品列表中查到，稍后再查");
+      }
+      // This call's refusal says nothing about the earlier one: that one stays outstanding.
+      return created.status();
+    }
     st["item_id"] = created->value("item_id", "");
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
     PublishResult out;
@@ -173,9 +185,11 @@ class DouyinClient final : public Client {
     const TimeMs since = st.contains("inflight") ? st["inflight"].value("at", TimeMs{0}) : 0;
     int64_t cursor = 0;
     for (int page = 0; page < 10; ++page) {
-      GD_ASSIGN_OR_RETURN(
-          Json d, Call(job, "/api/douyin/v1/video/video_list/",
-                       {{"cursor", std::to_string(cursor)}, {"count", "20"}}, "", {}, "GET"));
+      GD_ASSIGN_OR_RETURN(Json d, support::RetryRead([&] {
+                            return Call(job, "/api/douyin/v1/video/video_list/",
+                                        {{"cursor", std::to_string(cursor)}, {"count", "20"}}, "",
+                                        {}, "GET");
+                          }));
       bool older_than_call = false;
       for (const auto& item : d.value("list", Json::array())) {
         if (since > 0 && item.value("create_time", int64_t{0}) * 1000 + 60000 < since)

@@ -8,6 +8,7 @@ namespace {
 
 constexpr const char* kLabel = "快手";
 constexpr int kTokenInvalid = 100200102;
+constexpr int kUploadTokenInvalid = 100400001;  // upload_token unknown, expired or used
 
 Status MapError(int result, const std::string& msg) {
   std::string code = std::to_string(result);
@@ -43,33 +44,30 @@ class KuaishouClient final : public Client {
     const Json& r = job.rendering;
     if (!st.value("uploaded", false)) {
       GD_ASSIGN_OR_RETURN(auto video, support::ReadMedia(job, r.value("video", "")));
-      GD_ASSIGN_OR_RETURN(Json start, Call(job, "POST", "/openapi/photo/start_upload", {}, {}));
-      std::string token = start.value("upload_token", "");
-      std::string endpoint = start.value("endpoint", "");
-      if (token.empty() || endpoint.empty())
-        return Unavailable("快手：start_upload 未返回上传地址");
-      // The upload host is plain http:// by the platform's design (PROTOCOLS.md §4.2).
-      std::string base = "http://" + endpoint;
-      int64_t frag = job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024);
-      // Direct upload only for files under 10 MB (PROTOCOLS.md §4.2); larger ones in fragments.
-      const int64_t size = static_cast<int64_t>(video.data.size());
-      if (size <= frag && size < int64_t{10} * 1024 * 1024) {
-        GD_RETURN_IF_ERROR(
-            Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}), video.data));
-      } else {
-        int n = 0;
-        for (size_t off = 0; off < video.data.size(); off += frag, ++n) {
-          GD_RETURN_IF_ERROR(
-              Upload(base + "/api/upload/fragment?" +
-                         BuildQuery({{"upload_token", token}, {"fragment_id", std::to_string(n)}}),
-                     video.data.substr(off, frag)));
-        }
-        GD_RETURN_IF_ERROR(
-            Upload(base + "/api/upload/complete?" +
-                       BuildQuery({{"upload_token", token}, {"fragment_count", std::to_string(n)}}),
-                   ""));
+      // The upload token is kept once issued: a failed upload is retried with it, without
+      // asking for a new one (each call counts against the same rate limit).
+      if (!st.contains("upload_token") || !st.contains("endpoint")) {
+        GD_ASSIGN_OR_RETURN(Json start, Call(job, "POST", "/openapi/photo/start_upload", {}, {}));
+        std::string token = start.value("upload_token", "");
+        std::string endpoint = start.value("endpoint", "");
+        if (token.empty() || endpoint.empty())
+          return Unavailable("快手：start_upload 未返回上传地址");
+        st["upload_token"] = token;
+        st["endpoint"] = endpoint;
+        GD_RETURN_IF_ERROR(checkpoint(progress));
       }
-      st["upload_token"] = token;
+      Status uploaded = UploadVideo(job, st["endpoint"].get<std::string>(),
+                                    st["upload_token"].get<std::string>(), video.data);
+      if (!uploaded.ok()) {
+        if (uploaded.details().value("code", "") == std::to_string(kUploadTokenInvalid)) {
+          // Expired or already used: the next attempt starts a new upload.
+          st.erase("upload_token");
+          st.erase("endpoint");
+          GD_RETURN_IF_ERROR(checkpoint(progress));
+          return Unavailable("快手：上传凭证已失效，将重新申请上传");
+        }
+        return uploaded;
+      }
       st["uploaded"] = true;
       GD_RETURN_IF_ERROR(checkpoint(progress));
     }
@@ -140,7 +138,9 @@ class KuaishouClient final : public Client {
     for (int page = 0; page < 5; ++page) {
       std::vector<std::pair<std::string, std::string>> q = {{"count", "50"}};
       if (!cursor.empty()) q.emplace_back("cursor", cursor);
-      GD_ASSIGN_OR_RETURN(Json resp, Call(job, "GET", "/openapi/photo/list", q, {}));
+      GD_ASSIGN_OR_RETURN(Json resp, support::RetryRead([&] {
+                            return Call(job, "GET", "/openapi/photo/list", q, {});
+                          }));
       const Json& list = resp.contains("video_list") ? resp["video_list"] : Json::array();
       bool older_than_call = false;  // newest first: what follows predates the call
       for (const auto& v : list) {
@@ -190,10 +190,34 @@ class KuaishouClient final : public Client {
   // refused the request (transient), and says so with an HTTP status instead of a result code.
   static Status BusyAnswer(const HttpResponse& resp, const Json& body) {
     const bool limited = resp.status == 429;
-    return support::PlatformError(limited ? Code::kResourceExhausted : Code::kUnavailable, kLabel,
-                                  "HTTP " + std::to_string(resp.status),
-                                  body.value("error_msg", ""),
-                                  limited ? "调用频率过高，请稍后再试" : "平台繁忙，稍后重试", "");
+    Status s = support::PlatformError(
+        limited ? Code::kResourceExhausted : Code::kUnavailable, kLabel,
+        "HTTP " + std::to_string(resp.status), body.value("error_msg", ""),
+        limited ? "超过平台调用频次或配额限制，稍后重试" : "平台繁忙，稍后重试", "");
+    const TimeMs wait = support::RetryAfterMs(resp);
+    return wait > 0 ? support::WithRetryAfter(s, wait) : s;
+  }
+
+  // Sends the whole video to the upload host: directly under 10 MB (PROTOCOLS.md §4.2), else in
+  // fragments. The upload host is plain http:// by the platform's design.
+  Status UploadVideo(const PublishJob& job, const std::string& endpoint, const std::string& token,
+                     const std::string& data) {
+    const std::string base = "http://" + endpoint;
+    int64_t frag = job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024);
+    const int64_t size = static_cast<int64_t>(data.size());
+    if (size <= frag && size < int64_t{10} * 1024 * 1024) {
+      return Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}), data);
+    }
+    int n = 0;
+    for (size_t off = 0; off < data.size(); off += frag, ++n) {
+      GD_RETURN_IF_ERROR(
+          Upload(base + "/api/upload/fragment?" +
+                     BuildQuery({{"upload_token", token}, {"fragment_id", std::to_string(n)}}),
+                 data.substr(off, frag)));
+    }
+    return Upload(base + "/api/upload/complete?" +
+                      BuildQuery({{"upload_token", token}, {"fragment_count", std::to_string(n)}}),
+                  "");
   }
 
   Status Upload(const std::string& url, const std::string& data) {

@@ -309,9 +309,11 @@ class WechatClient final : public Client {
     std::string source = job.rendering.value("content_source_url", "");
     const TimeMs since_ms = st.value("submitted_at", TimeMs{0}) - 10 * 60 * 1000;
     for (int offset = 0, pages = 0; pages < kMaxReconcilePages; offset += 20, ++pages) {
-      GD_ASSIGN_OR_RETURN(Json resp,
-                          CallJson(job, "/cgi-bin/freepublish/batchget",
-                                   Json{{"offset", offset}, {"count", 20}, {"no_content", 1}}));
+      GD_ASSIGN_OR_RETURN(Json resp, support::RetryRead([&] {
+                            return CallJson(
+                                job, "/cgi-bin/freepublish/batchget",
+                                Json{{"offset", offset}, {"count", 20}, {"no_content", 1}});
+                          }));
       const Json& items = resp.contains("item") ? resp["item"] : Json::array();
       bool older_than_submit = false;
       for (const auto& item : items) {

@@ -158,6 +158,15 @@ TimeMs DispatchEngine::Backoff(int attempts) {
   return jitter(rng);
 }
 
+TimeMs DispatchEngine::RetryWait(const Status& failure, int attempts) {
+  TimeMs wait = Backoff(attempts);
+  // A platform's own hint (its rate-limit or quota window) wins when it is longer.
+  const Json& det = failure.details();
+  if (det.is_object() && det.contains("retry_after_ms") && det["retry_after_ms"].is_number())
+    wait = std::max<TimeMs>(wait, det["retry_after_ms"].get<TimeMs>());
+  return wait;
+}
+
 Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
   return deps_.store->Write([&](Tx& tx) -> Status {
     GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, owner));
@@ -318,7 +327,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
       metrics_.withdrawn.fetch_add(1);
     } else if (Transient(w.code())) {
       d.last_error = w.message();
-      release(now + Backoff(++d.attempts));
+      release(now + RetryWait(w, ++d.attempts));
     } else {
       // A person must take it down by hand and confirm (manual channels, platforms without delete).
       d.last_error = w.message();
@@ -420,12 +429,9 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     // The platform's rate-limit (or quota) answer refused the call without looking at the piece:
     // it does not use up the bound on failures (the attempt row still records it), it only
     // backs off — for as long as the platform says, when it says.
-    TimeMs wait = Backoff(d.attempts);
+    TimeMs wait = RetryWait(result.status(), d.attempts);
     if (result.status().code() == Code::kResourceExhausted && !polling && d.attempts > 0)
       --d.attempts;
-    const Json& det = result.status().details();
-    if (det.contains("retry_after_ms") && det["retry_after_ms"].is_number())
-      wait = std::max<TimeMs>(wait, det["retry_after_ms"].get<TimeMs>());
     if (!polling) d.state = "pending";
     d.last_error = result.status().message();
     release(deps_.clock->Now() + wait);

@@ -77,6 +77,8 @@ class DispatchEngine {
   void Process(Dispatch d, const std::string& owner);
   Status Finish(Dispatch& d, const std::string& owner);
   TimeMs Backoff(int attempts);
+  // Backoff, or the platform's retry_after_ms from `failure` when that is longer.
+  TimeMs RetryWait(const Status& failure, int attempts);
 
   Deps deps_;
   DispatchConfig config_;
