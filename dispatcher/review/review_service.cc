@@ -293,10 +293,14 @@ ChainView ReviewService::BuildChain(const Ticket& t, bool out_of_scope,
   ChainView v;
   v.steps = policy_.ChainFor(t.category, out_of_scope);
   std::vector<const Decision*> by_step(v.steps.size(), nullptr);
+  std::vector<bool> valid(v.steps.size(), false);  // the signature of by_step[i] verifies
   for (const auto& d : all) {
     if (d.version != t.version || d.round != t.round || t.round == 0) continue;
     if (d.step < 0 || static_cast<size_t>(d.step) >= v.steps.size()) continue;
-    if (full && !ConstantTimeEqual(SignDecision(d), d.signature)) v.signatures_valid = false;
+    if (full) {
+      valid[d.step] = ConstantTimeEqual(SignDecision(d), d.signature);
+      if (!valid[d.step]) v.signatures_valid = false;
+    }
     by_step[d.step] = &d;
   }
   bool all_approved = true;
@@ -317,7 +321,7 @@ ChainView ReviewService::BuildChain(const Ticket& t, bool out_of_scope,
       if (names) PutName(s, "decided_by_name", *names, d->user_id);
       s["decided_at"] = Iso(d->decided_at);
       s["comment"] = d->comment;
-      s["signature_valid"] = ConstantTimeEqual(SignDecision(*d), d->signature);
+      s["signature_valid"] = static_cast<bool>(valid[i]);
     } else {
       bool current = t.state == TicketState::kInReview && t.current_step &&
                      static_cast<size_t>(*t.current_step) == i;
