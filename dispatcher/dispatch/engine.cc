@@ -229,6 +229,25 @@ Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
   });
 }
 
+void DispatchEngine::RefreshSiteIndexes() {
+  // Coalesced: while one worker rebuilds, further requests only mark the site stale, and that
+  // worker rebuilds once more when it is done. Article pages are written at once; the lists and
+  // the sitemap follow within one rebuild, however many pieces are published meanwhile.
+  // The lists are rebuilt at most every kSiteRebuildGapMs while pieces keep coming, and never
+  // under site_mu_, so article pages are not held up by them.
+  constexpr auto kSiteRebuildGap = std::chrono::milliseconds(300);
+  site_stale_.store(true);
+  while (site_stale_.load() && !site_rebuilding_.exchange(true)) {
+    for (bool first = true; site_stale_.exchange(false); first = false) {
+      if (!first) std::this_thread::sleep_for(kSiteRebuildGap);
+      site_stale_.store(false);
+      Status st = RebuildSiteIndexes();
+      if (!st.ok()) log::Warn("portal index rebuild: {}", st.ToString());
+    }
+    site_rebuilding_.store(false);
+  }
+}
+
 Status DispatchEngine::RebuildSiteIndexes() {
   std::vector<Dispatch> published;
   std::optional<ChannelAccountRow> account;
@@ -336,8 +355,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     }
     Status f = Finish(d, owner);
     if (f.ok() && builtin_portal && d.state == "withdrawn") {
-      std::lock_guard<std::mutex> lock(site_mu_);
-      (void)RebuildSiteIndexes();
+      RefreshSiteIndexes();
     }
     return;
   }
@@ -346,10 +364,10 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
   if (!polling) {
     auto rate = config_.rates.find(d.kind);
     if (rate != config_.rates.end()) {
-      TimeMs wait = limiter_.TryTake(d.account_id, rate->second);
-      if (wait > 0) {
+      const TimeMs slot = limiter_.Acquire(d.account_id, d.id, rate->second);
+      if (slot > 0) {
         metrics_.rate_limited.fetch_add(1);
-        release(now + wait);
+        release(slot);
         (void)store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
         return;
       }
@@ -457,8 +475,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     return;
   }
   if (builtin_portal && d.state == "published") {
-    std::lock_guard<std::mutex> lock(site_mu_);
-    (void)RebuildSiteIndexes();
+    RefreshSiteIndexes();
   }
   // Channels waiting for the portal's URL can go now.
   if (d.kind == "portal" && d.state == "published") Wake();

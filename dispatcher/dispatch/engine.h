@@ -68,7 +68,8 @@ class DispatchEngine {
   const DispatchMetrics& metrics() const { return metrics_; }
   const DispatchConfig& config() const { return config_; }
   // Rewrites the built-in site's indexes from the store (after publish or withdrawal).
-  Status RebuildSiteIndexes();
+  Status RebuildSiteIndexes();  // one at a time (RefreshSiteIndexes sees to it)
+  void RefreshSiteIndexes();    // coalesces concurrent requests into as few rebuilds as needed
 
  private:
   void WorkerLoop(int index);
@@ -86,6 +87,7 @@ class DispatchEngine {
   DispatchMetrics metrics_;
   std::map<std::string, std::unique_ptr<channels::Client>> clients_;
   std::mutex site_mu_;  // one site writer
+  std::atomic<bool> site_stale_{false}, site_rebuilding_{false};
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
