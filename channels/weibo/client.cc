@@ -113,7 +113,10 @@ class WeiboClient final : public Client {
         // The platform already has this text: our earlier share went through.
         GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
         if (rec.kind == ReconcileResult::Kind::kFound) return Record(progress, checkpoint, rec);
-        return resp.status();
+        // The platform has this text, so it is not sent again; the post is looked for again on
+        // the next attempt (a person sees this message if it never shows up).
+        return Unavailable(
+            "新浪微博：平台提示内容重复（上次发布应已成功），但在最近的微博中暂未找到，稍后再查");
       }
       if (code == "20032") {
         // "Update success, server slow": posted; find it on the timeline later (PROTOCOLS.md
@@ -151,7 +154,7 @@ class WeiboClient final : public Client {
     GD_ASSIGN_OR_RETURN(std::string token, support::SecretField(secrets, "access_token", kLabel));
     HttpRequest req;
     req.url = support::BaseUrl(*job.account) + "/2/statuses/user_timeline.json?" +
-              BuildQuery({{"access_token", token}, {"count", "20"}, {"trim_user", "0"}});
+              BuildQuery({{"access_token", token}, {"count", "100"}, {"trim_user", "0"}});
     req.timeout_ms = deps_.timeout_ms;
     GD_ASSIGN_OR_RETURN(Json resp, Send(req));
     std::string want = StripTopics(job.rendering.value("text", ""));
