@@ -117,6 +117,7 @@ int Demo(const CommonFlags& f) {
   // Every platform's sandbox, in-process; the demo's channel accounts point at it.
   gd::channels::sandbox::SandboxOptions sopt;
   sopt.async_delay_ms = 1500;
+  sopt.enforce_quotas = true;  // the platforms' documented daily/hourly quotas, as in production
   auto sandbox = gd::channels::sandbox::SandboxServer::Start(cfg->host, 0, sopt);
   if (!sandbox.ok()) return Fail(sandbox.status());
   cfg->sandbox_proxy = (*sandbox)->base_url();
