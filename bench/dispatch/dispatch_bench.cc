@@ -28,11 +28,16 @@
 #include "channels/sandbox/server.h"
 #include "dispatcher/app/app.h"
 #include "dispatcher/core/time_util.h"
+#include "tests/dispatcher/dispatch/sandbox_channels.h"
 
 namespace gd::bench {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+using testing::FullChecklist;
+using testing::SandboxChannel;
+using testing::SmallMp4;
+using testing::SmallPng;
 constexpr const char* kPassword = "Test@Pass2026!";
 
 struct Options {
@@ -53,12 +58,6 @@ double Median(std::vector<double> v) {
   std::cerr << "dispatch_bench: " << msg << "\n";
   std::exit(2);
 }
-
-std::string Png() {
-  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 33) +
-         std::string(64, '\0');
-}
-std::string Mp4() { return std::string("\0\0\0\x18", 4) + "ftypmp42" + std::string(2048, '\x11'); }
 
 class World {
  public:
@@ -115,38 +114,13 @@ class World {
       if (!r.ok()) Die(r.status().ToString());
       return (*r)["id"].get<int64_t>();
     };
-    portal = ch({{"kind", "portal"},
-                 {"name", "门户"},
-                 {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}});
-    wechat = ch({{"kind", "wechat_mp"},
-                 {"name", "公众号"},
-                 {"base_url", base + "/wechat"},
-                 {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
-                 {"secrets", {{"app_secret", "sandbox-secret"}}}});
-    weibo = ch(
-        {{"kind", "weibo"},
-         {"name", "微博"},
-         {"base_url", base + "/weibo"},
-         {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
-         {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}});
-    douyin = ch({{"kind", "douyin"},
-                 {"name", "抖音"},
-                 {"base_url", base + "/douyin"},
-                 {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
-                 {"secrets",
-                  {{"client_secret", "sandbox-secret"},
-                   {"access_token", "sandbox-token"},
-                   {"refresh_token", "sandbox-refresh"}}}});
-    kuaishou = ch({{"kind", "kuaishou"},
-                   {"name", "快手"},
-                   {"base_url", base + "/kuaishou"},
-                   {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
-                   {"secrets",
-                    {{"app_secret", "sandbox-secret"},
-                     {"access_token", "sandbox-token"},
-                     {"refresh_token", "sandbox-refresh"}}}});
-    cover = (*app->media().Upload(editor, "cover.png", Png()))["id"].get<int64_t>();
-    video = (*app->media().Upload(editor, "v.mp4", Mp4()))["id"].get<int64_t>();
+    portal = ch(SandboxChannel("portal", base));
+    wechat = ch(SandboxChannel("wechat_mp", base));
+    weibo = ch(SandboxChannel("weibo", base));
+    douyin = ch(SandboxChannel("douyin", base));
+    kuaishou = ch(SandboxChannel("kuaishou", base));
+    cover = (*app->media().Upload(editor, "cover.png", SmallPng()))["id"].get<int64_t>();
+    video = (*app->media().Upload(editor, "v.mp4", SmallMp4()))["id"].get<int64_t>();
   }
 
   ~World() {
@@ -174,9 +148,7 @@ class World {
     auto s = app->review().Submit(editor, id, {{"proofread", true}});
     if (!s.ok()) Die(s.status().ToString());
     Json hash = (*s)["content_hash"];
-    Json checklist = {{"secrets", true}, {"compliance", true}, {"promotion", true},
-                      {"typos", true},   {"statistics", true}, {"sensitive", true},
-                      {"timing", true},  {"harm", true},       {"other", true}};
+    Json checklist = FullChecklist();
     for (AuthContext* who : {&reviewer, &deputy}) {
       auto d = app->review().Decide(*who, id,
                                     {{"decision", "approve"},

@@ -34,10 +34,15 @@
 #include <thread>
 #include <vector>
 
+#include "tests/dispatcher/dispatch/sandbox_channels.h"
+
 extern char** environ;
 
 namespace {
 
+using gd::testing::SandboxChannel;
+using gd::testing::SmallMp4;
+using gd::testing::SmallPng;
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -224,12 +229,6 @@ class CrashWorld {
   }
 };
 
-std::string Png() {
-  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 29) +
-         std::string(64, '\0');
-}
-std::string Mp4() { return std::string("\0\0\0\x18", 4) + "ftypmp42" + std::string(2048, '\x11'); }
-
 // Retries `f` (an idempotent step) until it returns a reply with a status, waiting for the
 // server to come back between tries.
 Reply Retry(CrashWorld& w, const std::function<Reply()>& f) {
@@ -300,38 +299,10 @@ TEST(Crash, TwoHundredTicketsFourChannelsExactlyOnceThroughTenSigkills) {
     return r.body.value("id", int64_t{0});
   };
   // Weibo needs the portal's link in its text: the built-in portal goes first.
-  const int64_t portal =
-      channel({{"kind", "portal"},
-               {"name", "门户"},
-               {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}});
+  const int64_t portal = channel(SandboxChannel("portal", base));
   std::vector<int64_t> channels = {
-      channel({{"kind", "wechat_mp"},
-               {"name", "公众号"},
-               {"base_url", base + "/wechat"},
-               {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
-               {"secrets", {{"app_secret", "sandbox-secret"}}}}),
-      channel(
-          {{"kind", "weibo"},
-           {"name", "微博"},
-           {"base_url", base + "/weibo"},
-           {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
-           {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}}),
-      channel({{"kind", "douyin"},
-               {"name", "抖音"},
-               {"base_url", base + "/douyin"},
-               {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
-               {"secrets",
-                {{"client_secret", "sandbox-secret"},
-                 {"access_token", "sandbox-token"},
-                 {"refresh_token", "sandbox-refresh"}}}}),
-      channel({{"kind", "kuaishou"},
-               {"name", "快手"},
-               {"base_url", base + "/kuaishou"},
-               {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
-               {"secrets",
-                {{"app_secret", "sandbox-secret"},
-                 {"access_token", "sandbox-token"},
-                 {"refresh_token", "sandbox-refresh"}}}})};
+      channel(SandboxChannel("wechat_mp", base)), channel(SandboxChannel("weibo", base)),
+      channel(SandboxChannel("douyin", base)), channel(SandboxChannel("kuaishou", base))};
   ASSERT_FALSE(HasFailure());
 
   auto upload = [&](const std::string& filename, const std::string& data,
@@ -343,17 +314,15 @@ TEST(Crash, TwoHundredTicketsFourChannelsExactlyOnceThroughTenSigkills) {
     EXPECT_TRUE(res && res->status == 201) << (res ? res->body : httplib::to_string(res.error()));
     return res ? Json::parse(res->body, nullptr, false).value("id", int64_t{0}) : 0;
   };
-  const int64_t cover = upload("cover.png", Png(), "image/png");
-  const int64_t video = upload("v.mp4", Mp4(), "video/mp4");
+  const int64_t cover = upload("cover.png", SmallPng(), "image/png");
+  const int64_t video = upload("v.mp4", SmallMp4(), "video/mp4");
   ASSERT_FALSE(HasFailure());
 
   // ---- 200 approved tickets (create, submit, two approvals) ----
   Json targets = Json::array();
   targets.push_back({{"account_id", portal}});
   for (int64_t c : channels) targets.push_back({{"account_id", c}});
-  const Json checklist = {{"secrets", true}, {"compliance", true}, {"promotion", true},
-                          {"typos", true},   {"statistics", true}, {"sensitive", true},
-                          {"timing", true},  {"harm", true},       {"other", true}};
+  const Json checklist = gd::testing::FullChecklist();
   std::vector<int64_t> ids(kTickets);
   for (int k = 0; k < kTickets; ++k) {
     const std::string title = Token(k) + "稿件：全市安全生产检查通报";

@@ -5,22 +5,13 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/dispatcher/dispatch/sandbox_channels.h"
+
 namespace gd::testing {
 
 namespace {
 constexpr const char* kPassword = "Test@Pass2026!";
 
-std::string Png() {
-  return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x30\x08\x02\0\0\0", 29) +
-         std::string(64, '\0');
-}
-std::string Mp4() {
-  return std::string(
-             "\0\0\0\x18"
-             "ftypmp42",
-             12) +
-         std::string(2048, '\x11');
-}
 }  // namespace
 
 bool AllIn(const Json& items, const std::string& state) {
@@ -105,39 +96,14 @@ DispatchWorld::DispatchWorld() {
     }
     return (*r)["id"].get<int64_t>();
   };
-  portal = ch({{"kind", "portal"},
-               {"name", "门户"},
-               {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}});
-  wechat = ch({{"kind", "wechat_mp"},
-               {"name", "公众号"},
-               {"base_url", base + "/wechat"},
-               {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
-               {"secrets", {{"app_secret", "sandbox-secret"}}}});
-  weibo =
-      ch({{"kind", "weibo"},
-          {"name", "微博"},
-          {"base_url", base + "/weibo"},
-          {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
-          {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}});
-  douyin = ch({{"kind", "douyin"},
-               {"name", "抖音"},
-               {"base_url", base + "/douyin"},
-               {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
-               {"secrets",
-                {{"client_secret", "sandbox-secret"},
-                 {"access_token", "sandbox-token"},
-                 {"refresh_token", "sandbox-refresh"}}}});
-  kuaishou = ch({{"kind", "kuaishou"},
-                 {"name", "快手"},
-                 {"base_url", base + "/kuaishou"},
-                 {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
-                 {"secrets",
-                  {{"app_secret", "sandbox-secret"},
-                   {"access_token", "sandbox-token"},
-                   {"refresh_token", "sandbox-refresh"}}}});
+  portal = ch(SandboxChannel("portal", base));
+  wechat = ch(SandboxChannel("wechat_mp", base));
+  weibo = ch(SandboxChannel("weibo", base));
+  douyin = ch(SandboxChannel("douyin", base));
+  kuaishou = ch(SandboxChannel("kuaishou", base));
   manual = ch({{"kind", "manual"}, {"name", "视频号"}, {"settings", {{"platform", "视频号"}}}});
-  cover = (*app->media().Upload(editor, "cover.png", Png()))["id"].get<int64_t>();
-  video = (*app->media().Upload(editor, "v.mp4", Mp4()))["id"].get<int64_t>();
+  cover = (*app->media().Upload(editor, "cover.png", SmallPng()))["id"].get<int64_t>();
+  video = (*app->media().Upload(editor, "v.mp4", SmallMp4()))["id"].get<int64_t>();
 }
 
 AuthContext DispatchWorld::Actor(const std::string& username) {
@@ -178,9 +144,7 @@ int64_t DispatchWorld::Approved(const std::string& title, const std::vector<int6
   auto s = app->review().Submit(editor, id, {{"proofread", true}});
   EXPECT_TRUE(s.ok()) << s.status().ToString() << " " << s.status().details().dump();
   Json cur = *s;
-  Json checklist = {{"secrets", true}, {"compliance", true}, {"promotion", true},
-                    {"typos", true},   {"statistics", true}, {"sensitive", true},
-                    {"timing", true},  {"harm", true},       {"other", true}};
+  Json checklist = FullChecklist();
   for (AuthContext* who : {&reviewer, &deputy}) {
     auto d = app->review().Decide(*who, id,
                                   {{"decision", "approve"},
