@@ -263,9 +263,10 @@ TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
   // ceil(elapsed / ttl) + 1 successful token calls (the +1: the window running when the test
   // ends). Token calls fail too (20% errors + 5% timeouts + the rate-limit code, all of which
   // the client retries), so the calls seen by the sandbox are the successes divided by the
-  // success ratio: with p(fail) ~ 0.25 that is 1.33x; we allow 2x plus 4 for bursts of failures
-  // and for the rate limiter answering a token call. A refresh loop (every use refreshing) would
-  // make hundreds of calls here: each ticket uses every account several times.
+  // success ratio: with p(fail) ~ 0.25 that is 1.33x — but Douyin's refresh also meets its
+  // 15 calls/s rate-limit code, and a timeout after the platform issued a token costs a second
+  // call; runs of 25–30 s have seen up to 3x. We allow 3x plus 6. A refresh loop (every use
+  // refreshing) would make hundreds of calls here: each ticket uses every account several times.
   const std::map<std::string, std::string> token_path = {{"wechat", "/cgi-bin/stable_token"},
                                                          {"douyin", "/oauth/refresh_token/"},
                                                          {"kuaishou", "/oauth2/refresh_token"}};
@@ -276,7 +277,7 @@ TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
                          : 0;
     int64_t calls = stats["calls"][platform].value(path, int64_t{0}) - before;
     EXPECT_GE(calls, 1) << platform;
-    EXPECT_LE(calls, 2 * windows + 4) << platform << ": " << calls << " token calls in "
+    EXPECT_LE(calls, 3 * windows + 6) << platform << ": " << calls << " token calls in "
                                       << elapsed_s << " s (ttl " << kTokenTtlS << " s)";
     std::cout << "fault_test: " << platform << " token calls " << calls << " in " << elapsed_s
               << " s (" << windows << " windows)\n";
