@@ -158,6 +158,7 @@ struct SandboxServer::Impl {
   std::mt19937_64 rng;
   std::map<std::string, FaultSpec> faults;
   std::map<std::string, int> injected;
+  std::map<std::string, int> rate_limited;  // answers of the per-second rate-limit fault
   std::map<std::string, Bucket> buckets;
   std::map<std::string, std::map<std::string, int64_t>> calls;
 
@@ -174,6 +175,7 @@ struct SandboxServer::Impl {
       if (!platform.empty() && p->name() != platform) continue;
       faults[p->name()] = spec;
       injected[p->name()] = 0;
+      rate_limited[p->name()] = 0;
       buckets.erase(p->name());
       if (spec.token_ttl_s) env.SetTokenTtlSeconds(p->name(), spec.token_ttl_s);
     }
@@ -184,6 +186,7 @@ struct SandboxServer::Impl {
     for (auto& p : platforms) env.SetTokenTtlSeconds(p->name(), std::nullopt);
     faults.clear();
     injected.clear();
+    rate_limited.clear();
     buckets.clear();
   }
 
@@ -203,7 +206,10 @@ struct SandboxServer::Impl {
       if (b.last == 0) b.tokens = cap;
       b.tokens = std::min(cap, b.tokens + (now - b.last) / 1000.0 * *f.rate_limit_per_s);
       b.last = now;
-      if (b.tokens < 1.0) return Action::kRateLimited;
+      if (b.tokens < 1.0) {
+        ++rate_limited[platform];
+        return Action::kRateLimited;
+      }
       b.tokens -= 1.0;
     }
     if (!f.paths.empty() && std::find(f.paths.begin(), f.paths.end(), path) == f.paths.end()) {
@@ -363,10 +369,13 @@ struct SandboxServer::Impl {
     }
     Json inj = Json::object();
     for (const auto& [platform, n] : injected) inj[platform] = n;
+    Json limited = Json::object();
+    for (const auto& [platform, n] : rate_limited) limited[platform] = n;
     Json refused = Json::object();
     const Json quotas = env.QuotasJson();
     for (const auto& [platform, q] : quotas.items()) refused[platform] = q["refused"];
-    return Json{{"calls", c}, {"injected", inj}, {"quota_refused", refused}};
+    return Json{
+        {"calls", c}, {"injected", inj}, {"rate_limited", limited}, {"quota_refused", refused}};
   }
 
   void Inspect(const httplib::Request& req, httplib::Response& res) {

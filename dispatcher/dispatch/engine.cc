@@ -158,13 +158,16 @@ TimeMs DispatchEngine::Backoff(int attempts) {
   return jitter(rng);
 }
 
-TimeMs DispatchEngine::RetryWait(const Status& failure, int attempts) {
-  TimeMs wait = Backoff(attempts);
-  // A platform's own hint (its rate-limit or quota window) wins when it is longer.
+TimeMs DispatchEngine::RetryAfterMs(const Status& failure) {
   const Json& det = failure.details();
   if (det.is_object() && det.contains("retry_after_ms") && det["retry_after_ms"].is_number())
-    wait = std::max<TimeMs>(wait, det["retry_after_ms"].get<TimeMs>());
-  return wait;
+    return det["retry_after_ms"].get<TimeMs>();
+  return 0;
+}
+
+TimeMs DispatchEngine::RetryWait(const Status& failure, int attempts) {
+  // A platform's own hint (its rate-limit or quota window) wins when it is longer.
+  return std::max(Backoff(attempts), RetryAfterMs(failure));
 }
 
 Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
@@ -346,7 +349,10 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
       metrics_.withdrawn.fetch_add(1);
     } else if (Transient(w.code())) {
       d.last_error = w.message();
-      release(now + RetryWait(w, ++d.attempts));
+      TimeMs wait = RetryWait(w, ++d.attempts);
+      if (w.code() == Code::kResourceExhausted)
+        wait = std::max(wait, limiter_.Pause(d.account_id, RetryAfterMs(w)) - now);
+      release(now + wait);
     } else {
       // A person must take it down by hand and confirm (manual channels, platforms without delete).
       d.last_error = w.message();
@@ -361,16 +367,20 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
   }
 
   const bool polling = d.state == "awaiting";
-  if (!polling) {
-    auto rate = config_.rates.find(d.kind);
-    if (rate != config_.rates.end()) {
-      const TimeMs slot = limiter_.Acquire(d.account_id, d.id, rate->second);
-      if (slot > 0) {
-        metrics_.rate_limited.fetch_add(1);
-        release(slot);
-        (void)store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
-        return;
-      }
+  {
+    // Our bucket for the account (publishing only), and for every call the platform's pause
+    // after its rate-limit answer.
+    TimeMs slot = limiter_.PausedUntil(d.account_id);
+    if (!polling) {
+      auto rate = config_.rates.find(d.kind);
+      slot = limiter_.Acquire(d.account_id, d.id,
+                              rate != config_.rates.end() ? rate->second : RateSpec{0, 1});
+    }
+    if (slot > 0) {
+      metrics_.rate_limited.fetch_add(1);
+      release(slot);
+      (void)store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
+      return;
     }
   }
   // Recorded before the network call: a crash from here on leaves `sending` and the attempt.
@@ -423,6 +433,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
   d.progress = progress.state;
 
   std::string outcome;
+  if (result.ok()) limiter_.Succeeded(d.account_id);
   if (result.ok() && result->kind == channels::PublishResult::Kind::kPublished) {
     d.state = "published";
     d.remote_id = result->remote_id;
@@ -448,8 +459,14 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     // it does not use up the bound on failures (the attempt row still records it), it only
     // backs off — for as long as the platform says, when it says.
     TimeMs wait = RetryWait(result.status(), d.attempts);
-    if (result.status().code() == Code::kResourceExhausted && !polling && d.attempts > 0)
-      --d.attempts;
+    if (result.status().code() == Code::kResourceExhausted) {
+      // The whole account waits, not only this dispatch: every call to it now would only
+      // meet the same answer and prolong the overload.
+      const TimeMs until = limiter_.Pause(d.account_id, RetryAfterMs(result.status()));
+      wait = std::max(wait, until - deps_.clock->Now());
+      metrics_.paused.fetch_add(1);
+      if (!polling && d.attempts > 0) --d.attempts;
+    }
     if (!polling) d.state = "pending";
     d.last_error = result.status().message();
     release(deps_.clock->Now() + wait);

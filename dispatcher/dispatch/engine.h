@@ -33,6 +33,7 @@ namespace gd {
 struct DispatchMetrics {
   std::atomic<int64_t> attempts{0}, retries{0}, published{0}, failed{0}, withdrawn{0};
   std::atomic<int64_t> rate_limited{0}, reconciled{0};
+  std::atomic<int64_t> paused{0};  // platform rate-limit answers that paused an account
   // Attempt latency histogram (ms buckets).
   static constexpr int kBuckets = 8;
   static constexpr int64_t kBounds[kBuckets] = {50, 100, 250, 500, 1000, 2500, 5000, 10000};
@@ -80,6 +81,8 @@ class DispatchEngine {
   TimeMs Backoff(int attempts);
   // Backoff, or the platform's retry_after_ms from `failure` when that is longer.
   TimeMs RetryWait(const Status& failure, int attempts);
+  // The platform's own wait in a failure (its Retry-After or quota window), 0 when it gave none.
+  static TimeMs RetryAfterMs(const Status& failure);
 
   Deps deps_;
   DispatchConfig config_;

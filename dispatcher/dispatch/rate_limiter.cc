@@ -11,10 +11,7 @@ constexpr TimeMs kStaleReservationMs = 3600 * 1000;
 
 }  // namespace
 
-TimeMs RateLimiter::Acquire(int64_t account, int64_t caller, const RateSpec& spec) {
-  if (spec.per_second <= 0) return 0;
-  std::lock_guard<std::mutex> lock(mu_);
-  const TimeMs now = clock_.Now();
+RateLimiter::Bucket& RateLimiter::BucketOf(int64_t account, const RateSpec& spec, TimeMs now) {
   Bucket& b = buckets_[account];
   const double burst = std::max(1.0, spec.burst);
   if (!b.init) {
@@ -22,25 +19,77 @@ TimeMs RateLimiter::Acquire(int64_t account, int64_t caller, const RateSpec& spe
     b.at = now;
     b.init = true;
   }
-  b.tokens = std::min(burst, b.tokens + static_cast<double>(now - b.at) * spec.per_second / 1000.0);
-  b.at = now;
+  if (now > b.at) {
+    if (spec.per_second > 0)
+      b.tokens =
+          std::min(burst, b.tokens + static_cast<double>(now - b.at) * spec.per_second / 1000.0);
+    b.at = now;
+  }
+  return b;
+}
+
+TimeMs RateLimiter::Acquire(int64_t account, int64_t caller, const RateSpec& spec) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const TimeMs now = clock_.Now();
+  Bucket& b = BucketOf(account, spec, now);
+  // Without a rate of our own, only the platform's pause spaces callers (by 100 ms).
+  const double per_second = spec.per_second > 0 ? spec.per_second : 10.0;
+  if (spec.per_second <= 0 && b.paused_until <= now) {
+    reserved_.erase(caller);
+    return 0;
+  }
+  if (spec.per_second <= 0) b.tokens = std::min(b.tokens, 1.0);
+  const TimeMs interval = static_cast<TimeMs>(std::ceil(1000.0 / per_second));
   if (auto it = reserved_.find(caller); it != reserved_.end()) {
-    const TimeMs slot = it->second;
-    if (slot > now) return slot;  // early: keep waiting for its own slot
+    const Reservation r = it->second;
+    if (r.epoch == b.epoch && r.slot > now) return r.slot;  // early: keep waiting for its slot
     reserved_.erase(it);
     // On time (within one interval): its token is the one set aside. A late caller's token
     // went unused with its slot; it queues again like a newcomer, so that callers held up
-    // elsewhere do not all go at once.
-    if (now - slot <= static_cast<TimeMs>(1000.0 / spec.per_second)) return 0;
+    // elsewhere do not all go at once. A pause since the reservation voids it.
+    if (r.epoch == b.epoch && now - r.slot <= interval) return 0;
   }
   b.tokens -= 1.0;
-  if (b.tokens >= 0) return 0;
-  const TimeMs slot = now + static_cast<TimeMs>(std::ceil(-b.tokens * 1000.0 / spec.per_second));
+  if (b.tokens >= 0 && b.at <= now) return 0;
+  const TimeMs slot =
+      b.at + static_cast<TimeMs>(std::ceil(std::max(0.0, -b.tokens) * 1000.0 / per_second));
   if (reserved_.size() > 10000) {
-    std::erase_if(reserved_, [&](const auto& r) { return r.second < now - kStaleReservationMs; });
+    std::erase_if(reserved_,
+                  [&](const auto& r) { return r.second.slot < now - kStaleReservationMs; });
   }
-  reserved_[caller] = slot;
+  reserved_[caller] = Reservation{slot, b.epoch};
   return slot;
+}
+
+TimeMs RateLimiter::Pause(int64_t account, TimeMs retry_after_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const TimeMs now = clock_.Now();
+  Bucket& b = BucketOf(account, RateSpec{0, 1}, now);
+  TimeMs wait = retry_after_ms;
+  if (wait <= 0) {
+    if (b.paused_until <= now) b.strikes = std::min(b.strikes + 1, 30);
+    wait = std::min(kMaxPauseMs, kFirstPauseMs << std::clamp(b.strikes - 1, 0, 16));
+  }
+  if (now + wait > b.paused_until) {
+    b.paused_until = now + wait;
+    // The platform accepts nothing until then; one token is there at the end of the pause.
+    b.at = b.paused_until;
+    b.tokens = 1.0;
+    ++b.epoch;
+  }
+  return b.paused_until;
+}
+
+void RateLimiter::Succeeded(int64_t account) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto b = buckets_.find(account);
+  if (b != buckets_.end() && b->second.paused_until <= clock_.Now()) b->second.strikes = 0;
+}
+
+TimeMs RateLimiter::PausedUntil(int64_t account) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto b = buckets_.find(account);
+  return b != buckets_.end() && b->second.paused_until > clock_.Now() ? b->second.paused_until : 0;
 }
 
 size_t RateLimiter::reservations() const {

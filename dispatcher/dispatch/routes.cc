@@ -52,6 +52,8 @@ std::string MetricsText(const DispatchEngine& engine, Store& store) {
   counter("gd_dispatch_withdrawn_total", "Posts taken down (art. 14).", m.withdrawn.load());
   counter("gd_dispatch_rate_limited_total", "Sends deferred by the per-account token bucket.",
           m.rate_limited.load());
+  counter("gd_dispatch_platform_pauses_total",
+          "Platform rate-limit answers after which the account was paused.", m.paused.load());
   o << "# HELP gd_dispatch_attempt_seconds Platform call latency.\n# TYPE "
        "gd_dispatch_attempt_seconds histogram\n";
   int64_t cumulative = 0;

@@ -197,6 +197,7 @@ TEST_F(SandboxHttpTest, LatencyTimeoutAndRateLimitOverHttp) {
   Json second = Get("/douyin/api/douyin/v1/video/video_list/?open_id=sandbox&cursor=0&count=1");
   EXPECT_EQ(second["data"]["error_code"], 28003018) << second.dump();
   EXPECT_EQ(second["extra"]["error_code"], 28003018);
+  EXPECT_EQ(Get("/_sandbox/stats")["rate_limited"]["douyin"], 1);
 }
 
 TEST_F(SandboxHttpTest, ExpireTokensOverHttp) {

@@ -187,6 +187,30 @@ TEST_F(Dispatch, APlatformsRateLimitWaitsItsWindowAndIsNotCountedAsAFailure) {
   }
   EXPECT_EQ(w.Posts("wechat", "平台限流等待测试"), 0);
   EXPECT_EQ(w.Posts("weibo", "平台限流等待测试"), 0);
+
+  // The whole account waits, not only the dispatch that met the answer: a second piece to the
+  // same WeChat account is queued behind the window without calling the platform.
+  auto wechat_calls = [&] {
+    const Json stats = w.sandbox->Stats();
+    int64_t n = 0;
+    for (const auto& c : stats["calls"]["wechat"]) n += c.get<int64_t>();
+    return n;
+  };
+  const int64_t calls_before = wechat_calls();
+  ASSERT_GT(calls_before, 0);
+  int64_t second = w.Approved("平台限流后续稿件", {w.portal, w.wechat});
+  w.Publish(second);
+  Json queued = w.WaitDispatches(second, [](const Json& i) {
+    return ByKind(i, "portal")["state"] == "published" &&
+           !ByKind(i, "wechat_mp")["scheduled_at"].is_null() &&
+           ParseRfc3339(ByKind(i, "wechat_mp")["scheduled_at"].get<std::string>()).value_or(0) >
+               SystemClock().Now() + 30'000;
+  });
+  Json d = ByKind(queued, "wechat_mp");
+  EXPECT_EQ(d["state"], "pending") << d.dump();
+  EXPECT_GE(ParseRfc3339(d["scheduled_at"].get<std::string>()).value_or(0), before + 55'000)
+      << d.dump();
+  EXPECT_EQ(wechat_calls(), calls_before) << "no call to a paused account";
 }
 
 TEST_F(Dispatch, ScheduledPublishingFiresOnTimeAcrossARestart) {

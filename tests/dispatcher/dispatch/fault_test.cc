@@ -255,9 +255,10 @@ TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
   }
   EXPECT_EQ(exact, kTickets * 4);
 
-  // The faults really happened.
+  // The faults really happened, the per-second rate-limit answers too.
   for (const char* p : {"wechat", "weibo", "douyin", "kuaishou"})
     EXPECT_GT(stats["injected"].value(p, 0), 10) << p;
+  for (const char* p : {"douyin", "kuaishou"}) EXPECT_GT(stats["rate_limited"].value(p, 0), 0) << p;
 
   // Token calls per account. A new token is needed once per expiry window: at most
   // ceil(elapsed / ttl) + 1 successful token calls (the +1: the window running when the test
@@ -283,8 +284,8 @@ TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
               << " s (" << windows << " windows)\n";
   }
   std::cout << "fault_test: " << kTickets << " tickets x 4 channels final in " << elapsed_s
-            << " s; injected " << stats["injected"].dump() << "; calls " << stats["calls"].dump()
-            << "\n";
+            << " s; injected " << stats["injected"].dump() << "; rate-limited "
+            << stats["rate_limited"].dump() << "; calls " << stats["calls"].dump() << "\n";
 }
 
 }  // namespace

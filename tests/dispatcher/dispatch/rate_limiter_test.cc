@@ -78,5 +78,75 @@ TEST(RateLimiterTest, IdleTimeRefillsUpToTheBurstOnly) {
   EXPECT_EQ(limiter.Acquire(1, 20, spec), clock.Now() + 500);
 }
 
+TEST(RateLimiterTest, APlatformsRateLimitAnswerPausesTheAccountAndVoidsReservations) {
+  FakeClock clock(1'000'000);
+  RateLimiter limiter(clock);
+  const RateSpec spec{10, 2};  // a token every 100 ms, burst 2
+  EXPECT_EQ(limiter.Acquire(1, 1, spec), 0);
+  EXPECT_EQ(limiter.Acquire(1, 2, spec), 0);
+  EXPECT_EQ(limiter.Acquire(1, 3, spec), clock.Now() + 100);  // reserved before the answer
+  // The platform says "too many calls" without saying for how long: a 1 s pause.
+  const TimeMs until = limiter.Pause(1, 0);
+  EXPECT_EQ(until, clock.Now() + RateLimiter::kFirstPauseMs);
+  EXPECT_EQ(limiter.PausedUntil(1), until);
+  // The reservation lapsed: caller 3 comes back at its slot and queues behind the pause, first
+  // at its end; a newcomer one interval later. Nobody goes during the pause.
+  clock.Advance(100);
+  EXPECT_EQ(limiter.Acquire(1, 3, spec), until);
+  EXPECT_EQ(limiter.Acquire(1, 4, spec), until + 100);
+  EXPECT_EQ(limiter.Acquire(1, 3, spec), until);  // asking again early keeps the slot
+  // Other accounts are not affected.
+  EXPECT_EQ(limiter.Acquire(2, 5, spec), 0);
+  EXPECT_EQ(limiter.PausedUntil(2), 0);
+  clock.Advance(until - clock.Now());
+  EXPECT_EQ(limiter.PausedUntil(1), 0);
+  EXPECT_EQ(limiter.Acquire(1, 3, spec), 0);
+  clock.Advance(100);
+  EXPECT_EQ(limiter.Acquire(1, 4, spec), 0);
+  EXPECT_EQ(limiter.Acquire(1, 6, spec), clock.Now() + 100);  // the bucket refills from empty
+}
+
+TEST(RateLimiterTest, UnhintedPausesDoubleUntilACallIsAcceptedAndHintsAreObeyed) {
+  FakeClock clock(1'000'000);
+  RateLimiter limiter(clock);
+  // Four workers meet the same overload at once: one strike, one 1 s pause.
+  TimeMs until = 0;
+  for (int i = 0; i < 4; ++i) until = limiter.Pause(7, 0);
+  EXPECT_EQ(until, clock.Now() + 1000);
+  // Answered again after the pause: 2 s, then 4 s.
+  clock.Advance(1000);
+  EXPECT_EQ(limiter.Pause(7, 0), clock.Now() + 2000);
+  clock.Advance(2000);
+  EXPECT_EQ(limiter.Pause(7, 0), clock.Now() + 4000);
+  // Capped.
+  for (int i = 0; i < 10; ++i) {
+    clock.Advance(RateLimiter::kMaxPauseMs);
+    until = limiter.Pause(7, 0);
+  }
+  EXPECT_EQ(until, clock.Now() + RateLimiter::kMaxPauseMs);
+  // A call accepted after the pause: the next unhinted pause is 1 s again.
+  clock.Advance(RateLimiter::kMaxPauseMs);
+  limiter.Succeeded(7);
+  EXPECT_EQ(limiter.Pause(7, 0), clock.Now() + 1000);
+  // The platform's own Retry-After (or quota window) is the pause when it gives one, and a
+  // shorter answer never shortens a pause under way.
+  EXPECT_EQ(limiter.Pause(7, 30'000), clock.Now() + 30'000);
+  EXPECT_EQ(limiter.Pause(7, 5'000), clock.Now() + 30'000);
+}
+
+TEST(RateLimiterTest, AccountsWithoutARateOfOurOwnStillWaitOutThePlatformsPause) {
+  FakeClock clock(1'000'000);
+  RateLimiter limiter(clock);
+  const RateSpec unlimited{0, 1};
+  EXPECT_EQ(limiter.Acquire(3, 1, unlimited), 0);
+  const TimeMs until = limiter.Pause(3, 2000);
+  // Spaced 100 ms apart from the end of the pause, so that they do not all go at once.
+  EXPECT_EQ(limiter.Acquire(3, 1, unlimited), until);
+  EXPECT_EQ(limiter.Acquire(3, 2, unlimited), until + 100);
+  EXPECT_EQ(limiter.Acquire(3, 3, unlimited), until + 200);
+  clock.Advance(until - clock.Now() + 1000);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(limiter.Acquire(3, 100 + i, unlimited), 0);
+}
+
 }  // namespace
 }  // namespace gd
