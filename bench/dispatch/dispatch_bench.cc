@@ -291,6 +291,7 @@ ThroughputRun MeasureThroughput(World& w, const Options& opt, int run) {
   for (const auto& [t, c] : per_title)
     if (c > 1) r.duplicates += c - 1;
   r.per_s = r.posts / r.seconds;
+  r.rate_limited_answers = w.sandbox->Stats()["rate_limited"].value("weibo", 0);
   w.sandbox->ClearFaults();
   return r;
 }
@@ -324,8 +325,11 @@ int Main(const Options& opt) {
     per_s.push_back(t.per_s);
     per_n.push_back(t.per_s / opt.rate);
     duplicates += t.duplicates;
-    std::printf("run %d: %d posts in %.2f s = %.2f posts/s (%.1f%% of N), duplicates %d\n", run,
-                t.posts, t.seconds, t.per_s, 100 * t.per_s / opt.rate, t.duplicates);
+    std::printf(
+        "run %d: %d posts in %.2f s = %.2f posts/s (%.1f%% of N), duplicates %d, platform "
+        "rate-limit answers %d\n",
+        run, t.posts, t.seconds, t.per_s, 100 * t.per_s / opt.rate, t.duplicates,
+        t.rate_limited_answers);
     std::fflush(stdout);
   }
   const double med_ratio = Median(ratio);
