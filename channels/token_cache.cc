@@ -115,6 +115,7 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
       error = got.status();
     }
   }
+  const bool fetch_failed = !found && !error.ok();
 
   lock.lock();
   Entry& e2 = entries_[account_id];
@@ -126,6 +127,7 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
     e2.stale.reset();
   }
   if (fetched) ++e2.fetches;
+  if (fetch_failed) ++e2.failed_fetches;
   cv_.notify_all();
   if (!found) return error;
   return *found;
@@ -147,6 +149,14 @@ int64_t TokenCache::fetch_count(int64_t account_id) const {
   std::lock_guard lock(mu_);
   auto it = entries_.find(account_id);
   return it == entries_.end() ? 0 : it->second.fetches;
+}
+
+std::map<int64_t, TokenCache::FetchCounts> TokenCache::Counts() const {
+  std::lock_guard lock(mu_);
+  std::map<int64_t, FetchCounts> out;
+  for (const auto& [id, e] : entries_)
+    if (e.fetches > 0 || e.failed_fetches > 0) out[id] = {e.fetches, e.failed_fetches};
+  return out;
 }
 
 }  // namespace gd::channels

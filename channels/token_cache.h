@@ -78,6 +78,13 @@ class TokenCache {
   // Number of successful fetches for `account_id` (for metrics and tests).
   int64_t fetch_count(int64_t account_id) const;
 
+  // Fetches so far per account: successful and failed (for /metrics).
+  struct FetchCounts {
+    int64_t ok = 0;
+    int64_t failed = 0;
+  };
+  std::map<int64_t, FetchCounts> Counts() const;
+
  private:
   struct Entry {
     std::optional<Token> token;
@@ -87,6 +94,7 @@ class TokenCache {
     uint64_t generation = 0;  // bumped when a fetch finishes
     Status last_error;
     int64_t fetches = 0;
+    int64_t failed_fetches = 0;
   };
   bool Usable(const Token& t) const;
 

@@ -67,6 +67,7 @@ class DispatchEngine {
   int Drain();
 
   const DispatchMetrics& metrics() const { return metrics_; }
+  const channels::TokenCache* tokens() const { return deps_.tokens; }
   const DispatchConfig& config() const { return config_; }
   // Rewrites the built-in site's indexes from the store (after publish or withdrawal).
   Status RebuildSiteIndexes();  // one at a time (RefreshSiteIndexes sees to it)

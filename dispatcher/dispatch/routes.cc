@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <map>
 #include <sstream>
 
 namespace gd {
@@ -54,6 +55,30 @@ std::string MetricsText(const DispatchEngine& engine, Store& store) {
           m.rate_limited.load());
   counter("gd_dispatch_platform_pauses_total",
           "Platform rate-limit answers after which the account was paused.", m.paused.load());
+  if (const channels::TokenCache* tokens = engine.tokens()) {
+    // Access tokens per channel account: one refresh per expiry window is the goal, however
+    // many workers use the account.
+    const auto counts = tokens->Counts();
+    std::map<int64_t, std::string> kinds;
+    (void)store.Read([&](Tx& tx) -> Status {
+      for (const auto& [id, c] : counts) {
+        auto row = tx.GetChannel(id);
+        if (row.ok() && row->has_value()) kinds[id] = (*row)->kind;
+      }
+      return Status::Ok();
+    });
+    auto per_account = [&](const char* name, const char* help, auto value) {
+      o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
+      for (const auto& [id, c] : counts)
+        o << name << "{account_id=\"" << id << "\",kind=\"" << kinds[id] << "\"} " << value(c)
+          << "\n";
+    };
+    per_account("gd_token_refreshes_total", "Access tokens obtained from the platform.",
+                [](const channels::TokenCache::FetchCounts& c) { return c.ok; });
+    per_account("gd_token_refresh_failures_total",
+                "Token requests that failed (platform error, refusal, no answer).",
+                [](const channels::TokenCache::FetchCounts& c) { return c.failed; });
+  }
   o << "# HELP gd_dispatch_attempt_seconds Platform call latency.\n# TYPE "
        "gd_dispatch_attempt_seconds histogram\n";
   int64_t cumulative = 0;

@@ -310,11 +310,26 @@ TEST_F(Dispatch, TokensSurviveARestart) {
 }
 
 TEST_F(Dispatch, MetricsAreExposed) {
+  // The platform expires the token this process holds (or loaded), so a refresh happens here.
+  w.sandbox->ExpireTokens("wechat");
+  int64_t id = w.Approved("指标测试", {w.portal, w.wechat, w.weibo});
+  w.Publish(id);
+  w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
   std::string text = MetricsText(w.app->engine(), w.app->store());
   EXPECT_NE(text.find("gd_dispatches{kind=\"weibo\",state=\"published\"}"), std::string::npos)
       << text;
   EXPECT_NE(text.find("gd_dispatch_attempt_seconds_bucket"), std::string::npos);
   EXPECT_NE(text.find("gd_dispatch_queue_depth"), std::string::npos);
+  // Token refreshes per account: WeChat's came from the platform's token call.
+  const std::string refreshes = "gd_token_refreshes_total{account_id=\"" +
+                                std::to_string(w.wechat) + "\",kind=\"wechat_mp\"} ";
+  auto at = text.find(refreshes);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_GE(std::atoll(text.c_str() + at + refreshes.size()), 1) << text;
+  EXPECT_LE(std::atoll(text.c_str() + at + refreshes.size()),
+            w.sandbox->Calls("wechat", "/cgi-bin/stable_token"))
+      << text;
+  EXPECT_NE(text.find("# TYPE gd_token_refresh_failures_total counter"), std::string::npos);
 }
 
 }  // namespace
