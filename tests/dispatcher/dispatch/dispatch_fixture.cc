@@ -22,7 +22,12 @@ bool AllIn(const Json& items, const std::string& state) {
 }
 
 DispatchWorld& DispatchWorld::Get() {
-  static DispatchWorld* w = new DispatchWorld();
+  static DispatchWorld* w = [] {
+    Options o;
+    o.sandbox.async_delay_ms = 150;
+    o.sandbox.timeout_hang_ms = 300;
+    return new DispatchWorld(o);
+  }();
   return *w;
 }
 
@@ -41,17 +46,22 @@ AppConfig DispatchWorld::Config() const {
   d.poll_min_ms = 50;
   d.lease_ms = 30000;
   d.http_timeout_ms = 3000;
+  if (options_.tune) options_.tune(d);
   cfg.dispatch = d;
   return cfg;
 }
 
-DispatchWorld::DispatchWorld() {
+DispatchWorld::~DispatchWorld() {
+  if (app) app->Stop();
+  app.reset();
+  if (sandbox) sandbox->Stop();
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+DispatchWorld::DispatchWorld(Options options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/gd_dispatch_test_XXXXXX";
   dir = mkdtemp(tmpl);
-  channels::sandbox::SandboxOptions sopt;
-  sopt.async_delay_ms = 150;
-  sopt.timeout_hang_ms = 300;
-  auto sb = channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
+  auto sb = channels::sandbox::SandboxServer::Start("127.0.0.1", 0, options_.sandbox);
   if (!sb.ok()) std::abort();
   sandbox = std::move(sb).value();
   auto created = App::Create(Config());
@@ -140,9 +150,11 @@ int64_t DispatchWorld::Approved(const std::string& title, const std::vector<int6
       {"channels", channels}};
   auto t = app->review().Create(editor, req);
   EXPECT_TRUE(t.ok()) << t.status().ToString();
+  if (!t.ok()) return 0;
   int64_t id = (*t)["id"];
   auto s = app->review().Submit(editor, id, {{"proofread", true}});
   EXPECT_TRUE(s.ok()) << s.status().ToString() << " " << s.status().details().dump();
+  if (!s.ok()) return 0;
   Json cur = *s;
   Json checklist = FullChecklist();
   for (AuthContext* who : {&reviewer, &deputy}) {
@@ -152,6 +164,7 @@ int64_t DispatchWorld::Approved(const std::string& title, const std::vector<int6
                                    {"comment", "同意"},
                                    {"checklist", checklist}});
     EXPECT_TRUE(d.ok()) << d.status().ToString();
+    if (!d.ok()) return 0;
     cur = *d;
   }
   EXPECT_EQ(cur["state"], "approved");

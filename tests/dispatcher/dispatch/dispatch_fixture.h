@@ -14,7 +14,18 @@ namespace gd::testing {
 
 class DispatchWorld {
  public:
+  struct Options {
+    channels::sandbox::SandboxOptions sandbox;
+    // Adjusts the dispatch settings (fast retries by default) before the App starts.
+    std::function<void(DispatchConfig&)> tune;
+  };
+  // The world the Dispatch tests share (never torn down).
   static DispatchWorld& Get();
+  // A world of its own: stopped, and its directory removed unless a test failed, when it goes.
+  explicit DispatchWorld(Options options);
+  ~DispatchWorld();
+  DispatchWorld(const DispatchWorld&) = delete;
+  DispatchWorld& operator=(const DispatchWorld&) = delete;
 
   std::unique_ptr<channels::sandbox::SandboxServer> sandbox;
   std::unique_ptr<App> app;
@@ -27,7 +38,8 @@ class DispatchWorld {
   AppConfig Config() const;
   // Restarts the App on the same data (the sandboxes keep running).
   void Restart();
-  // Creates a work_news ticket on `channels`, walks its chain, returns its id (approved).
+  // Creates a work_news ticket on `channels`, walks its chain, returns its id (approved; 0
+  // after a test failure).
   int64_t Approved(const std::string& title, const std::vector<int64_t>& channels,
                    const std::string& body = "");
   Json Publish(int64_t id, const Json& body = {{"proofread", true}});
@@ -38,8 +50,8 @@ class DispatchWorld {
   int Posts(const std::string& platform, const std::string& needle, bool include_deleted = true);
 
  private:
-  DispatchWorld();
   AuthContext Actor(const std::string& username);
+  Options options_;
 };
 
 bool AllIn(const Json& items, const std::string& state);

@@ -7,7 +7,6 @@
 //
 // In one process: an App (system clock, fast backoff) and every platform's sandbox.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -15,150 +14,33 @@
 #include <map>
 #include <thread>
 
-#include "channels/sandbox/server.h"
-#include "dispatcher/app/app.h"
-#include "tests/dispatcher/dispatch/sandbox_channels.h"
+#include "tests/dispatcher/dispatch/dispatch_fixture.h"
 
 namespace gd::testing {
 namespace {
 
-constexpr const char* kPassword = "Test@Pass2026!";
 constexpr int kTickets = 60;
 constexpr int kTokenTtlS = 3;
 
-struct FaultWorld {
-  std::filesystem::path dir;
-  std::unique_ptr<channels::sandbox::SandboxServer> sandbox;
-  std::unique_ptr<App> app;
-  int64_t unit = 0, portal = 0, wechat = 0, weibo = 0, douyin = 0, kuaishou = 0, cover = 0,
-          video = 0;
-  AuthContext editor, reviewer, deputy, sitemgr, operator_;
-
-  AuthContext Actor(const std::string& username) {
-    AuthContext ctx;
-    (void)app->store().Read([&](Tx& tx) -> Status {
-      auto u = tx.GetUserByName(username);
-      if (u.ok() && u->has_value()) ctx.user = **u;
-      return Status::Ok();
-    });
-    return ctx;
-  }
-
-  void SetUp() {
-    char tmpl[] = "/tmp/gd_fault_test_XXXXXX";
-    dir = mkdtemp(tmpl);
-    channels::sandbox::SandboxOptions sopt;
-    sopt.async_delay_ms = 100;
-    sopt.timeout_hang_ms = 300;
-    sopt.seed = 5;
-    auto sb = channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
-    ASSERT_TRUE(sb.ok()) << sb.status().ToString();
-    sandbox = std::move(sb).value();
-
-    AppConfig cfg;
-    cfg.data_dir = dir / "data";
-    cfg.port = 0;
-    cfg.admin_password = kPassword;
-    cfg.web_dir = dir / "no-web";
-    cfg.threads = 4;
-    DispatchConfig d;
-    d.workers = 4;
+DispatchWorld::Options FaultOptions() {
+  DispatchWorld::Options o;
+  o.sandbox.async_delay_ms = 100;
+  o.sandbox.timeout_hang_ms = 300;
+  o.sandbox.seed = 5;
+  o.tune = [](DispatchConfig& d) {
     d.backoff_base_ms = 50;
     d.backoff_max_ms = 400;
     // Every call of a dispatch (token, upload, publish, poll) fails with p ~ 0.25 plus the
     // rate-limit answers: a generous bound keeps the chance of exhausting it negligible.
     d.max_attempts = 40;
-    d.poll_min_ms = 50;
-    d.lease_ms = 30000;
     d.http_timeout_ms = 2000;
     // Our own buckets let more through than the platforms accept, so their rate-limit codes are
     // exercised too.
     for (const char* kind : {"wechat_mp", "weibo", "douyin", "kuaishou"})
       d.rates[kind] = RateSpec{20, 4};
-    cfg.dispatch = d;
-    auto created = App::Create(cfg);
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    app = std::move(created).value();
-    ASSERT_TRUE(app->Start().ok());
-
-    AuthContext admin = Actor("admin");
-    unit =
-        app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
-    const int64_t office_unit = admin.user.unit_id;  // the admin belongs to the office
-    auto add = [&](const char* name, int64_t u, Role r) {
-      auto added = app->accounts().AddUserDirect(name, name, u, {r}, kPassword, false);
-      ASSERT_TRUE(added.ok()) << name << ": " << added.status().ToString();
-    };
-    add("editor", unit, Role::kEditor);
-    add("reviewer", unit, Role::kUnitReviewer);
-    add("deputy", unit, Role::kDeputyLeader);
-    add("sitemgr", unit, Role::kSiteManager);
-    add("operator", office_unit, Role::kOperator);
-    editor = Actor("editor");
-    reviewer = Actor("reviewer");
-    deputy = Actor("deputy");
-    sitemgr = Actor("sitemgr");
-    operator_ = Actor("operator");
-
-    const std::string base = sandbox->base_url();
-    auto ch = [&](Json body) -> int64_t {
-      body["unit_id"] = unit;
-      body["settings"]["poll_interval_ms"] = 100;
-      auto r = app->channels().Create(operator_, body);
-      EXPECT_TRUE(r.ok()) << r.status().ToString();
-      return r.ok() ? (*r)["id"].get<int64_t>() : 0;
-    };
-    // Weibo needs the portal's link in its text: the built-in portal goes first.
-    portal = ch(SandboxChannel("portal", base));
-    wechat = ch(SandboxChannel("wechat_mp", base));
-    weibo = ch(SandboxChannel("weibo", base));
-    douyin = ch(SandboxChannel("douyin", base));
-    kuaishou = ch(SandboxChannel("kuaishou", base));
-    cover = (*app->media().Upload(editor, "cover.png", SmallPng()))["id"].get<int64_t>();
-    video = (*app->media().Upload(editor, "v.mp4", SmallMp4()))["id"].get<int64_t>();
-  }
-
-  int64_t Approved(const std::string& title) {
-    Json channels = Json::array();
-    for (int64_t c : {portal, wechat, weibo, douyin, kuaishou})
-      channels.push_back({{"account_id", c}});
-    auto t = app->review().Create(
-        editor,
-        {{"category", "work_news"},
-         {"title", title},
-         {"summary", title + "。"},
-         {"body", title + "。会议要求各单位认真落实。"},
-         {"column", "工作动态"},
-         {"media",
-          {{{"media_id", cover}, {"role", "cover"}}, {{"media_id", video}, {"role", "video"}}}},
-         {"channels", channels}});
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
-    if (!t.ok()) return 0;
-    int64_t id = (*t)["id"];
-    auto s = app->review().Submit(editor, id, {{"proofread", true}});
-    EXPECT_TRUE(s.ok()) << s.status().ToString() << " " << s.status().details().dump();
-    Json cur = *s;
-    Json checklist = FullChecklist();
-    for (AuthContext* who : {&reviewer, &deputy}) {
-      auto d = app->review().Decide(*who, id,
-                                    {{"decision", "approve"},
-                                     {"version_hash", cur["content_hash"]},
-                                     {"comment", "同意"},
-                                     {"checklist", checklist}});
-      EXPECT_TRUE(d.ok()) << d.status().ToString();
-      if (d.ok()) cur = *d;
-    }
-    EXPECT_EQ(cur["state"], "approved");
-    return id;
-  }
-
-  ~FaultWorld() {
-    if (app) app->Stop();
-    app.reset();
-    if (sandbox) sandbox->Stop();
-    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
-  }
-};
+  };
+  return o;
+}
 
 std::string Token(int k) {
   char buf[32];
@@ -167,11 +49,12 @@ std::string Token(int k) {
 }
 
 TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
-  FaultWorld w;
-  w.SetUp();
+  DispatchWorld w(FaultOptions());
   ASSERT_FALSE(::testing::Test::HasFailure());
   std::vector<int64_t> ids;
-  for (int k = 0; k < kTickets; ++k) ids.push_back(w.Approved(Token(k) + "稿件：防汛工作部署"));
+  for (int k = 0; k < kTickets; ++k)
+    ids.push_back(w.Approved(Token(k) + "稿件：防汛工作部署",
+                             {w.portal, w.wechat, w.weibo, w.douyin, w.kuaishou}));
   ASSERT_FALSE(::testing::Test::HasFailure());
 
   channels::sandbox::FaultSpec faults;
