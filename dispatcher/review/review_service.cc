@@ -136,7 +136,7 @@ std::string ReviewService::SignDecision(const Decision& d) const {
                          std::to_string(d.step) + "|" + d.role + "|" + std::to_string(d.user_id) +
                          "|" + d.decision + "|" + std::to_string(d.decided_at) + "|" +
                          d.checklist.dump() + "|" + d.comment;
-  return HmacSha256Hex(signing_key_, material);
+  return signing_key_.Hex(material);
 }
 
 StatusOr<Ticket> ReviewService::Load(Tx& tx, const AuthContext& who, int64_t id) const {

@@ -233,10 +233,7 @@ CachedStatement::~CachedStatement() {
 
 Store::Store(std::unique_ptr<StoreConn> writer, std::filesystem::path path, std::string audit_key,
              const Clock& clock)
-    : writer_(std::move(writer)),
-      path_(std::move(path)),
-      audit_key_(std::move(audit_key)),
-      clock_(clock) {}
+    : writer_(std::move(writer)), path_(std::move(path)), audit_key_(audit_key), clock_(clock) {}
 
 Store::~Store() {
   {
@@ -563,7 +560,7 @@ AuditVerdict Store::VerifyAudit() {
         fail("第 " + std::to_string(e.id) + " 条内容格式被破坏");
         return v;
       }
-      if (!ConstantTimeEqual(HmacSha256Hex(audit_key_, AuditMaterial(e)), e.hash)) {
+      if (!ConstantTimeEqual(audit_key_.Hex(AuditMaterial(e)), e.hash)) {
         fail("第 " + std::to_string(e.id) + " 条内容与其哈希不符（记录被改动）");
         return v;
       }
@@ -574,7 +571,7 @@ AuditVerdict Store::VerifyAudit() {
     SQLite::Statement h(*writer_->db, "SELECT value FROM meta WHERE key='audit_head'");
     if (h.executeStep()) {
       Json head = Json::parse(h.getColumn(0).getString());
-      std::string want = HmacSha256Hex(audit_key_, "head|" + std::to_string(prev_id) + "|" + prev);
+      std::string want = audit_key_.Hex("head|" + std::to_string(prev_id) + "|" + prev);
       if (head.value("id", int64_t{0}) != prev_id || head.value("mac", "") != want) {
         v.ok = false;
         v.broken_id = prev_id + 1;
@@ -630,7 +627,7 @@ Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string&
     e.id = 1;
     e.prev_hash = kGenesis;
   }
-  e.hash = HmacSha256Hex(s_->audit_key_, AuditMaterial(e));
+  e.hash = s_->audit_key_.Hex(AuditMaterial(e));
   CachedStatement ins_stmt = Prepare(
       "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, "
       "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)");
@@ -645,9 +642,8 @@ Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string&
   ins.bind(8, e.prev_hash);
   ins.bind(9, e.hash);
   ins.exec();
-  Json head = {
-      {"id", e.id},
-      {"mac", HmacSha256Hex(s_->audit_key_, "head|" + std::to_string(e.id) + "|" + e.hash)}};
+  Json head = {{"id", e.id},
+               {"mac", s_->audit_key_.Hex("head|" + std::to_string(e.id) + "|" + e.hash)}};
   return PutMeta("audit_head", head.dump());
 }
 

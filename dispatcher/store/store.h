@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "dispatcher/core/clock.h"
+#include "dispatcher/core/crypto.h"
 #include "dispatcher/core/status.h"
 #include "dispatcher/store/records.h"
 
@@ -129,7 +130,7 @@ class Store {
 
   std::unique_ptr<StoreConn> writer_;  // guarded by mu_
   std::filesystem::path path_;
-  std::string audit_key_;
+  HmacSha256Key audit_key_;
   const Clock& clock_;
   std::mutex mu_;
   std::shared_ptr<Batch> open_batch_;  // guarded by mu_: set while a write transaction is open
