@@ -271,26 +271,43 @@ void Store::StartCheckpointer() {
 }
 
 void Store::CheckpointLoop() {
-  std::unique_ptr<SQLite::Database> db;
-  try {
-    db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE);
-    db->setBusyTimeout(5000);
-  } catch (const SQLite::Exception& e) {
-    log::Error("sqlite: checkpoint connection: {}", e.what());
-  }
   std::unique_lock<std::mutex> lock(ckpt_mu_);
   for (;;) {
     ckpt_cv_.wait(lock, [&] { return ckpt_wanted_ || ckpt_stopping_; });
     if (ckpt_stopping_) return;
     ckpt_wanted_ = false;
-    if (!db) continue;
     lock.unlock();
-    int rc = sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                       nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-      log::Error("sqlite: checkpoint: {}", sqlite3_errstr(rc));
+    auto done = Checkpoint();
+    if (!done.ok()) log::Error("sqlite: checkpoint: {}", done.status().ToString());
     lock.lock();
   }
+}
+
+StatusOr<int> Store::Checkpoint(bool restart) {
+  std::lock_guard<std::mutex> run(ckpt_run_mu_);
+  if (!ckpt_db_) {
+    GD_RETURN_IF_ERROR(Guard([&]() -> Status {
+      auto db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE);
+      db->setBusyTimeout(5000);
+      // A connection opens the WAL when it first reads the database; a checkpoint before that
+      // does nothing and still answers SQLITE_OK (with -1 pages).
+      db->exec("SELECT count(*) FROM sqlite_schema");
+      ckpt_db_ = std::move(db);
+      return Status::Ok();
+    }));
+  }
+  sqlite3* db = ckpt_db_->getHandle();
+  int log_pages = -1;
+  int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, nullptr);
+  if (rc == SQLITE_OK && (restart || log_pages >= kRestartPages)) {
+    // Most of the WAL was copied back just now without blocking anyone; the rest is copied with
+    // the writers held off, and RESTART waits for readers of older snapshots to finish.
+    std::lock_guard<std::mutex> writers(mu_);
+    CommitOpenLocked();
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  }
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return Internal(sqlite3_errstr(rc));
+  return log_pages;
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
