@@ -194,9 +194,9 @@ ReviewService::NewVersion ReviewService::Prepare(const Content& c, int64_t ticke
   info->content = c;
   info->has_limits = true;
   info->limit_findings = LimitFindings(renderings);
-  n.content_hash = ContentHash(c, renderings);
   n.content_json = ContentToJson(c).dump();
   n.renderings_json = renderings.dump();
+  n.content_hash = ContentHashOfText(n.content_json, n.renderings_json);
   n.info = std::move(info);
   n.accounts = std::move(accounts);
   n.unit_name = std::move(unit_name);
