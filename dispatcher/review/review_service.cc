@@ -407,7 +407,7 @@ Json ReviewService::TicketDataJson(const TicketData& d) const {
                   {"last_error", x.last_error.empty() ? Json() : Json(x.last_error)},
                   {"error_reason", x.error_reason.empty() ? Json() : Json(x.error_reason)}});
   }
-  j["dispatches"] = dj;
+  j["dispatches"] = std::move(dj);
   Json wj = Json::array();
   for (const auto& w : d.withdrawals) {
     Json one = {{"id", w.id},
@@ -425,7 +425,7 @@ Json ReviewService::TicketDataJson(const TicketData& d) const {
     }
     wj.push_back(std::move(one));
   }
-  j["withdrawals"] = wj;
+  j["withdrawals"] = std::move(wj);
   PutName(j, "author_name", d.user_names, t.author_id);
   if (d.unit_name) j["unit_name"] = *d.unit_name;
   return j;
