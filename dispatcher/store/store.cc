@@ -283,6 +283,10 @@ void Store::CheckpointLoop() {
   }
 }
 
+namespace {
+constexpr int kRestartWaitMs = 50;  // how long a RESTART checkpoint waits for readers
+}  // namespace
+
 StatusOr<int> Store::Checkpoint(bool restart) {
   std::lock_guard<std::mutex> run(ckpt_run_mu_);
   if (!ckpt_db_) {
@@ -301,10 +305,14 @@ StatusOr<int> Store::Checkpoint(bool restart) {
   int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, nullptr);
   if (rc == SQLITE_OK && (restart || log_pages >= kRestartPages)) {
     // Most of the WAL was copied back just now without blocking anyone; the rest is copied with
-    // the writers held off, and RESTART waits for readers of older snapshots to finish.
+    // the writers held off, and RESTART waits for readers of older snapshots to finish, but not
+    // long: a long read (an archive export) must not hold the writers up. SQLITE_BUSY then, and
+    // the next checkpoint tries again.
     std::lock_guard<std::mutex> writers(mu_);
     CommitOpenLocked();
+    sqlite3_busy_timeout(db, kRestartWaitMs);
     rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(db, 5000);
   }
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) return Internal(sqlite3_errstr(rc));
   return log_pages;
