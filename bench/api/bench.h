@@ -50,6 +50,8 @@ struct LoadResult {
   std::map<std::string, Summary> by_kind;
   std::vector<std::string> errors;  // first few
   size_t error_count = 0;
+  // Server CPU per request over warm-up and measurement (filled in by the caller; 0 = not taken).
+  double server_cpu_us_per_request = 0;
 };
 
 using Worker = std::function<bool(int client_index, Recorder& rec)>;
@@ -78,6 +80,8 @@ struct MemSample {
   long rss_kb = 0, hwm_kb = 0;
 };
 MemSample ReadMem(pid_t pid);
+// User plus system CPU time the process has used so far, in seconds (/proc/<pid>/stat).
+double ReadCpuSeconds(pid_t pid);
 
 // Samples VmRSS/VmHWM of a process every few milliseconds until stopped.
 class MemSampler {

@@ -300,8 +300,16 @@ int Main(const Options& opt) {
     for (int c : opt.clients) {
       rr.load[Key("hello", c)] = RunLoad(c, opt.warmup, opt.seconds, HelloWorkers(hello_port));
       note(rr.load[Key("hello", c)]);
+      const double cpu0 = ReadCpuSeconds(server.pid);
       rr.load[Key("lifecycle", c)] =
           RunLoad(c, opt.warmup, opt.seconds, LifecycleWorkers(port, seed));
+      {
+        // The warm-up's requests are not counted: scale the measured rate to the whole cell.
+        LoadResult& l = rr.load[Key("lifecycle", c)];
+        const double requests = l.requests_per_s * (opt.warmup + opt.seconds);
+        if (requests > 0)
+          l.server_cpu_us_per_request = (ReadCpuSeconds(server.pid) - cpu0) * 1e6 / requests;
+      }
       note(rr.load[Key("lifecycle", c)]);
     }
     rr.load[Key("defaults", 8)] = RunLoad(8, opt.warmup, opt.seconds, HelloWorkers(defaults_port));
@@ -310,7 +318,8 @@ int Main(const Options& opt) {
     const auto& h8 = rr.load[Key("hello", 8)];
     std::cout << "run " << run + 1 << "/" << opt.runs << ": lifecycle@8 "
               << Fmt("%.0f", l8.requests_per_s) << " req/s (" << Fmt("%.0f", l8.operations_per_s)
-              << " lifecycles/s), hello@8 " << Fmt("%.0f", h8.requests_per_s) << " req/s, RSS "
+              << " lifecycles/s, server CPU " << Fmt("%.0f", l8.server_cpu_us_per_request)
+              << " us/request), hello@8 " << Fmt("%.0f", h8.requests_per_s) << " req/s, RSS "
               << ReadMem(server.pid).rss_kb / 1024 << " MB\n"
               << std::flush;
     runs.push_back(std::move(rr));
@@ -355,6 +364,15 @@ int Main(const Options& opt) {
   row("hello-world, cpp-httplib defaults", "defaults", 8, false);
   for (int c : opt.clients) row("lifecycle (4 requests)", "lifecycle", c, true);
 
+  std::printf("\nserver CPU per lifecycle request (user + system, warm-up included):");
+  for (int c : opt.clients) {
+    std::printf(" %d clients %.0f us%s", c,
+                Med(runs,
+                    [&](const RunResult& r) {
+                      return r.load.at(Key("lifecycle", c)).server_cpu_us_per_request;
+                    }),
+                c == opt.clients.back() ? "\n" : ",");
+  }
   std::printf("\nper request kind (ms), lifecycle at 8 clients:\n");
   for (const char* kind : {"create", "submit", "approve_1", "approve_2"}) {
     double p50 = Med(runs, [&](const RunResult& r) {

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -33,6 +34,45 @@ std::string HmacSha256Raw(std::string_view key, std::string_view data) {
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return HexEncode(HmacSha256Raw(key, data));
 }
+
+struct HmacSha256Key::Keyed {
+  EVP_MAC_CTX* ctx = nullptr;  // initialised with the key; only ever duplicated
+  ~Keyed() { EVP_MAC_CTX_free(ctx); }
+};
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  auto keyed = std::make_shared<Keyed>();
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac != nullptr) keyed->ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (keyed->ctx == nullptr ||
+      EVP_MAC_init(keyed->ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1) {
+    std::fputs("fatal: HMAC-SHA256 unavailable\n", stderr);
+    std::abort();
+  }
+  keyed_ = std::move(keyed);
+}
+
+std::string HmacSha256Key::Raw(std::string_view data) const {
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(keyed_->ctx),
+                                                                &EVP_MAC_CTX_free);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t len = 0;
+  if (!ctx ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(ctx.get(), out, &len, sizeof out) != 1) {
+    std::fputs("fatal: HMAC-SHA256 failed\n", stderr);
+    std::abort();
+  }
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string HmacSha256Key::Hex(std::string_view data) const { return HexEncode(Raw(data)); }
 
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');

@@ -1,6 +1,7 @@
 // Cryptographic primitives over OpenSSL 3. All functions are thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,20 @@ std::string Sha256Raw(std::string_view data);
 // Lower-case hex HMAC-SHA256.
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 std::string HmacSha256Raw(std::string_view key, std::string_view data);
+
+// HMAC-SHA256 under one key, keyed once: the one-shot functions above look the algorithms up
+// and hash the key on every call. Hex()/Raw() equal HmacSha256Hex/Raw(key, data); they are const
+// and thread-safe (each call works on its own copy of the keyed state).
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  std::string Raw(std::string_view data) const;
+  std::string Hex(std::string_view data) const;
+
+ private:
+  struct Keyed;
+  std::shared_ptr<const Keyed> keyed_;
+};
 
 // `n` bytes from the OS CSPRNG. Aborts if the CSPRNG fails (nothing safe to do then).
 std::string RandomBytes(size_t n);

@@ -200,7 +200,7 @@ void HttpServer::BuildRoutes() {
          Json u = user_json(*r.auth);
          u["unit"] = UnitJson(r.auth->unit);
          u["csrf_token"] = r.auth->csrf_token;
-         return JsonResponse(u);
+         return JsonResponse(std::move(u));
        }});
   routes_.push_back({"POST",
                      "/api/me/password",
@@ -286,7 +286,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json t, rev->Create(*r.auth, r.body));
-                       return JsonResponse(t, 201);
+                       return JsonResponse(std::move(t), 201);
                      }});
   routes_.push_back({"GET",
                      "/api/tickets",
@@ -305,7 +305,7 @@ void HttpServer::BuildRoutes() {
                        q.page = IntQuery(r, "page").value_or(1);
                        q.per_page = IntQuery(r, "per_page").value_or(20);
                        GD_ASSIGN_OR_RETURN(Json j, rev->List(*r.auth, q));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"GET",
                      R"(/api/tickets/(\d+))",
@@ -315,7 +315,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->Get(*r.auth, r.Id()));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"PUT",
                      R"(/api/tickets/(\d+))",
@@ -325,7 +325,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->Update(*r.auth, r.Id(), r.body));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"GET",
                      R"(/api/tickets/(\d+)/previews)",
@@ -335,7 +335,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->Previews(*r.auth, r.Id()));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"GET",
                      R"(/api/tickets/(\d+)/checks)",
@@ -345,7 +345,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->Checks(*r.auth, r.Id()));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"GET",
                      R"(/api/tickets/(\d+)/history)",
@@ -355,7 +355,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->History(*r.auth, r.Id()));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back(
       {"POST",
@@ -367,7 +367,7 @@ void HttpServer::BuildRoutes() {
        [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
          GD_ASSIGN_OR_RETURN(
              Json j, rev->Submit(*r.auth, r.Id(), r.body.is_null() ? Json::object() : r.body));
-         return JsonResponse(j);
+         return JsonResponse(std::move(j));
        }});
   routes_.push_back({"POST",
                      R"(/api/tickets/(\d+)/recall)",
@@ -377,7 +377,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->Recall(*r.auth, r.Id()));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back(
       {"POST",
@@ -388,7 +388,7 @@ void HttpServer::BuildRoutes() {
        false,
        [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
          GD_ASSIGN_OR_RETURN(Json j, rev->Decide(*r.auth, r.Id(), r.body));
-         return JsonResponse(j);
+         return JsonResponse(std::move(j));
        }});
   routes_.push_back({"POST",
                      "/api/check",
@@ -398,7 +398,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, rev->CheckDraft(r.body));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
 
   // Media
@@ -415,7 +415,7 @@ void HttpServer::BuildRoutes() {
                        const auto& file = r.raw->get_file_value("file");
                        GD_ASSIGN_OR_RETURN(Json j,
                                            media->Upload(*r.auth, file.filename, file.content));
-                       return JsonResponse(j, 201);
+                       return JsonResponse(std::move(j), 201);
                      }});
   auto serve_media = [](const MediaRow& row,
                         const std::filesystem::path& path) -> StatusOr<ApiResponse> {
@@ -455,7 +455,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, ch->List(*r.auth));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"POST",
                      "/api/channels",
@@ -465,7 +465,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, ch->Create(*r.auth, r.body));
-                       return JsonResponse(j, 201);
+                       return JsonResponse(std::move(j), 201);
                      }});
   routes_.push_back({"GET",
                      R"(/api/channels/(\d+))",
@@ -475,7 +475,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, ch->Get(*r.auth, r.Id()));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"PATCH",
                      R"(/api/channels/(\d+))",
@@ -485,7 +485,7 @@ void HttpServer::BuildRoutes() {
                      false,
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(Json j, ch->Patch(*r.auth, r.Id(), r.body));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
   routes_.push_back({"POST",
                      R"(/api/channels/(\d+)/test)",
@@ -496,7 +496,7 @@ void HttpServer::BuildRoutes() {
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        if (!s_.tester) return Unavailable("渠道连接测试暂不可用");
                        GD_ASSIGN_OR_RETURN(Json j, ch->Test(*r.auth, r.Id(), s_.tester));
-                       return JsonResponse(j);
+                       return JsonResponse(std::move(j));
                      }});
 
   // Audit

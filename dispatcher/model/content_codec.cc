@@ -170,8 +170,16 @@ StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limi
 }
 
 std::string ContentHash(const Content& c, const Json& renderings) {
-  Json all = {{"content", ContentToJson(c)}, {"renderings", renderings}};
-  return Sha256Hex(all.dump());
+  return ContentHashOfText(ContentToJson(c).dump(), renderings.dump());
+}
+
+std::string ContentHashOfText(std::string_view content_json, std::string_view renderings_json) {
+  // What Json{{"content", ...}, {"renderings", ...}}.dump() writes: keys in order, no spaces.
+  std::string all;
+  all.reserve(content_json.size() + renderings_json.size() + 28);
+  all.append(R"({"content":)").append(content_json);
+  all.append(R"(,"renderings":)").append(renderings_json).append("}");
+  return Sha256Hex(all);
 }
 
 }  // namespace gd

@@ -27,7 +27,11 @@ struct ContentLimits {
 // Media and channel references are returned unresolved (ids only); the service resolves them.
 StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limits = {});
 
-// SHA-256 hex over the canonical content and every channel's rendering.
+// SHA-256 hex over the canonical content and every channel's rendering: of the compact JSON
+// text {"content":ContentToJson(c),"renderings":renderings}.
 std::string ContentHash(const Content& c, const Json& renderings);
+// The same hash from the two parts already serialised (ContentToJson(c).dump() and
+// renderings.dump()), for a caller that stores those texts anyway.
+std::string ContentHashOfText(std::string_view content_json, std::string_view renderings_json);
 
 }  // namespace gd

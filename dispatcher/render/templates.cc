@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -111,7 +113,40 @@ std::string PartialKey(std::string_view name) {
   return base.substr(0, base.find('.'));
 }
 
+// Partials nest at most this deep; deeper nesting (a partial including itself) fails the load.
+constexpr int kMaxPartialDepth = 16;
+
 }  // namespace
+
+// A template parsed once with its partials inlined, and a pool of parsed copies: kainjow's
+// render() is not const (it records errors in the object) and parses each partial anew on every
+// render, so each render takes a copy no other thread uses and gives it back afterwards.
+class TemplateSet::Parsed {
+ public:
+  explicit Parsed(mus::mustache prototype) : prototype_(std::move(prototype)) {}
+
+  StatusOr<std::string> Render(const mus::data& data) {
+    std::unique_ptr<mus::mustache> m;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        m = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!m) m = std::make_unique<mus::mustache>(prototype_);
+    std::string out = m->render(data);
+    if (!m->is_valid()) return InvalidArgument(m->error_message());  // the copy is dropped
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.push_back(std::move(m));
+    return out;
+  }
+
+ private:
+  const mus::mustache prototype_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<mus::mustache>> idle_;  // at most one per concurrent render
+};
 
 StatusOr<TemplateSet> TemplateSet::Load(const fs::path& dir) {
   std::error_code ec;
@@ -160,7 +195,7 @@ StatusOr<TemplateSet> TemplateSet::Load(const fs::path& dir) {
     }
   }
   for (const auto& [name, file] : loaded) {
-    GD_RETURN_IF_ERROR(set.Validate(name, set.templates_.at(name), file.string()));
+    GD_RETURN_IF_ERROR(set.Validate(name, &set.templates_.at(name), file.string()));
   }
   return set;
 }
@@ -170,21 +205,31 @@ Status TemplateSet::Add(std::string name, std::string source, const Json& sample
   t.source = std::move(source);
   t.sample = sample;
   t.plain_text = name.ends_with(".txt");
-  GD_RETURN_IF_ERROR(Validate(name, t, name));
+  GD_RETURN_IF_ERROR(Validate(name, &t, name));
+  const bool partial = BaseOf(name).starts_with("_");
+  const std::string channel = ChannelOf(name);
   templates_.insert_or_assign(std::move(name), std::move(t));
+  if (partial) {
+    // The templates of the channel inline the new partial from now on.
+    for (auto& [other, tmpl] : templates_) {
+      if (ChannelOf(other) == channel) GD_RETURN_IF_ERROR(Parse(other, &tmpl));
+    }
+  }
   return Status::Ok();
 }
 
-Status TemplateSet::Validate(const std::string& name, const Template& t,
-                             const std::string& file) const {
-  mus::mustache parsed{t.source};
+Status TemplateSet::Validate(const std::string& name, Template* t, const std::string& file) const {
+  mus::mustache parsed{t->source};
   if (!parsed.is_valid()) {
     return InvalidArgument("模板 " + file + " 解析失败：" + parsed.error_message());
+  }
+  if (Status st = Parse(name, t); !st.ok()) {
+    return InvalidArgument("模板 " + file + " " + st.message());
   }
   if (BaseOf(name).starts_with("_")) return Status::Ok();  // checked through its users
 
   std::set<std::string> keys;
-  CollectKeys(t.sample, &keys);
+  CollectKeys(t->sample, &keys);
   // Walk this template and the partials it includes; every name must occur in the sample.
   std::vector<std::string> pending = {name};
   std::set<std::string> seen;
@@ -193,20 +238,16 @@ Status TemplateSet::Validate(const std::string& name, const Template& t,
     std::string current = pending.back();
     pending.pop_back();
     if (!seen.insert(current).second) continue;
-    const std::string& src = current == name ? t.source : templates_.at(current).source;
+    const std::string& src = current == name ? t->source : templates_.at(current).source;
     std::vector<Tag> tags;
     if (!ScanTags(src, &tags)) continue;
     for (const Tag& tag : tags) {
       if (tag.sigil == '>') {
-        std::string partial = (channel.empty() ? "" : channel + "/") + tag.name;
-        auto it = std::find_if(templates_.begin(), templates_.end(), [&](const auto& kv) {
-          return ChannelOf(kv.first) == channel && PartialKey(kv.first) == tag.name &&
-                 BaseOf(kv.first).starts_with("_");
-        });
-        if (it == templates_.end()) {
+        const auto* partial = FindPartial(channel, tag.name);
+        if (partial == nullptr) {
           return InvalidArgument("模板 " + file + " 引用了不存在的子模板 " + tag.name);
         }
-        pending.push_back(it->first);
+        pending.push_back(partial->first);
         continue;
       }
       if (tag.name == ".") continue;
@@ -216,7 +257,7 @@ Status TemplateSet::Validate(const std::string& name, const Template& t,
       }
     }
   }
-  auto rendered = RenderTemplate(name, t, t.sample);
+  auto rendered = RenderTemplate(name, *t, t->sample);
   if (!rendered.ok()) {
     return InvalidArgument("模板 " + file + " 用示例数据渲染失败：" + rendered.status().message());
   }
@@ -224,10 +265,77 @@ Status TemplateSet::Validate(const std::string& name, const Template& t,
   return Status::Ok();
 }
 
+Status TemplateSet::Parse(const std::string& name, Template* t) const {
+  t->parsed.reset();
+  GD_ASSIGN_OR_RETURN(std::optional<std::string> source,
+                      InlinePartials(ChannelOf(name), t->source, 0));
+  if (!source) return Status::Ok();  // changes delimiters: parsed on each render
+  mus::mustache parsed{*source};
+  if (!parsed.is_valid()) return InvalidArgument("解析失败：" + parsed.error_message());
+  if (t->plain_text) parsed.set_custom_escape([](const std::string& s) { return s; });
+  t->parsed = std::make_shared<Parsed>(std::move(parsed));
+  return Status::Ok();
+}
+
+// Mirrors kainjow's scan: a tag starts at the next "{{", "{{{" ends at "}}}" and holds a
+// variable, a partial tag's name is what follows '>' trimmed. kainjow renders a partial with the
+// line state of the template that includes it, so the inlined source renders the same.
+StatusOr<std::optional<std::string>> TemplateSet::InlinePartials(const std::string& channel,
+                                                                 std::string_view source,
+                                                                 int depth) const {
+  if (depth > kMaxPartialDepth) {
+    return InvalidArgument("子模板嵌套超过 " + std::to_string(kMaxPartialDepth) +
+                           " 层（子模板引用了自身？）");
+  }
+  std::string out;
+  size_t copied = 0;
+  size_t pos = 0;
+  while ((pos = source.find("{{", pos)) != std::string_view::npos) {
+    const bool triple = pos + 2 < source.size() && source[pos + 2] == '{';
+    const size_t start = pos + (triple ? 3 : 2);
+    const size_t end = source.find(triple ? "}}}" : "}}", start);
+    if (end == std::string_view::npos) break;  // the parser reports the unclosed tag
+    const size_t after = end + (triple ? 3 : 2);
+    const std::string body = Trim(source.substr(start, end - start));
+    if (!body.empty() && body[0] == '=') return std::optional<std::string>();
+    if (!triple && !body.empty() && body[0] == '>') {
+      const std::string key = Trim(std::string_view(body).substr(1));
+      const auto* partial = FindPartial(channel, key);
+      if (partial == nullptr) return InvalidArgument("引用了不存在的子模板 " + key);
+      GD_ASSIGN_OR_RETURN(std::optional<std::string> inner,
+                          InlinePartials(channel, partial->second.source, depth + 1));
+      if (!inner) return std::optional<std::string>();
+      out.append(source.substr(copied, pos - copied));
+      out += *inner;
+      copied = after;
+    }
+    pos = after;
+  }
+  out.append(source.substr(copied));
+  return std::optional<std::string>(std::move(out));
+}
+
+const std::pair<const std::string, TemplateSet::Template>* TemplateSet::FindPartial(
+    const std::string& channel, std::string_view key) const {
+  for (const auto& entry : templates_) {
+    if (BaseOf(entry.first).starts_with("_") && ChannelOf(entry.first) == channel &&
+        PartialKey(entry.first) == key) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
 StatusOr<std::string> TemplateSet::RenderTemplate(const std::string& name, const Template& t,
                                                   const Json& data) const {
   if (!data.is_object()) return InvalidArgument("模板数据必须是 JSON 对象");
   mus::data root = ToData(data);
+  if (t.parsed) {
+    auto out = t.parsed->Render(root);
+    if (!out.ok()) return InvalidArgument("模板 " + name + " 渲染失败：" + out.status().message());
+    return out;
+  }
+  // A template that changes delimiters: kainjow parses it, and each partial it includes, here.
   const std::string channel = ChannelOf(name);
   for (const auto& [other, tmpl] : templates_) {
     if (ChannelOf(other) == channel && BaseOf(other).starts_with("_")) {

@@ -12,6 +12,8 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,7 +33,8 @@ class TemplateSet {
   Status Add(std::string name, std::string source, const Json& sample);
 
   // Renders template `name` with `data` (JSON objects, arrays, strings, numbers and booleans;
-  // null and false are falsy). kNotFound for an unknown name. Thread-safe (const).
+  // null and false are falsy). kNotFound for an unknown name. Thread-safe (const); the templates
+  // are parsed once, at load, with their partials inlined.
   StatusOr<std::string> Render(std::string_view name, const Json& data) const;
 
   bool Has(std::string_view name) const { return templates_.count(std::string(name)) > 0; }
@@ -41,14 +44,28 @@ class TemplateSet {
   const Json* Sample(std::string_view name) const;
 
  private:
+  class Parsed;  // a parsed template and a pool of copies to render with (templates.cc)
   struct Template {
     std::string source;
     Json sample;
     bool plain_text = false;
+    // Set for every template but partials, unless the template or a partial it includes
+    // changes the delimiters ({{=<% %>=}}): such a template is parsed on each render.
+    std::shared_ptr<Parsed> parsed;
   };
   StatusOr<std::string> RenderTemplate(const std::string& name, const Template& t,
                                        const Json& data) const;
-  Status Validate(const std::string& name, const Template& t, const std::string& file) const;
+  // Checks `t` (not yet or already in templates_; partials are looked up there) and parses it.
+  Status Validate(const std::string& name, Template* t, const std::string& file) const;
+  // Sets t->parsed from t->source with its partials inlined. Errors name neither template nor file.
+  Status Parse(const std::string& name, Template* t) const;
+  // `source` with each partial tag replaced by the partial's source, recursively; nullopt when a
+  // delimiter change makes the tags unreadable to a plain scan.
+  StatusOr<std::optional<std::string>> InlinePartials(const std::string& channel,
+                                                      std::string_view source, int depth) const;
+  // The partial `key` ("_head") of `channel`, or nullptr.
+  const std::pair<const std::string, Template>* FindPartial(const std::string& channel,
+                                                            std::string_view key) const;
 
   std::map<std::string, Template, std::less<>> templates_;
   std::map<std::string, Json, std::less<>> assets_;

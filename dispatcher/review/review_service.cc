@@ -136,7 +136,7 @@ std::string ReviewService::SignDecision(const Decision& d) const {
                          std::to_string(d.step) + "|" + d.role + "|" + std::to_string(d.user_id) +
                          "|" + d.decision + "|" + std::to_string(d.decided_at) + "|" +
                          d.checklist.dump() + "|" + d.comment;
-  return HmacSha256Hex(signing_key_, material);
+  return signing_key_.Hex(material);
 }
 
 StatusOr<Ticket> ReviewService::Load(Tx& tx, const AuthContext& who, int64_t id) const {
@@ -194,9 +194,9 @@ ReviewService::NewVersion ReviewService::Prepare(const Content& c, int64_t ticke
   info->content = c;
   info->has_limits = true;
   info->limit_findings = LimitFindings(renderings);
-  n.content_hash = ContentHash(c, renderings);
   n.content_json = ContentToJson(c).dump();
   n.renderings_json = renderings.dump();
+  n.content_hash = ContentHashOfText(n.content_json, n.renderings_json);
   n.info = std::move(info);
   n.accounts = std::move(accounts);
   n.unit_name = std::move(unit_name);
@@ -407,7 +407,7 @@ Json ReviewService::TicketDataJson(const TicketData& d) const {
                   {"last_error", x.last_error.empty() ? Json() : Json(x.last_error)},
                   {"error_reason", x.error_reason.empty() ? Json() : Json(x.error_reason)}});
   }
-  j["dispatches"] = dj;
+  j["dispatches"] = std::move(dj);
   Json wj = Json::array();
   for (const auto& w : d.withdrawals) {
     Json one = {{"id", w.id},
@@ -425,7 +425,7 @@ Json ReviewService::TicketDataJson(const TicketData& d) const {
     }
     wj.push_back(std::move(one));
   }
-  j["withdrawals"] = wj;
+  j["withdrawals"] = std::move(wj);
   PutName(j, "author_name", d.user_names, t.author_id);
   if (d.unit_name) j["unit_name"] = *d.unit_name;
   return j;

@@ -20,6 +20,7 @@
 
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/core/clock.h"
+#include "dispatcher/core/crypto.h"
 #include "dispatcher/policy/calendar.h"
 #include "dispatcher/policy/review_policy.h"
 #include "dispatcher/review/ports.h"
@@ -80,7 +81,7 @@ class ReviewService {
         calendar_(calendar),
         renderer_(renderer),
         checker_(checker),
-        signing_key_(std::move(signing_key)) {}
+        signing_key_(signing_key) {}
 
   StatusOr<Json> Create(const AuthContext& who, const Json& body);
   StatusOr<Json> Update(const AuthContext& who, int64_t id, const Json& body);
@@ -153,7 +154,7 @@ class ReviewService {
   const WorkCalendar& calendar_;
   const ContentRenderer& renderer_;
   const ContentChecker& checker_;
-  std::string signing_key_;
+  HmacSha256Key signing_key_;
 
   // The latest version seen of recently used tickets, least recently used first.
   static constexpr size_t kCacheBytes = 8 << 20;

@@ -233,10 +233,7 @@ CachedStatement::~CachedStatement() {
 
 Store::Store(std::unique_ptr<StoreConn> writer, std::filesystem::path path, std::string audit_key,
              const Clock& clock)
-    : writer_(std::move(writer)),
-      path_(std::move(path)),
-      audit_key_(std::move(audit_key)),
-      clock_(clock) {}
+    : writer_(std::move(writer)), path_(std::move(path)), audit_key_(audit_key), clock_(clock) {}
 
 Store::~Store() {
   {
@@ -274,26 +271,51 @@ void Store::StartCheckpointer() {
 }
 
 void Store::CheckpointLoop() {
-  std::unique_ptr<SQLite::Database> db;
-  try {
-    db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE);
-    db->setBusyTimeout(5000);
-  } catch (const SQLite::Exception& e) {
-    log::Error("sqlite: checkpoint connection: {}", e.what());
-  }
   std::unique_lock<std::mutex> lock(ckpt_mu_);
   for (;;) {
     ckpt_cv_.wait(lock, [&] { return ckpt_wanted_ || ckpt_stopping_; });
     if (ckpt_stopping_) return;
     ckpt_wanted_ = false;
-    if (!db) continue;
     lock.unlock();
-    int rc = sqlite3_wal_checkpoint_v2(db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                       nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-      log::Error("sqlite: checkpoint: {}", sqlite3_errstr(rc));
+    auto done = Checkpoint();
+    if (!done.ok()) log::Error("sqlite: checkpoint: {}", done.status().ToString());
     lock.lock();
   }
+}
+
+namespace {
+constexpr int kRestartWaitMs = 50;  // how long a RESTART checkpoint waits for readers
+}  // namespace
+
+StatusOr<int> Store::Checkpoint(bool restart) {
+  std::lock_guard<std::mutex> run(ckpt_run_mu_);
+  if (!ckpt_db_) {
+    GD_RETURN_IF_ERROR(Guard([&]() -> Status {
+      auto db = std::make_unique<SQLite::Database>(path_.string(), SQLite::OPEN_READWRITE);
+      db->setBusyTimeout(5000);
+      // A connection opens the WAL when it first reads the database; a checkpoint before that
+      // does nothing and still answers SQLITE_OK (with -1 pages).
+      db->exec("SELECT count(*) FROM sqlite_schema");
+      ckpt_db_ = std::move(db);
+      return Status::Ok();
+    }));
+  }
+  sqlite3* db = ckpt_db_->getHandle();
+  int log_pages = -1;
+  int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages, nullptr);
+  if (rc == SQLITE_OK && (restart || log_pages >= kRestartPages)) {
+    // Most of the WAL was copied back just now without blocking anyone; the rest is copied with
+    // the writers held off, and RESTART waits for readers of older snapshots to finish, but not
+    // long: a long read (an archive export) must not hold the writers up. SQLITE_BUSY then, and
+    // the next checkpoint tries again.
+    std::lock_guard<std::mutex> writers(mu_);
+    CommitOpenLocked();
+    sqlite3_busy_timeout(db, kRestartWaitMs);
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(db, 5000);
+  }
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return Internal(sqlite3_errstr(rc));
+  return log_pages;
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& path,
@@ -563,7 +585,7 @@ AuditVerdict Store::VerifyAudit() {
         fail("第 " + std::to_string(e.id) + " 条内容格式被破坏");
         return v;
       }
-      if (!ConstantTimeEqual(HmacSha256Hex(audit_key_, AuditMaterial(e)), e.hash)) {
+      if (!ConstantTimeEqual(audit_key_.Hex(AuditMaterial(e)), e.hash)) {
         fail("第 " + std::to_string(e.id) + " 条内容与其哈希不符（记录被改动）");
         return v;
       }
@@ -574,7 +596,7 @@ AuditVerdict Store::VerifyAudit() {
     SQLite::Statement h(*writer_->db, "SELECT value FROM meta WHERE key='audit_head'");
     if (h.executeStep()) {
       Json head = Json::parse(h.getColumn(0).getString());
-      std::string want = HmacSha256Hex(audit_key_, "head|" + std::to_string(prev_id) + "|" + prev);
+      std::string want = audit_key_.Hex("head|" + std::to_string(prev_id) + "|" + prev);
       if (head.value("id", int64_t{0}) != prev_id || head.value("mac", "") != want) {
         v.ok = false;
         v.broken_id = prev_id + 1;
@@ -630,7 +652,7 @@ Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string&
     e.id = 1;
     e.prev_hash = kGenesis;
   }
-  e.hash = HmacSha256Hex(s_->audit_key_, AuditMaterial(e));
+  e.hash = s_->audit_key_.Hex(AuditMaterial(e));
   CachedStatement ins_stmt = Prepare(
       "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, "
       "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)");
@@ -645,9 +667,8 @@ Status Tx::Audit(int64_t actor_id, const std::string& action, const std::string&
   ins.bind(8, e.prev_hash);
   ins.bind(9, e.hash);
   ins.exec();
-  Json head = {
-      {"id", e.id},
-      {"mac", HmacSha256Hex(s_->audit_key_, "head|" + std::to_string(e.id) + "|" + e.hash)}};
+  Json head = {{"id", e.id},
+               {"mac", s_->audit_key_.Hex("head|" + std::to_string(e.id) + "|" + e.hash)}};
   return PutMeta("audit_head", head.dump());
 }
 

@@ -179,5 +179,22 @@ TEST_F(StoreWriteTest, TicketIdsAreReservedOnceAndStayAboveExplicitOnes) {
   EXPECT_GT(store_->ReserveTicketId(), inserted);
 }
 
+TEST_F(StoreWriteTest, CheckpointCopiesTheWalBackAndRestartStartsItOver) {
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(AddUnit("unit " + std::to_string(i)).ok());
+  // A checkpoint sees the WAL (a fresh connection used to answer -1: not in WAL mode yet).
+  auto pages = store_->Checkpoint();
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  EXPECT_GE(*pages, 50);
+  auto again = store_->Checkpoint(/*restart=*/true);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_GE(*again, *pages);
+  // The next write starts the WAL from its beginning instead of appending to it.
+  ASSERT_TRUE(AddUnit("after the restart").ok());
+  auto after = store_->Checkpoint();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_LT(*after, 10);
+  EXPECT_EQ(UnitNames().size(), 51u);
+}
+
 }  // namespace
 }  // namespace gd

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace gd {
 namespace {
 
@@ -12,6 +15,36 @@ TEST(Crypto, Sha256KnownVector) {
 TEST(Crypto, HmacKnownVector) {  // RFC 4231 test case 2
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Crypto, KeyedHmacEqualsTheOneShot) {
+  HmacSha256Key jefe("Jefe");
+  EXPECT_EQ(jefe.Hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const std::string long_key(200, '\xaa');  // longer than SHA-256's block: hashed first
+  for (const std::string& key : {std::string(), std::string("k"), long_key}) {
+    HmacSha256Key keyed(key);
+    for (const std::string& data : {std::string(), std::string("abc"), std::string(5000, 'x')}) {
+      EXPECT_EQ(keyed.Hex(data), HmacSha256Hex(key, data));
+      EXPECT_EQ(keyed.Raw(data), HmacSha256Raw(key, data));
+    }
+  }
+}
+
+TEST(Crypto, KeyedHmacFromManyThreads) {
+  const HmacSha256Key keyed("audit");
+  std::vector<int> wrong(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        const std::string data = std::to_string(t) + "|" + std::to_string(i);
+        if (keyed.Hex(data) != HmacSha256Hex("audit", data)) ++wrong[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(wrong[t], 0);
 }
 
 TEST(Crypto, Base64RoundTrip) {
