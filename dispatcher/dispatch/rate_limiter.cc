@@ -44,10 +44,15 @@ TimeMs RateLimiter::Acquire(int64_t account, int64_t caller, const RateSpec& spe
     const Reservation r = it->second;
     if (r.epoch == b.epoch && r.slot > now) return r.slot;  // early: keep waiting for its slot
     reserved_.erase(it);
-    // On time (within one interval): its token is the one set aside. A late caller's token
-    // went unused with its slot; it queues again like a newcomer, so that callers held up
-    // elsewhere do not all go at once. A pause since the reservation voids it.
-    if (r.epoch == b.epoch && now - r.slot <= interval) return 0;
+    // On time — up to `burst` intervals after its slot — its token is the one set aside: the
+    // callers whose slots fall in such a window are at most a burst, so even arriving together
+    // they make no more than one burst, which the bucket allows anyway (a busy machine makes
+    // workers come back tens of milliseconds late; a tolerance of one interval lost those
+    // tokens and with them a fifth of the throughput). A caller later than that has lost its
+    // token with its slot and queues again like a newcomer, so that callers held up elsewhere
+    // do not all go at once. A pause since the reservation voids it.
+    const TimeMs on_time = interval * static_cast<TimeMs>(std::max(1.0, std::floor(spec.burst)));
+    if (r.epoch == b.epoch && now - r.slot <= on_time) return 0;
   }
   b.tokens -= 1.0;
   if (b.tokens >= 0 && b.at <= now) return 0;

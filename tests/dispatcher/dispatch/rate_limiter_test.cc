@@ -58,6 +58,22 @@ TEST(RateLimiterTest, LateCallersQueueAgainInsteadOfGoingAllAtOnce) {
   for (size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i], clock.Now() + 100 * (i + 1));
 }
 
+TEST(RateLimiterTest, ACallerLateByLessThanABurstOfIntervalsStillUsesItsOwnToken) {
+  FakeClock clock(1'000'000);
+  RateLimiter limiter(clock);
+  const RateSpec spec{10, 3};  // a token every 100 ms, burst 3
+  const TimeMs t = clock.Now();
+  for (int64_t c = 1; c <= 3; ++c) EXPECT_EQ(limiter.Acquire(1, c, spec), 0);
+  for (int64_t c = 4; c <= 9; ++c) EXPECT_EQ(limiter.Acquire(1, c, spec), t + 100 * (c - 3));
+  // The machine was busy: callers 4 and 5 come back 150 ms and 50 ms late. Within three
+  // intervals of their slots they go on the tokens set aside for them, and the queue behind
+  // them does not grow: a newcomer still gets the slot after the last reservation.
+  clock.Advance(250);
+  EXPECT_EQ(limiter.Acquire(1, 4, spec), 0);
+  EXPECT_EQ(limiter.Acquire(1, 5, spec), 0);
+  EXPECT_EQ(limiter.Acquire(1, 10, spec), t + 700);
+}
+
 TEST(RateLimiterTest, AccountsAreIndependentAndZeroRateNeverLimits) {
   FakeClock clock(1'000'000);
   RateLimiter limiter(clock);
