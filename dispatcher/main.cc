@@ -1,10 +1,13 @@
 // dispatcher: one binary, several subcommands (API.md "Command line"). The composition root.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "channels/sandbox/server.h"
 #include "dispatcher/app/app.h"
@@ -146,9 +149,29 @@ int Demo(const CommonFlags& f) {
   return 0;
 }
 
+// glibc malloc settings for the long-running server, applied by starting the process once more
+// with GLIBC_TUNABLES set (tcache_count can only be set that way, before the first malloc).
+// A larger per-thread cache (256 chunks per size instead of 7) and no fast bins: request
+// handling frees many small JSON and string nodes, which otherwise overflow the 7-entry cache
+// into the fast bins, and each request's 4 KB cpp-httplib read buffer then makes malloc
+// consolidate them (bench/RESULTS.md, API: about -9 % server CPU per request). An operator's own
+// GLIBC_TUNABLES is left as it is.
+void ApplyMallocTunables(int argc, char** argv) {
+  if (argc < 2) return;
+  std::string_view cmd = argv[1];
+  if (cmd != "serve" && cmd != "demo") return;
+  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
+  if (setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=256:glibc.malloc.mxfast=0", 1) != 0)
+    return;
+  execv("/proc/self/exe", argv);
+  // exec failed (no /proc): run with the defaults.
+  unsetenv("GLIBC_TUNABLES");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  ApplyMallocTunables(argc, argv);
   // `check` takes its own arguments (dispatcher/checks/check_cli.h).
   if (argc >= 2 && std::string(argv[1]) == "check") {
     std::vector<std::string> args(argv + 2, argv + argc);
