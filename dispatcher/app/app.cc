@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -69,16 +71,50 @@ StatusOr<std::string> LoadMasterKey(const std::filesystem::path& data_dir,
   return key;
 }
 
+StatusOr<int> MakeDataDirPrivate(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return InvalidArgument("无法创建数据目录 " + dir.string() + ": " + ec.message());
+  int tightened = 0;
+  // The data dir itself may be a symbolic link to the real one; links below it are skipped.
+  auto tighten = [&](const fs::path& p, bool follow) {
+    struct stat st {};
+    if ((follow ? ::stat(p.c_str(), &st) : ::lstat(p.c_str(), &st)) != 0) return;
+    mode_t want;
+    if (S_ISDIR(st.st_mode))
+      want = 0700;
+    else if (S_ISREG(st.st_mode))
+      want = st.st_mode & 0700;
+    else
+      return;  // symbolic links (chmod would follow them), sockets, ...
+    if ((st.st_mode & 07777) == want) return;
+    if (::chmod(p.c_str(), want) == 0)
+      ++tightened;
+    else
+      log::Warn("cannot make {} private: {}", p.string(), std::strerror(errno));
+  };
+  tighten(dir, true);
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    tighten(it->path(), false);
+  if (tightened > 0)
+    log::Warn(
+        "data dir {}: {} files or directories were open to other users; now private to the "
+        "server's user (directories 0700, files 0600)",
+        dir.string(), tightened);
+  return tightened;
+}
+
 StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
+  ::umask(077);
   std::unique_ptr<App> app(new App());
   if (cfg.policies_dir.empty()) cfg.policies_dir = DefaultSourceDir() / "policies";
   if (cfg.templates_dir.empty()) cfg.templates_dir = DefaultSourceDir() / "templates";
   if (cfg.web_dir.empty()) cfg.web_dir = DefaultSourceDir() / "web" / "dist";
   app->cfg_ = cfg;
   app->clock_ = cfg.clock ? cfg.clock : &app->system_clock_;
-  std::error_code ec;
-  std::filesystem::create_directories(cfg.data_dir, ec);
-  if (ec) return InvalidArgument("无法创建数据目录 " + cfg.data_dir.string() + ": " + ec.message());
+  GD_RETURN_IF_ERROR(MakeDataDirPrivate(cfg.data_dir).status());
 
   GD_ASSIGN_OR_RETURN(app->master_key_, LoadMasterKey(cfg.data_dir, cfg.master_key));
   const std::string audit_key = HmacSha256Raw(app->master_key_, "audit-chain");
@@ -163,6 +199,10 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   opt.site_dir = cfg.data_dir / "site";
   opt.threads = cfg.threads;
   opt.sandbox_proxy = cfg.sandbox_proxy;
+  opt.secure_cookies = cfg.secure_cookies;
+  opt.trusted_proxies = cfg.trusted_proxies;
+  opt.max_connections_per_address = cfg.max_connections_per_address;
+  opt.request_deadline_seconds = cfg.request_deadline_seconds;
   app->server_ = std::make_unique<HttpServer>(std::move(services), opt);
   return app;
 }

@@ -18,6 +18,7 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 #include "dispatcher/http/static_files.h"
+#include "dispatcher/http/connection.h"
 
 namespace gd {
 namespace {
@@ -151,10 +152,24 @@ Json ErrorBody(const Status& s) {
   return {{"error", {{"code", code}, {"message", s.message()}, {"details", s.details()}}}};
 }
 
+namespace {
+ConnectionLimits LimitsFor(const ServerOptions& opt) {
+  ConnectionLimits limits;
+  limits.max_per_address = opt.max_connections_per_address;
+  limits.deadline = std::chrono::seconds(opt.request_deadline_seconds);
+  limits.min_bytes_per_second = opt.min_transfer_bytes_per_second;
+  // The machine itself (a reverse proxy or monitoring on loopback) is not capped either.
+  limits.uncapped_addresses = opt.trusted_proxies;
+  limits.uncapped_addresses.push_back("127.0.0.1");
+  limits.uncapped_addresses.push_back("::1");
+  return limits;
+}
+}  // namespace
+
 HttpServer::HttpServer(Services services, ServerOptions options)
     : s_(std::move(services)),
       opt_(std::move(options)),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(std::make_unique<ConnectionServer>(LimitsFor(opt_))) {
   BuildRoutes();
   Install();
 }
@@ -200,9 +215,10 @@ void HttpServer::BuildRoutes() {
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_RETURN_IF_ERROR(acc->Logout(r.auth->token_hash));
                        ApiResponse res = JsonResponse({{"ok", true}});
-                       res.headers.push_back(
-                           {"Set-Cookie", std::string(kCookie) +
-                                              "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"});
+                       std::string cookie =
+                           std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+                       if (opt_.secure_cookies) cookie += "; Secure";
+                       res.headers.push_back({"Set-Cookie", cookie});
                        return res;
                      }});
   routes_.push_back(
@@ -576,6 +592,8 @@ void HttpServer::BuildRoutes() {
 void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
   ApiRequest ar;
   ar.raw = &req;
+  ar.client_address =
+      ClientAddress(req.remote_addr, req.get_header_value("X-Forwarded-For"), opt_.trusted_proxies);
   for (size_t i = 1; i < req.matches.size(); ++i) ar.params.push_back(req.matches[i].str());
   auto fail = [&](const Status& st) {
     auto [status, code] = HttpStatusFor(st);
@@ -804,7 +822,7 @@ Status HttpServer::Bind() {
 void HttpServer::Run() { http_->listen_after_bind(); }
 
 void HttpServer::Stop() {
-  if (http_ && http_->is_running()) http_->stop();
+  if (http_) http_->Shutdown();
 }
 
 }  // namespace gd

@@ -24,6 +24,8 @@ struct Response;
 
 namespace gd {
 
+class ConnectionServer;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                 // 0 = pick a free port
@@ -38,6 +40,16 @@ struct ServerOptions {
   int listen_backlog = 1024;    // pending connections the kernel queues (cpp-httplib uses 5)
   bool secure_cookies = false;  // set when TLS terminates in front of us
   std::string sandbox_proxy;    // demo: forward /_sandbox/ to this base URL
+  // Reverse proxies (addresses or CIDR prefixes) whose X-Forwarded-For is believed; they are
+  // also exempt from the per-address connection cap (every client arrives through them).
+  std::vector<std::string> trusted_proxies;
+  // Connection limits (connection.h): simultaneous connections per client address (0 = no
+  // cap; 127.0.0.1 and ::1 are never capped), and a request's header and body must arrive within
+  // the deadline plus the time their bytes take at the minimum rate (a response must leave the same
+  // way).
+  int max_connections_per_address = 32;
+  int request_deadline_seconds = 30;
+  size_t min_transfer_bytes_per_second = 32 * 1024;
 };
 
 // A parsed API request as handlers see it.
@@ -46,6 +58,9 @@ struct ApiRequest {
   std::optional<AuthContext> auth;
   std::vector<std::string> params;  // regex captures of the path
   Json body;                        // parsed JSON body (null when none)
+  // The client's address: the TCP peer, or what a trusted proxy says (ClientAddress in
+  // connection.h, ServerOptions::trusted_proxies).
+  std::string client_address;
   std::string Query(const std::string& key) const;
   int64_t Id(size_t i = 0) const { return std::stoll(params.at(i)); }
 };
@@ -103,7 +118,7 @@ class HttpServer {
   Services s_;
   ServerOptions opt_;
   std::vector<Route> routes_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<ConnectionServer> http_;
   int port_ = 0;
   int listen_fd_ = -1;  // the listening socket, seen through cpp-httplib's socket options hook
 };
