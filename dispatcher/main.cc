@@ -121,7 +121,7 @@ int Demo(const CommonFlags& f) {
   gd::channels::sandbox::SandboxOptions sopt;
   sopt.async_delay_ms = 1500;
   sopt.enforce_quotas = true;  // the platforms' documented daily/hourly quotas, as in production
-  // On loopback whatever --host says: channel base URLs may use plain http:// only to loopback
+  // On loopback whatever --listen says: channel base URLs may use plain http:// only to loopback
   // hosts (docs/decisions.md); visitors reach the sandbox through /_sandbox/ on the server.
   auto sandbox = gd::channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
   if (!sandbox.ok()) return Fail(sandbox.status());
