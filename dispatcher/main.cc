@@ -76,6 +76,15 @@ gd::StatusOr<AppConfig> BuildConfig(const CommonFlags& f, const std::string& def
   cfg.policies_dir = pick(f.policies, "policies", "");
   cfg.templates_dir = pick(f.templates, "templates", "");
   cfg.web_dir = pick(f.web, "web", "");
+  // Reverse proxies whose X-Forwarded-For names the client: exact addresses, e.g. ["127.0.0.1"].
+  if (file.contains("trusted_proxies")) {
+    const gd::Json& tp = file["trusted_proxies"];
+    if (!tp.is_array()) return gd::InvalidArgument("trusted_proxies 应为地址字符串数组");
+    for (const auto& a : tp) {
+      if (!a.is_string()) return gd::InvalidArgument("trusted_proxies 应为地址字符串数组");
+      cfg.trusted_proxies.push_back(a.get<std::string>());
+    }
+  }
   cfg.admin_password = Env("DISPATCHER_ADMIN_PASSWORD");
   cfg.master_key = Env("DISPATCHER_MASTER_KEY");
   return cfg;

@@ -163,6 +163,7 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   opt.site_dir = cfg.data_dir / "site";
   opt.threads = cfg.threads;
   opt.sandbox_proxy = cfg.sandbox_proxy;
+  opt.trusted_proxies = cfg.trusted_proxies;
   app->server_ = std::make_unique<HttpServer>(std::move(services), opt);
   return app;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "channels/token_cache.h"
 #include "channels/transport.h"
@@ -45,6 +46,8 @@ struct AppConfig {
   bool run_dispatch = true;                // start the dispatch workers with the server
   std::optional<DispatchConfig> dispatch;  // default: policies/dispatch.json
   std::string sandbox_proxy;               // demo: serve /_sandbox/ from this sandbox base URL
+  // Reverse proxies whose X-Forwarded-For names the client (ServerOptions::trusted_proxies).
+  std::vector<std::string> trusted_proxies;
 };
 
 // Where the project's data files live when not configured: compiled in at build time.

@@ -1,10 +1,12 @@
 #include "dispatcher/http/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -96,7 +98,78 @@ bool ServeStatic(const std::filesystem::path& root, const std::string& rel, http
   return true;
 }
 
+// The canonical text of an IP address, given bare, as "[v6]:port" or as "v4:port"; IPv4-mapped
+// IPv6 addresses as IPv4. Nullopt when `s` is not an address.
+std::optional<std::string> CanonicalIp(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (s.empty() || s.size() > 64) return std::nullopt;
+  std::string text;
+  if (s.front() == '[') {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    text = std::string(s.substr(1, close - 1));
+  } else if (std::count(s.begin(), s.end(), ':') == 1) {
+    text = std::string(s.substr(0, s.find(':')));
+  } else {
+    text = std::string(s);
+  }
+  char buf[INET6_ADDRSTRLEN] = {0};
+  in_addr a4{};
+  if (inet_pton(AF_INET, text.c_str(), &a4) == 1) {
+    if (!inet_ntop(AF_INET, &a4, buf, sizeof buf)) return std::nullopt;
+    return std::string(buf);
+  }
+  in6_addr a6{};
+  if (inet_pton(AF_INET6, text.c_str(), &a6) != 1) return std::nullopt;
+  if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+    std::memcpy(&a4, &a6.s6_addr[12], 4);
+    if (!inet_ntop(AF_INET, &a4, buf, sizeof buf)) return std::nullopt;
+  } else if (!inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
+    return std::nullopt;
+  }
+  return std::string(buf);
+}
+
+std::string ForwardedFor(const httplib::Request& req) {
+  std::string out;
+  const size_t n = req.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < n; ++i) {
+    if (!out.empty()) out += ",";
+    out += req.get_header_value("X-Forwarded-For", i);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string ResolveClientAddress(const std::string& peer, const std::string& forwarded_for,
+                                 const std::vector<std::string>& trusted_proxies) {
+  const std::string from = CanonicalIp(peer).value_or(peer);
+  auto trusted = [&](const std::string& a) {
+    for (const auto& t : trusted_proxies)
+      if (CanonicalIp(t).value_or(t) == a) return true;
+    return false;
+  };
+  if (trusted_proxies.empty() || forwarded_for.empty() || !trusted(from)) return from;
+  std::vector<std::string_view> entries;
+  std::string_view rest = forwarded_for;
+  while (true) {
+    size_t comma = rest.find(',');
+    entries.push_back(rest.substr(0, comma));
+    if (entries.size() > 64) return from;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  std::string caller = from;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    auto ip = CanonicalIp(*it);
+    if (!ip) return from;
+    if (!trusted(*ip)) return *ip;
+    caller = *ip;
+  }
+  return caller;
+}
 
 std::string ApiRequest::Query(const std::string& key) const {
   return raw && raw->has_param(key.c_str()) ? raw->get_param_value(key.c_str()) : "";
@@ -162,25 +235,25 @@ void HttpServer::BuildRoutes() {
   auto user_json = [acc](const AuthContext& a) { return acc->UserJson(a.user, a.unit.name); };
 
   // Sessions and accounts
-  routes_.push_back({"POST",
-                     "/api/session",
-                     {},
-                     true,
-                     true,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
-                       GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
-                       GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password));
-                       ApiResponse res = JsonResponse({{"token", lr.token},
-                                                       {"csrf_token", lr.csrf_token},
-                                                       {"user", user_json(lr.auth)}});
-                       std::string cookie = std::string(kCookie) + "=" + lr.token +
-                                            "; Path=/; HttpOnly; SameSite=Strict";
-                       if (opt_.secure_cookies) cookie += "; Secure";
-                       res.headers.push_back({"Set-Cookie", cookie});
-                       return res;
-                     }});
+  routes_.push_back(
+      {"POST",
+       "/api/session",
+       {},
+       true,
+       true,
+       false,
+       [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+         GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
+         GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
+         GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password, r.client_address));
+         ApiResponse res = JsonResponse(
+             {{"token", lr.token}, {"csrf_token", lr.csrf_token}, {"user", user_json(lr.auth)}});
+         std::string cookie =
+             std::string(kCookie) + "=" + lr.token + "; Path=/; HttpOnly; SameSite=Strict";
+         if (opt_.secure_cookies) cookie += "; Secure";
+         res.headers.push_back({"Set-Cookie", cookie});
+         return res;
+       }});
   routes_.push_back({"DELETE",
                      "/api/session",
                      {},
@@ -275,6 +348,62 @@ void HttpServer::BuildRoutes() {
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(User u, acc->UpdateUser(*r.auth, r.Id(), r.body));
                        return JsonResponse(acc->UserJson(u, ""));
+                     }});
+  // Sign-in locks of (username, address) pairs, and lifting them.
+  auto lock_json = [](const LoginLock& l, const std::map<std::string, User>& users) {
+    Json j = {{"id", l.id},
+              {"username", l.username},
+              {"address", l.address},
+              {"failures", l.failures},
+              {"first_failed_at", FormatRfc3339(l.first_failed_at)},
+              {"locked_at", FormatRfc3339(l.locked_at)},
+              {"locked_until", FormatRfc3339(l.locked_until)},
+              {"user_id", nullptr},
+              {"name", nullptr}};
+    if (auto it = users.find(l.username); it != users.end()) {
+      j["user_id"] = it->second.id;
+      j["name"] = it->second.name;
+    }
+    return j;
+  };
+  routes_.push_back({"GET",
+                     "/api/login-locks",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest&) -> StatusOr<ApiResponse> {
+                       std::vector<LoginLock> locks = acc->ListLoginLocks();
+                       std::map<std::string, User> users;
+                       if (!locks.empty()) {
+                         GD_ASSIGN_OR_RETURN(auto all, acc->ListUsers(std::nullopt));
+                         for (auto& u : all) users.emplace(u.username, std::move(u));
+                       }
+                       Json items = Json::array();
+                       for (const auto& l : locks) items.push_back(lock_json(l, users));
+                       return JsonResponse({{"items", items}, {"total", items.size()}});
+                     }});
+  routes_.push_back({"DELETE",
+                     R"(/api/login-locks/(\d+))",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+                       GD_ASSIGN_OR_RETURN(LoginLock l, acc->UnlockLogin(*r.auth, r.Id()));
+                       return JsonResponse({{"ok", true}, {"lock", lock_json(l, {})}});
+                     }});
+  routes_.push_back({"POST",
+                     R"(/api/users/(\d+)/unlock)",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+                       GD_ASSIGN_OR_RETURN(auto lifted, acc->UnlockUser(*r.auth, r.Id()));
+                       Json items = Json::array();
+                       for (const auto& l : lifted) items.push_back(lock_json(l, {}));
+                       return JsonResponse({{"ok", true}, {"unlocked", items}});
                      }});
 
   // Tickets
@@ -566,6 +695,8 @@ void HttpServer::BuildRoutes() {
 void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
   ApiRequest ar;
   ar.raw = &req;
+  ar.client_address =
+      ResolveClientAddress(req.remote_addr, ForwardedFor(req), opt_.trusted_proxies);
   for (size_t i = 1; i < req.matches.size(); ++i) ar.params.push_back(req.matches[i].str());
   auto fail = [&](const Status& st) {
     auto [status, code] = HttpStatusFor(st);

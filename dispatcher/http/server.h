@@ -37,7 +37,10 @@ struct ServerOptions {
   int keep_alive_seconds = 5;   // an idle connection gives its thread back after this long
   int listen_backlog = 1024;    // pending connections the kernel queues (cpp-httplib uses 5)
   bool secure_cookies = false;  // set when TLS terminates in front of us
-  std::string sandbox_proxy;    // demo: forward /_sandbox/ to this base URL
+  // Reverse proxies (exact IPv4/IPv6 addresses) whose X-Forwarded-For is believed: a request
+  // whose socket peer is one of them comes from the last X-Forwarded-For entry that is not.
+  std::vector<std::string> trusted_proxies;
+  std::string sandbox_proxy;  // demo: forward /_sandbox/ to this base URL
 };
 
 // A parsed API request as handlers see it.
@@ -45,6 +48,7 @@ struct ApiRequest {
   const httplib::Request* raw = nullptr;
   std::optional<AuthContext> auth;
   std::vector<std::string> params;  // regex captures of the path
+  std::string client_address;       // the caller's IP address (ResolveClientAddress)
   Json body;                        // parsed JSON body (null when none)
   std::string Query(const std::string& key) const;
   int64_t Id(size_t i = 0) const { return std::stoll(params.at(i)); }
@@ -107,6 +111,15 @@ class HttpServer {
   int port_ = 0;
   int listen_fd_ = -1;  // the listening socket, seen through cpp-httplib's socket options hook
 };
+
+// The caller's address: `peer` (the socket's remote address) unless the peer is one of
+// `trusted_proxies`; then the X-Forwarded-For entries (all headers' values, comma-separated, in
+// order) are read from the right, skipping trusted proxies, and the first other one is the
+// caller (the leftmost one when all are trusted). Addresses come back in their canonical text
+// form (IPv4-mapped IPv6 as IPv4); an entry that is not an IP address, an empty header or one
+// over 64 entries leaves the peer as the caller.
+std::string ResolveClientAddress(const std::string& peer, const std::string& forwarded_for,
+                                 const std::vector<std::string>& trusted_proxies);
 
 // Maps a Status to (HTTP status, machine code).
 std::pair<int, std::string> HttpStatusFor(const Status& s);
