@@ -1,5 +1,6 @@
 #include "dispatcher/http/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,8 +18,8 @@
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
-#include "dispatcher/http/static_files.h"
 #include "dispatcher/http/connection.h"
+#include "dispatcher/http/static_files.h"
 
 namespace gd {
 namespace {
@@ -106,6 +107,17 @@ bool IsJsonContentType(std::string_view value) {
   return type == "application/json";
 }
 
+// Every X-Forwarded-For header of the request, joined with commas in order.
+std::string ForwardedFor(const httplib::Request& req) {
+  std::string out;
+  const size_t n = req.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < n; ++i) {
+    if (!out.empty()) out += ",";
+    out += req.get_header_value("X-Forwarded-For", i);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string ApiRequest::Query(const std::string& key) const {
@@ -187,25 +199,25 @@ void HttpServer::BuildRoutes() {
   auto user_json = [acc](const AuthContext& a) { return acc->UserJson(a.user, a.unit.name); };
 
   // Sessions and accounts
-  routes_.push_back({"POST",
-                     "/api/session",
-                     {},
-                     true,
-                     true,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
-                       GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
-                       GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password));
-                       ApiResponse res = JsonResponse({{"token", lr.token},
-                                                       {"csrf_token", lr.csrf_token},
-                                                       {"user", user_json(lr.auth)}});
-                       std::string cookie = std::string(kCookie) + "=" + lr.token +
-                                            "; Path=/; HttpOnly; SameSite=Strict";
-                       if (opt_.secure_cookies) cookie += "; Secure";
-                       res.headers.push_back({"Set-Cookie", cookie});
-                       return res;
-                     }});
+  routes_.push_back(
+      {"POST",
+       "/api/session",
+       {},
+       true,
+       true,
+       false,
+       [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+         GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
+         GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
+         GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password, r.client_address));
+         ApiResponse res = JsonResponse(
+             {{"token", lr.token}, {"csrf_token", lr.csrf_token}, {"user", user_json(lr.auth)}});
+         std::string cookie =
+             std::string(kCookie) + "=" + lr.token + "; Path=/; HttpOnly; SameSite=Strict";
+         if (opt_.secure_cookies) cookie += "; Secure";
+         res.headers.push_back({"Set-Cookie", cookie});
+         return res;
+       }});
   routes_.push_back({"DELETE",
                      "/api/session",
                      {},
@@ -301,6 +313,62 @@ void HttpServer::BuildRoutes() {
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(User u, acc->UpdateUser(*r.auth, r.Id(), r.body));
                        return JsonResponse(acc->UserJson(u, ""));
+                     }});
+  // Sign-in locks of (username, address) pairs, and lifting them.
+  auto lock_json = [](const LoginLock& l, const std::map<std::string, User>& users) {
+    Json j = {{"id", l.id},
+              {"username", l.username},
+              {"address", l.address},
+              {"failures", l.failures},
+              {"first_failed_at", FormatRfc3339(l.first_failed_at)},
+              {"locked_at", FormatRfc3339(l.locked_at)},
+              {"locked_until", FormatRfc3339(l.locked_until)},
+              {"user_id", nullptr},
+              {"name", nullptr}};
+    if (auto it = users.find(l.username); it != users.end()) {
+      j["user_id"] = it->second.id;
+      j["name"] = it->second.name;
+    }
+    return j;
+  };
+  routes_.push_back({"GET",
+                     "/api/login-locks",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest&) -> StatusOr<ApiResponse> {
+                       std::vector<LoginLock> locks = acc->ListLoginLocks();
+                       std::map<std::string, User> users;
+                       if (!locks.empty()) {
+                         GD_ASSIGN_OR_RETURN(auto all, acc->ListUsers(std::nullopt));
+                         for (auto& u : all) users.emplace(u.username, std::move(u));
+                       }
+                       Json items = Json::array();
+                       for (const auto& l : locks) items.push_back(lock_json(l, users));
+                       return JsonResponse({{"items", items}, {"total", items.size()}});
+                     }});
+  routes_.push_back({"DELETE",
+                     R"(/api/login-locks/(\d+))",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+                       GD_ASSIGN_OR_RETURN(LoginLock l, acc->UnlockLogin(*r.auth, r.Id()));
+                       return JsonResponse({{"ok", true}, {"lock", lock_json(l, {})}});
+                     }});
+  routes_.push_back({"POST",
+                     R"(/api/users/(\d+)/unlock)",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+                       GD_ASSIGN_OR_RETURN(auto lifted, acc->UnlockUser(*r.auth, r.Id()));
+                       Json items = Json::array();
+                       for (const auto& l : lifted) items.push_back(lock_json(l, {}));
+                       return JsonResponse({{"ok", true}, {"unlocked", items}});
                      }});
 
   // Tickets
@@ -592,8 +660,7 @@ void HttpServer::BuildRoutes() {
 void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
   ApiRequest ar;
   ar.raw = &req;
-  ar.client_address =
-      ClientAddress(req.remote_addr, req.get_header_value("X-Forwarded-For"), opt_.trusted_proxies);
+  ar.client_address = ClientAddress(req.remote_addr, ForwardedFor(req), opt_.trusted_proxies);
   for (size_t i = 1; i < req.matches.size(); ++i) ar.params.push_back(req.matches[i].str());
   auto fail = [&](const Status& st) {
     auto [status, code] = HttpStatusFor(st);
