@@ -11,11 +11,11 @@
 
 #include "channels/sandbox/server.h"
 #include "dispatcher/app/app.h"
+#include "dispatcher/app/archive_cli.h"
 #include "dispatcher/app/demo.h"
 #include "dispatcher/checks/check_cli.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/core/log.h"
-#include "dispatcher/records/routes.h"
 
 namespace {
 

@@ -84,7 +84,7 @@ TEST(AuthzMatrix, EveryRouteIsInTheTable) {
   Harness& h = Harness::Get();
   std::set<std::string> seen;
   for (const auto& route : h.app->server().routes()) {
-    std::string key = route.method + " " + route.pattern;
+    std::string key = route.method + " " + route.path;
     seen.insert(key);
     EXPECT_TRUE(Expected().count(key)) << "route missing from the authorization table: " << key;
   }
@@ -102,12 +102,12 @@ TEST(AuthzMatrix, EveryRoleAgainstEveryRoute) {
   }
   int checked = 0;
   for (const auto& route : h.app->server().routes()) {
-    std::string key = route.method + " " + route.pattern;
+    std::string key = route.method + " " + route.path;
     auto it = Expected().find(key);
     if (it == Expected().end()) continue;
     const auto& allowed = it->second;
     bool is_public = allowed == kPublic;
-    std::string path = Concrete(route.pattern);
+    std::string path = Concrete(route.path);
     Json body = route.method == "GET" ? Json() : Json::object();
     if (!is_public) {
       Resp anon = h.Call(route.method, path, "", body);

@@ -9,7 +9,7 @@
 
 #include "dispatch_fixture.h"
 #include "dispatcher/core/time_util.h"
-#include "dispatcher/dispatch/routes.h"
+#include "dispatcher/dispatch/metrics.h"
 
 namespace gd::testing {
 namespace {
