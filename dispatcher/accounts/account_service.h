@@ -36,6 +36,25 @@ struct LoginResult {
   AuthContext auth;
 };
 
+// POST /api/users, as decoded at the edge (roles already known ones). The unit comes first so
+// that a braced JSON object never converts to this by mistake.
+struct NewUser {
+  int64_t unit_id = 0;
+  std::string username = {};
+  std::string name = {};
+  std::vector<Role> roles = {};
+  std::string password = {};
+};
+
+// PATCH /api/users/{id}: only what is given changes.
+struct UserPatch {
+  std::optional<std::vector<Role>> roles = {};
+  std::optional<int64_t> unit_id = {};
+  std::optional<bool> disabled = {};
+  std::optional<std::string> name = {};
+  std::optional<std::string> password = {};  // a reset: the person must change it at sign-in
+};
+
 class AccountService {
  public:
   AccountService(Store& store, const Clock& clock, AccountPolicy policy)
@@ -51,10 +70,12 @@ class AccountService {
   Status ChangePassword(const AuthContext& who, const std::string& old_password,
                         const std::string& new_password);
 
-  StatusOr<Unit> CreateUnit(const AuthContext& who, const Json& body);
+  // `kind`: town, street, department or office.
+  StatusOr<Unit> CreateUnit(const AuthContext& who, const std::string& name,
+                            const std::string& kind);
   StatusOr<std::vector<Unit>> ListUnits();
-  StatusOr<User> CreateUser(const AuthContext& who, const Json& body);
-  StatusOr<User> UpdateUser(const AuthContext& who, int64_t id, const Json& body);
+  StatusOr<User> CreateUser(const AuthContext& who, const NewUser& request);
+  StatusOr<User> UpdateUser(const AuthContext& who, int64_t id, const UserPatch& patch);
   StatusOr<std::vector<User>> ListUsers(std::optional<int64_t> unit_id);
   // Used by the CLI and the demo: a user created with a known password, no forced change.
   StatusOr<User> AddUserDirect(const std::string& username, const std::string& name,

@@ -34,7 +34,6 @@ struct ApiRequest {
   // A query parameter ("" when absent) and whether it was given.
   std::string Query(const std::string& key) const;
   bool HasQuery(const std::string& key) const;
-  int64_t Id(size_t i = 0) const { return std::stoll(params.at(i)); }
 };
 
 struct ApiResponse {
@@ -51,11 +50,11 @@ using Handler = std::function<StatusOr<ApiResponse>(ApiRequest&)>;
 struct Route {
   std::string method;                   // GET, POST, PUT, PATCH, DELETE
   std::string path;                     // regex over the whole path; captures are parameters
-  std::vector<Role> roles;              // any of these; empty = any signed-in user
+  std::vector<Role> roles = {};         // any of these; empty = any signed-in user
   bool public_route = false;            // no sign-in needed
   bool allow_password_expired = false;  // reachable while a password change is due
   bool raw_body = false;                // body is not JSON (multipart upload)
-  Handler handler;
+  Handler handler = {};
 };
 
 // A JSON answer.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dispatcher/core/time_util.h"
+#include "dispatcher/http/decode.h"
 #include "dispatcher/http/routes/routes.h"
 
 namespace gd {
@@ -11,11 +12,24 @@ namespace {
 
 using R = Role;
 
-std::optional<int> IntQuery(const ApiRequest& r, const std::string& key) {
-  std::string v = r.Query(key);
-  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoi(v);
+// GET /api/audit filters.
+struct AuditQuery {
+  std::optional<int64_t> ticket_id, user_id;
+  std::optional<TimeMs> from, to;
+  int page = 1, per_page = 50;
+};
+
+StatusOr<AuditQuery> DecodeAuditQuery(const ApiRequest& r) {
+  AuditQuery q;
+  GD_ASSIGN_OR_RETURN(q.ticket_id, QueryId(r, "ticket_id"));
+  GD_ASSIGN_OR_RETURN(q.user_id, QueryId(r, "user_id"));
+  GD_ASSIGN_OR_RETURN(q.from, QueryTime(r, "from"));
+  GD_ASSIGN_OR_RETURN(q.to, QueryTime(r, "to"));
+  GD_ASSIGN_OR_RETURN(auto page, QueryInt(r, "page", 0, 1'000'000'000));
+  GD_ASSIGN_OR_RETURN(auto per_page, QueryInt(r, "per_page", 0, 1'000'000'000));
+  q.page = static_cast<int>(std::max<int64_t>(1, page.value_or(1)));
+  q.per_page = static_cast<int>(std::clamp<int64_t>(per_page.value_or(50), 1, 500));
+  return q;
 }
 
 }  // namespace
@@ -29,25 +43,12 @@ std::vector<Route> AuditRoutes(const RouteDeps& d) {
       .path = "/api/audit",
       .roles = kCity,
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        std::optional<int64_t> ticket, user;
-        std::optional<TimeMs> from, to;
-        if (auto v = IntQuery(r, "ticket_id")) ticket = *v;
-        if (auto v = IntQuery(r, "user_id")) user = *v;
-        if (!r.Query("from").empty()) {
-          from = ParseRfc3339(r.Query("from"));
-          if (!from) return InvalidArgument("from 时间格式不正确", "bad_request");
-        }
-        if (!r.Query("to").empty()) {
-          to = ParseRfc3339(r.Query("to"));
-          if (!to) return InvalidArgument("to 时间格式不正确", "bad_request");
-        }
-        int page = std::max(1, IntQuery(r, "page").value_or(1));
-        int per_page = std::clamp(IntQuery(r, "per_page").value_or(50), 1, 500);
+        GD_ASSIGN_OR_RETURN(AuditQuery q, DecodeAuditQuery(r));
         Json items = Json::array();
         int64_t total = 0;
         GD_RETURN_IF_ERROR(store->Read([&](Tx& tx) -> Status {
-          GD_ASSIGN_OR_RETURN(auto rows,
-                              tx.ListAudit(ticket, user, from, to, page, per_page, &total));
+          GD_ASSIGN_OR_RETURN(auto rows, tx.ListAudit(q.ticket_id, q.user_id, q.from, q.to, q.page,
+                                                      q.per_page, &total));
           std::map<int64_t, std::string> names;  // actor id -> name
           for (const auto& e : rows) {
             Json row = {{"id", e.id},

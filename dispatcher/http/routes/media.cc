@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "dispatcher/http/decode.h"
 #include "dispatcher/http/routes/routes.h"
 
 namespace gd {
@@ -46,7 +47,8 @@ std::vector<Route> MediaRoutes(const RouteDeps& d) {
       .method = "GET",
       .path = R"(/api/media/(\d+))",
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(auto found, media->Open(*r.auth, r.Id()));
+        GD_ASSIGN_OR_RETURN(int64_t id, PathId(r, 0, "素材不存在"));
+        GD_ASSIGN_OR_RETURN(auto found, media->Open(*r.auth, id));
         return ServeMedia(found.first, found.second);
       },
   });

@@ -1,6 +1,7 @@
 #include <optional>
 #include <string>
 
+#include "dispatcher/http/decode.h"
 #include "dispatcher/http/routes/routes.h"
 
 namespace gd {
@@ -30,12 +31,15 @@ ApiResponse FileResponse(std::string body, const std::string& content_type,
   return r;
 }
 
-StatusOr<std::optional<int64_t>> OptionalId(const ApiRequest& r, const std::string& key) {
-  std::string v = r.Query(key);
-  if (v.empty()) return std::optional<int64_t>();
-  if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos)
-    return InvalidArgument(key + " 应为整数", "bad_request");
-  return std::optional<int64_t>(std::stoll(v));
+StatusOr<FilingRequest> DecodeFiling(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  FilingRequest f;
+  f.unit_id = in.Id("unit_id", true).value_or(0);
+  f.month = in.String("month", {.required = true, .max_chars = 20}).value_or("");
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return f;
 }
 
 }  // namespace
@@ -50,15 +54,17 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = "/api/archive",
       .roles = {R::kOffice, R::kAuditor, R::kDeputyLeader, R::kPrincipalLeader},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(auto unit, OptionalId(r, "unit_id"));
+        GD_ASSIGN_OR_RETURN(auto unit, QueryId(r, "unit_id"));
         if (!unit)
           return InvalidArgument("请指定单位 unit_id", "invalid",
                                  {{"fields", {{"unit_id", "必填"}}}});
-        std::string format = r.Query("format").empty() ? "json" : r.Query("format");
+        GD_ASSIGN_OR_RETURN(auto format_given, QueryString(r, "format", 10));
+        const std::string format = format_given.value_or("json");
         if (format != "json" && format != "csv" && format != "xlsx")
           return InvalidArgument("format 应为 json、csv 或 xlsx", "invalid",
                                  {{"fields", {{"format", "应为 json、csv 或 xlsx"}}}});
-        GD_ASSIGN_OR_RETURN(ArchiveData a, records->Archive(*r.auth, *unit, r.Query("month")));
+        GD_ASSIGN_OR_RETURN(auto month, QueryString(r, "month", 20));
+        GD_ASSIGN_OR_RETURN(ArchiveData a, records->Archive(*r.auth, *unit, month.value_or("")));
         const std::string ascii =
             "archive-unit" + std::to_string(a.unit_id) + "-" + a.sheet.month + "." + format;
         if (format == "csv")
@@ -83,7 +89,8 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = "/api/archive/filings",
       .roles = {R::kOffice, R::kAuditor},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(Json j, records->Filings(r.Query("month")));
+        GD_ASSIGN_OR_RETURN(auto month, QueryString(r, "month", 20));
+        GD_ASSIGN_OR_RETURN(Json j, records->Filings(month.value_or("")));
         return JsonResponse(j);
       },
   });
@@ -92,7 +99,8 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = "/api/archive/filings",
       .roles = {R::kDeputyLeader, R::kPrincipalLeader, R::kSiteManager},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(Json j, records->File(*r.auth, r.body));
+        GD_ASSIGN_OR_RETURN(FilingRequest f, DecodeFiling(r.body));
+        GD_ASSIGN_OR_RETURN(Json j, records->File(*r.auth, f));
         return JsonResponse(j, 201);
       },
   });
@@ -114,8 +122,9 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = "/api/personnel",
       .roles = {R::kOffice, R::kAdmin, R::kAuditor},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(auto unit, OptionalId(r, "unit_id"));
-        std::string format = r.Query("format").empty() ? "json" : r.Query("format");
+        GD_ASSIGN_OR_RETURN(auto unit, QueryId(r, "unit_id"));
+        GD_ASSIGN_OR_RETURN(auto format_given, QueryString(r, "format", 10));
+        const std::string format = format_given.value_or("json");
         if (format == "csv") {
           GD_ASSIGN_OR_RETURN(std::string csv, records->PersonnelCsv(unit));
           std::string suffix = unit ? "-unit" + std::to_string(*unit) : "";
@@ -137,7 +146,7 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = "/api/monitor/rescans",
       .roles = {R::kOffice, R::kAuditor, R::kDeputyLeader, R::kPrincipalLeader},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(auto unit, OptionalId(r, "unit_id"));
+        GD_ASSIGN_OR_RETURN(auto unit, QueryId(r, "unit_id"));
         GD_ASSIGN_OR_RETURN(Json j, records->Rescans(*r.auth, unit));
         return JsonResponse(j);
       },
@@ -147,6 +156,7 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = "/api/monitor/rescans",
       .roles = {R::kOffice},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
+        GD_RETURN_IF_ERROR(RequireObjectBody(r.body));
         GD_ASSIGN_OR_RETURN(Json j, records->Rescan(r.auth->user.id, "manual"));
         return JsonResponse(j, 201);
       },
@@ -156,7 +166,9 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
       .path = R"(/api/monitor/rescans/(\d+)/correction)",
       .roles = {R::kEditor},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(Json j, records->OpenCorrection(*r.auth, r.Id()));
+        GD_ASSIGN_OR_RETURN(int64_t id, PathId(r, 0, "工单不存在"));
+        GD_RETURN_IF_ERROR(RequireObjectBody(r.body));
+        GD_ASSIGN_OR_RETURN(Json j, records->OpenCorrection(*r.auth, id));
         return JsonResponse(j, 201);
       },
   });

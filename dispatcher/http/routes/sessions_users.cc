@@ -1,6 +1,10 @@
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "dispatcher/http/decode.h"
+#include "dispatcher/http/routes/requests.h"
 #include "dispatcher/http/routes/routes.h"
 
 namespace gd {
@@ -8,14 +12,106 @@ namespace {
 
 using R = Role;
 
-std::optional<int> IntQuery(const ApiRequest& r, const std::string& key) {
-  std::string v = r.Query(key);
-  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
+constexpr const char* kNoUser = "用户不存在";
+
+// Roles by their keys: a non-empty array of known ones.
+std::optional<std::vector<Role>> DecodeRoles(const JsonReader& in, bool required) {
+  auto items = in.Array("roles", 16, required);
+  if (!items) return std::nullopt;
+  if (items->empty()) {
+    in.errors().Add(in.PathOf("roles"), "至少需要一个角色");
     return std::nullopt;
-  return std::stoi(v);
+  }
+  std::vector<Role> roles;
+  bool ok = true;
+  for (const auto& [value, path] : *items) {
+    std::optional<Role> role;
+    if (value->is_string()) role = ParseRole(value->get_ref<const std::string&>());
+    if (!role) {
+      in.errors().Add(path, "未知角色");
+      ok = false;
+    } else if (std::find(roles.begin(), roles.end(), *role) == roles.end()) {
+      roles.push_back(*role);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return roles;
+}
+
+struct Credentials {
+  std::string username, password;
+};
+
+StatusOr<Credentials> DecodeLogin(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  Credentials c;
+  c.username = in.String("username", {.required = true, .max_chars = 200}).value_or("");
+  c.password = in.String("password", {.required = true, .max_chars = 1000}).value_or("");
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return c;
+}
+
+struct PasswordChange {
+  std::string old_password, new_password;
+};
+
+StatusOr<PasswordChange> DecodePasswordChange(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  PasswordChange c;
+  c.old_password = in.String("old_password", {.required = true, .max_chars = 1000}).value_or("");
+  c.new_password = in.String("new_password", {.required = true, .max_chars = 1000}).value_or("");
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return c;
+}
+
+struct NewUnit {
+  std::string name, kind;
+};
+
+StatusOr<NewUnit> DecodeNewUnit(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  NewUnit u;
+  u.name = in.String("name", {.required = true, .max_chars = 1000}).value_or("");
+  u.kind = in.String("kind", {.required = true, .max_chars = 40}).value_or("");
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return u;
 }
 
 }  // namespace
+
+StatusOr<NewUser> DecodeNewUser(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  NewUser u;
+  u.username = in.String("username", {.required = true, .max_chars = 200}).value_or("");
+  u.name = in.String("name", {.required = true, .max_chars = 1000}).value_or("");
+  u.unit_id = in.Id("unit_id", true).value_or(0);
+  u.roles = DecodeRoles(in, true).value_or(std::vector<Role>{});
+  u.password = in.String("password", {.required = true, .max_chars = 1000}).value_or("");
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return u;
+}
+
+StatusOr<UserPatch> DecodeUserPatch(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  UserPatch p;
+  p.roles = DecodeRoles(in, false);
+  p.unit_id = in.Id("unit_id");
+  p.disabled = in.Bool("disabled");
+  p.name = in.String("name", {.max_chars = 1000});
+  p.password = in.String("password", {.max_chars = 1000});
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return p;
+}
 
 std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
   AccountService* acc = d.accounts;
@@ -28,9 +124,8 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .public_route = true,
       .allow_password_expired = true,
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
-        GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
-        GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password));
+        GD_ASSIGN_OR_RETURN(Credentials c, DecodeLogin(r.body));
+        GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(c.username, c.password));
         ApiResponse res = JsonResponse(
             {{"token", lr.token}, {"csrf_token", lr.csrf_token}, {"user", user_json(lr.auth)}});
         std::string cookie =
@@ -69,9 +164,8 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .path = "/api/me/password",
       .allow_password_expired = true,
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(std::string old_pw, GetString(r.body, "old_password"));
-        GD_ASSIGN_OR_RETURN(std::string new_pw, GetString(r.body, "new_password"));
-        GD_RETURN_IF_ERROR(acc->ChangePassword(*r.auth, old_pw, new_pw));
+        GD_ASSIGN_OR_RETURN(PasswordChange c, DecodePasswordChange(r.body));
+        GD_RETURN_IF_ERROR(acc->ChangePassword(*r.auth, c.old_password, c.new_password));
         return JsonResponse({{"ok", true}, {"message", "密码已修改"}});
       },
   });
@@ -91,7 +185,8 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .path = "/api/units",
       .roles = {R::kAdmin},
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(Unit u, acc->CreateUnit(*r.auth, r.body));
+        GD_ASSIGN_OR_RETURN(NewUnit n, DecodeNewUnit(r.body));
+        GD_ASSIGN_OR_RETURN(Unit u, acc->CreateUnit(*r.auth, n.name, n.kind));
         return JsonResponse(UnitJson(u), 201);
       },
   });
@@ -100,8 +195,7 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .path = "/api/users",
       .roles = {R::kAdmin, R::kOffice},
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        std::optional<int64_t> unit;
-        if (auto u = IntQuery(r, "unit_id")) unit = *u;
+        GD_ASSIGN_OR_RETURN(std::optional<int64_t> unit, QueryId(r, "unit_id"));
         GD_ASSIGN_OR_RETURN(auto users, acc->ListUsers(unit));
         GD_ASSIGN_OR_RETURN(auto units, acc->ListUnits());
         Json items = Json::array();
@@ -119,7 +213,8 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .path = "/api/users",
       .roles = {R::kAdmin},
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(User u, acc->CreateUser(*r.auth, r.body));
+        GD_ASSIGN_OR_RETURN(NewUser n, DecodeNewUser(r.body));
+        GD_ASSIGN_OR_RETURN(User u, acc->CreateUser(*r.auth, n));
         return JsonResponse(acc->UserJson(u, ""), 201);
       },
   });
@@ -128,7 +223,9 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .path = R"(/api/users/(\d+))",
       .roles = {R::kAdmin},
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(User u, acc->UpdateUser(*r.auth, r.Id(), r.body));
+        GD_ASSIGN_OR_RETURN(int64_t id, PathId(r, 0, kNoUser));
+        GD_ASSIGN_OR_RETURN(UserPatch p, DecodeUserPatch(r.body));
+        GD_ASSIGN_OR_RETURN(User u, acc->UpdateUser(*r.auth, id, p));
         return JsonResponse(acc->UserJson(u, ""));
       },
   });
