@@ -1,4 +1,5 @@
 // dispatcher: one binary, several subcommands (API.md "Command line"). The composition root.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -23,16 +24,17 @@ using gd::App;
 using gd::AppConfig;
 
 struct CommonFlags {
-  std::string listen = "127.0.0.1:8080";
+  std::string listen;  // empty: from the config file, else 127.0.0.1:8080
   std::string data;
   std::string config;
   std::string policies, templates, web;
 };
 
 void AddCommon(CLI::App* cmd, CommonFlags* f, bool listen = true) {
-  if (listen) cmd->add_option("--listen", f->listen, "监听地址 HOST:PORT");
+  if (listen) cmd->add_option("--listen", f->listen, "监听地址 HOST:PORT（默认 127.0.0.1:8080）");
   cmd->add_option("--data", f->data, "数据目录（数据库、素材、门户站点、密钥）");
-  cmd->add_option("--config", f->config, "JSON 配置文件（命令行参数优先）");
+  cmd->add_option("--config", f->config,
+                  "JSON 配置文件（配置项见 docs/configuration.md；命令行参数优先）");
   cmd->add_option("--policies", f->policies, "策略目录（审核链、检查词库、节假日）");
   cmd->add_option("--templates", f->templates, "模板目录");
   cmd->add_option("--web", f->web, "控制台静态文件目录（web/dist）");
@@ -43,39 +45,17 @@ std::string Env(const char* name) {
   return v ? v : "";
 }
 
-// Flags win over the config file, which wins over defaults.
+// Flags win over the config file (typed, unknown keys rejected: ApplyConfigFile), which wins
+// over the defaults.
 gd::StatusOr<AppConfig> BuildConfig(const CommonFlags& f, const std::string& default_data) {
   AppConfig cfg;
-  gd::Json file = gd::Json::object();
-  if (!f.config.empty()) {
-    std::ifstream in(f.config);
-    if (!in) return gd::InvalidArgument("无法读取配置文件 " + f.config);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = gd::ParseJson(ss.str());
-    if (!parsed.ok() || !parsed->is_object())
-      return gd::InvalidArgument(f.config + ": 配置文件应为 JSON 对象");
-    file = *parsed;
-  }
-  auto pick = [&](const std::string& flag, const char* key, const std::string& fallback) {
-    if (!flag.empty()) return flag;
-    if (file.contains(key) && file[key].is_string()) return file[key].get<std::string>();
-    return fallback;
-  };
-  std::string listen =
-      pick(f.listen == "127.0.0.1:8080" ? "" : f.listen, "listen", "127.0.0.1:8080");
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return gd::InvalidArgument("--listen 应为 HOST:PORT");
-  cfg.host = listen.substr(0, colon);
-  try {
-    cfg.port = std::stoi(listen.substr(colon + 1));
-  } catch (...) {
-    return gd::InvalidArgument("--listen 端口无效");
-  }
-  cfg.data_dir = pick(f.data, "data", default_data);
-  cfg.policies_dir = pick(f.policies, "policies", "");
-  cfg.templates_dir = pick(f.templates, "templates", "");
-  cfg.web_dir = pick(f.web, "web", "");
+  cfg.data_dir = default_data;
+  if (!f.config.empty()) GD_RETURN_IF_ERROR(gd::ApplyConfigFile(f.config, &cfg));
+  if (!f.listen.empty()) GD_RETURN_IF_ERROR(gd::ApplyListen(f.listen, &cfg));
+  if (!f.data.empty()) cfg.data_dir = f.data;
+  if (!f.policies.empty()) cfg.policies_dir = f.policies;
+  if (!f.templates.empty()) cfg.templates_dir = f.templates;
+  if (!f.web.empty()) cfg.web_dir = f.web;
   cfg.admin_password = Env("DISPATCHER_ADMIN_PASSWORD");
   cfg.master_key = Env("DISPATCHER_MASTER_KEY");
   return cfg;
@@ -93,15 +73,33 @@ int Fail(const gd::Status& s) {
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
-void WaitForSignal() {
+// Installed before the server starts, so a SIGTERM right after "serving on" (systemd stopping
+// a unit it just started) stops it cleanly instead of killing it.
+void CatchStopSignals() {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+}
+
+void WaitForSignal() {
+  CatchStopSignals();
   while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+// Production runs under its own user (deploy/dispatcher.service); root still works (CI and
+// containers), with this said plainly.
+void WarnIfRoot() {
+  if (::geteuid() != 0) return;
+  std::cerr << "警告：dispatcher serve 正以 root 身份运行。生产环境请以专用的非特权用户运行"
+               "（见 deploy/dispatcher.service 与 docs/deploy.md）。\n"
+               "Warning: dispatcher serve is running as root. In production run it as its own "
+               "unprivileged user (see deploy/dispatcher.service and docs/deploy.md).\n";
 }
 
 int Serve(const CommonFlags& f) {
   auto cfg = BuildConfig(f, "var");
   if (!cfg.ok()) return Fail(cfg.status());
+  WarnIfRoot();
+  CatchStopSignals();
   auto app = App::Create(*cfg);
   if (!app.ok()) return Fail(app.status());
   gd::Status st = (*app)->Start();
@@ -121,7 +119,9 @@ int Demo(const CommonFlags& f) {
   gd::channels::sandbox::SandboxOptions sopt;
   sopt.async_delay_ms = 1500;
   sopt.enforce_quotas = true;  // the platforms' documented daily/hourly quotas, as in production
-  auto sandbox = gd::channels::sandbox::SandboxServer::Start(cfg->host, 0, sopt);
+  // On loopback whatever --listen says: channel base URLs may use plain http:// only to loopback
+  // hosts (docs/decisions.md); visitors reach the sandbox through /_sandbox/ on the server.
+  auto sandbox = gd::channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
   if (!sandbox.ok()) return Fail(sandbox.status());
   cfg->sandbox_proxy = (*sandbox)->base_url();
   auto app = App::Create(*cfg);
@@ -171,6 +171,8 @@ void ApplyMallocTunables(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whatever a command writes (database, media, keys, backups, exports) is private to this user.
+  ::umask(077);
   ApplyMallocTunables(argc, argv);
   // `check` takes its own arguments (dispatcher/checks/check_cli.h).
   if (argc >= 2 && std::string(argv[1]) == "check") {

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -68,16 +70,50 @@ StatusOr<std::string> LoadMasterKey(const std::filesystem::path& data_dir,
   return key;
 }
 
+StatusOr<int> MakeDataDirPrivate(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return InvalidArgument("无法创建数据目录 " + dir.string() + ": " + ec.message());
+  int tightened = 0;
+  // The data dir itself may be a symbolic link to the real one; links below it are skipped.
+  auto tighten = [&](const fs::path& p, bool follow) {
+    struct stat st {};
+    if ((follow ? ::stat(p.c_str(), &st) : ::lstat(p.c_str(), &st)) != 0) return;
+    mode_t want;
+    if (S_ISDIR(st.st_mode))
+      want = 0700;
+    else if (S_ISREG(st.st_mode))
+      want = st.st_mode & 0700;
+    else
+      return;  // symbolic links (chmod would follow them), sockets, ...
+    if ((st.st_mode & 07777) == want) return;
+    if (::chmod(p.c_str(), want) == 0)
+      ++tightened;
+    else
+      log::Warn("cannot make {} private: {}", p.string(), std::strerror(errno));
+  };
+  tighten(dir, true);
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    tighten(it->path(), false);
+  if (tightened > 0)
+    log::Warn(
+        "data dir {}: {} files or directories were open to other users; now private to the "
+        "server's user (directories 0700, files 0600)",
+        dir.string(), tightened);
+  return tightened;
+}
+
 StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
+  ::umask(077);
   std::unique_ptr<App> app(new App());
   if (cfg.policies_dir.empty()) cfg.policies_dir = DefaultSourceDir() / "policies";
   if (cfg.templates_dir.empty()) cfg.templates_dir = DefaultSourceDir() / "templates";
   if (cfg.web_dir.empty()) cfg.web_dir = DefaultSourceDir() / "web" / "dist";
   app->cfg_ = cfg;
   app->clock_ = cfg.clock ? cfg.clock : &app->system_clock_;
-  std::error_code ec;
-  std::filesystem::create_directories(cfg.data_dir, ec);
-  if (ec) return InvalidArgument("无法创建数据目录 " + cfg.data_dir.string() + ": " + ec.message());
+  GD_RETURN_IF_ERROR(MakeDataDirPrivate(cfg.data_dir).status());
 
   GD_ASSIGN_OR_RETURN(app->master_key_, LoadMasterKey(cfg.data_dir, cfg.master_key));
   const std::string audit_key = HmacSha256Raw(app->master_key_, "audit-chain");
@@ -98,6 +134,8 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
       std::make_unique<ReviewService>(*app->store_, *app->clock_, *app->policy_, *app->calendar_,
                                       *app->renderer_, *app->checker_, signing_key);
   app->channels_ = std::make_unique<ChannelService>(*app->store_, app->master_key_);
+  // Before anything reads secrets: old values are re-sealed bound to their host.
+  GD_RETURN_IF_ERROR(app->channels_->RebindLegacySecrets().status());
   app->media_ = std::make_unique<MediaService>(*app->store_, cfg.data_dir / "media");
 
   // Channels: one outbound transport, tokens cached per account and persisted sealed.
@@ -105,6 +143,12 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   app->token_store_ = std::make_unique<SealedTokenStore>(
       *app->store_, HmacSha256Raw(app->master_key_, "token-store"));
   app->tokens_ = std::make_unique<channels::TokenCache>(*app->clock_, app->token_store_.get());
+  app->channels_->SetTokenForgetter([tokens = app->tokens_.get()](int64_t account_id) {
+    Status st = tokens->Forget(account_id);
+    if (!st.ok())
+      log::Warn("channel account {}: stored access token not erased: {}", account_id,
+                st.ToString());
+  });
   GD_ASSIGN_OR_RETURN(app->site_templates_, render::TemplateSet::Load(cfg.templates_dir));
   DispatchConfig dcfg;
   if (cfg.dispatch) {
@@ -171,6 +215,10 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   opt.site_dir = cfg.data_dir / "site";
   opt.threads = cfg.threads;
   opt.sandbox_proxy = cfg.sandbox_proxy;
+  opt.secure_cookies = cfg.secure_cookies;
+  opt.trusted_proxies = cfg.trusted_proxies;
+  opt.max_connections_per_address = cfg.max_connections_per_address;
+  opt.request_deadline_seconds = cfg.request_deadline_seconds;
   deps_http.secure_cookies = opt.secure_cookies;
   app->server_ =
       std::make_unique<HttpServer>(AllRoutes(deps_http), app->accounts_.get(), std::move(opt));

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "channels/token_cache.h"
 #include "channels/transport.h"
@@ -46,7 +47,32 @@ struct AppConfig {
   bool run_dispatch = true;                // start the dispatch workers with the server
   std::optional<DispatchConfig> dispatch;  // default: policies/dispatch.json
   std::string sandbox_proxy;               // demo: serve /_sandbox/ from this sandbox base URL
+  // HTTP edge (ServerOptions): the session cookie's Secure flag (TLS terminates in front of
+  // us), reverse proxies whose X-Forwarded-For is believed (addresses or CIDR prefixes; also
+  // exempt from the per-address cap), simultaneous connections per client address (0 = no
+  // cap), and the deadline for a request's header and body (connection.h).
+  bool secure_cookies = false;
+  std::vector<std::string> trusted_proxies;
+  int max_connections_per_address = 32;
+  int request_deadline_seconds = 30;
 };
+
+// The JSON configuration file (docs/configuration.md lists every key): applies the keys of
+// `json` onto *cfg. A key not in that list, a value of the wrong type or out of range is an
+// InvalidArgument naming `origin` and the key (details.fields), and nothing is applied.
+Status ApplyConfigJson(const Json& json, const std::string& origin, AppConfig* cfg);
+// The keys ApplyConfigJson accepts.
+std::vector<std::string> ConfigKeys();
+// Reads `file` and applies it as above; an unreadable file or one that is not a JSON object is
+// an InvalidArgument too.
+Status ApplyConfigFile(const std::filesystem::path& file, AppConfig* cfg);
+// "HOST:PORT" ("[::1]:8080" for IPv6) into cfg->host and cfg->port.
+Status ApplyListen(const std::string& listen, AppConfig* cfg);
+
+// Makes `dir` (created if missing) and everything under it private to the process's user:
+// directories 0700, files without group or other bits. Symbolic links are left alone.
+// Returns how many entries had to be tightened (logged when not zero).
+StatusOr<int> MakeDataDirPrivate(const std::filesystem::path& dir);
 
 // Where the project's data files live when not configured: compiled in at build time.
 std::filesystem::path DefaultSourceDir();
@@ -57,6 +83,8 @@ StatusOr<std::string> LoadMasterKey(const std::filesystem::path& data_dir,
 
 class App {
  public:
+  // Sets the process's umask to 077 (every file the server writes is private to its user) and
+  // makes an existing data dir private (MakeDataDirPrivate) before opening anything in it.
   static StatusOr<std::unique_ptr<App>> Create(AppConfig cfg);
   ~App();
 

@@ -31,6 +31,9 @@ struct ApiRequest {
   std::optional<AuthContext> auth;  // set on every non-public route
   std::vector<std::string> params;  // the path's regex captures, in order
   Json body;                        // the parsed JSON body; null when there is none
+  // The client's address: the TCP peer, or what a trusted proxy says (ClientAddress in
+  // connection.h, ServerOptions::trusted_proxies).
+  std::string client_address;
   // A query parameter ("" when absent) and whether it was given.
   std::string Query(const std::string& key) const;
   bool HasQuery(const std::string& key) const;

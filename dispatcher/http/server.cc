@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -17,9 +18,28 @@
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
+#include "dispatcher/http/connection.h"
+#include "dispatcher/http/static_files.h"
 
 namespace gd {
 namespace {
+
+// Content-Security-Policy per kind of answer. The console is a single-page app built into
+// same-origin files; its previews frame blob:/data: documents. The built-in portal is static
+// pages whose only script is the site's own gd-site.js (the article page's print button) and
+// whose styles are inline. API answers and errors run nothing and may not be framed.
+constexpr const char* kConsoleCsp =
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-src 'self' blob: data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+// The hash admits the one inline script that article pages published before this change carry
+// (print and close buttons); newer pages load gd-site.js instead.
+constexpr const char* kSiteCsp =
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' "
+    "'unsafe-inline'; script-src 'self' 'sha256-bWxodWNhfIroEpigkDDRJNb1oyTvZjgFAb0hsDJkp/Q='; "
+    "object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'";
+constexpr const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 std::string CookieValue(const httplib::Request& req, const std::string& name) {
   std::string header = req.get_header_value("Cookie");
@@ -36,24 +56,6 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
   return "";
 }
 
-std::string MimeFor(const std::filesystem::path& p) {
-  std::string ext = p.extension().string();
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".json") return "application/json; charset=utf-8";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".png") return "image/png";
-  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
-  if (ext == ".gif") return "image/gif";
-  if (ext == ".woff2") return "font/woff2";
-  if (ext == ".woff") return "font/woff";
-  if (ext == ".ttf") return "font/ttf";
-  if (ext == ".xml") return "application/xml; charset=utf-8";
-  if (ext == ".ico") return "image/x-icon";
-  return "application/octet-stream";
-}
-
 bool ReadFile(const std::filesystem::path& p, std::string* out) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return false;
@@ -63,20 +65,40 @@ bool ReadFile(const std::filesystem::path& p, std::string* out) {
   return true;
 }
 
-// Serve a file from under `root`; refuses paths that escape it.
-bool ServeStatic(const std::filesystem::path& root, const std::string& rel, httplib::Response& res,
+// Answers with the file `rel` under `root` (ResolveUnder decides what may be served).
+bool ServeStatic(const std::filesystem::path& root, std::string_view rel, httplib::Response& res,
                  bool immutable) {
-  if (root.empty() || rel.find("..") != std::string::npos) return false;
-  std::filesystem::path p = root / rel;
-  std::error_code ec;
-  if (std::filesystem::is_directory(p, ec)) p /= "index.html";
-  if (!std::filesystem::is_regular_file(p, ec)) return false;
+  std::optional<std::filesystem::path> file = ResolveUnder(root, rel);
+  if (!file) return false;
+  const std::string type = MimeTypeFor(*file);
+  if (type.empty()) return false;
   std::string body;
-  if (!ReadFile(p, &body)) return false;
+  if (!ReadFile(*file, &body)) return false;
   res.status = 200;
   res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  res.set_content(std::move(body), MimeFor(p).c_str());
+  res.set_content(std::move(body), type.c_str());
   return true;
+}
+
+// True for "application/json", with or without parameters (charset), in any letter case.
+bool IsJsonContentType(std::string_view value) {
+  std::string type(value.substr(0, value.find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type == "application/json";
+}
+
+ConnectionLimits LimitsFor(const ServerOptions& opt) {
+  ConnectionLimits limits;
+  limits.max_per_address = opt.max_connections_per_address;
+  limits.deadline = std::chrono::seconds(opt.request_deadline_seconds);
+  limits.min_bytes_per_second = opt.min_transfer_bytes_per_second;
+  // The machine itself (a reverse proxy or monitoring on loopback) is not capped either.
+  limits.uncapped_addresses = opt.trusted_proxies;
+  limits.uncapped_addresses.push_back("127.0.0.1");
+  limits.uncapped_addresses.push_back("::1");
+  return limits;
 }
 
 }  // namespace
@@ -99,6 +121,7 @@ std::pair<int, std::string> HttpStatusFor(const Status& s) {
       return {200, "ok"};
     case Code::kInvalidArgument:
       if (s.reason() == "invalid" || s.reason() == "check_failed") return {422, s.reason()};
+      if (s.reason() == "unsupported_media_type") return {415, s.reason()};
       return {400, "bad_request"};
     case Code::kNotFound:
       return {404, "not_found"};
@@ -137,7 +160,7 @@ HttpServer::HttpServer(std::vector<Route> routes, AccountService* accounts, Serv
       opt_(std::move(options)),
       routes_(std::move(routes)),
       matchers_(std::make_unique<Matchers>()),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(std::make_unique<ConnectionServer>(LimitsFor(opt_))) {
   for (const auto& r : routes_) matchers_->paths.emplace_back(r.path);
   Install();
 }
@@ -148,6 +171,8 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req,
                           httplib::Response& res) const {
   ApiRequest ar;
   ar.raw = &req;
+  ar.client_address =
+      ClientAddress(req.remote_addr, req.get_header_value("X-Forwarded-For"), opt_.trusted_proxies);
   for (size_t i = 1; i < req.matches.size(); ++i) ar.params.push_back(req.matches[i].str());
   auto fail = [&](const Status& st) {
     auto [status, code] = HttpStatusFor(st);
@@ -191,6 +216,10 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req,
   if (!route.raw_body && !req.body.empty()) {
     if (req.body.size() > opt_.max_json_bytes)
       return fail(Status(Code::kTooLarge, "请求内容过大", "too_large"));
+    // A JSON body must say so: a form or text/plain body is what a cross-site page can send
+    // without a preflight (login CSRF), and it is never what this API's clients send.
+    if (!IsJsonContentType(req.get_header_value("Content-Type")))
+      return fail(InvalidArgument("请求内容类型应为 application/json", "unsupported_media_type"));
     auto parsed = ParseJsonWithin(req.body, opt_.max_json_depth);
     if (!parsed.ok()) return fail(parsed.status());
     ar.body = std::move(parsed).value();
@@ -232,8 +261,17 @@ void HttpServer::Install() {
   h.set_read_timeout(30, 0);
   h.set_write_timeout(30, 0);
   h.set_payload_max_length(opt_.max_upload_bytes);
-  h.set_default_headers(
-      {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "same-origin"}});
+  // Security headers on every response, errors included (cpp-httplib runs the post-routing
+  // handler just before it writes any response). A handler that serves HTML sets the policy that
+  // fits its page; everything else (JSON, files, errors) may not be framed or run anything.
+  h.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.has_header("Content-Security-Policy"))
+      res.set_header("Content-Security-Policy", kApiCsp);
+    if (!res.has_header("X-Frame-Options")) res.set_header("X-Frame-Options", "DENY");
+    if (!res.has_header("X-Content-Type-Options"))
+      res.set_header("X-Content-Type-Options", "nosniff");
+    if (!res.has_header("Referrer-Policy")) res.set_header("Referrer-Policy", "same-origin");
+  });
 
   for (const auto& route : routes_) {
     auto fn = [this, &route](const httplib::Request& req, httplib::Response& res) {
@@ -282,6 +320,8 @@ void HttpServer::Install() {
   // The built-in portal site.
   h.Get(R"(/site(/.*)?)", [this](const httplib::Request& req, httplib::Response& res) {
     std::string rel = req.path.size() > 6 ? req.path.substr(6) : "";
+    res.set_header("Content-Security-Policy", kSiteCsp);
+    res.set_header("X-Frame-Options", "SAMEORIGIN");
     if (!ServeStatic(opt_.site_dir, rel, res, false)) {
       res.status = 404;
       res.set_content(
@@ -299,16 +339,10 @@ void HttpServer::Install() {
     }
     std::string rel = req.path.substr(1);
     bool asset = rel.rfind("assets/", 0) == 0;
+    res.set_header("Content-Security-Policy", kConsoleCsp);
+    res.set_header("X-Frame-Options", "SAMEORIGIN");
     if (!rel.empty() && ServeStatic(opt_.web_dir, rel, res, asset)) return;
-    if (ServeStatic(opt_.web_dir, "index.html", res, false)) {
-      res.set_header(
-          "Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-          "font-src 'self' data:; frame-src 'self' blob: data:; object-src 'none'; "
-          "base-uri 'self'; frame-ancestors 'self'");
-      res.set_header("X-Frame-Options", "SAMEORIGIN");
-      return;
-    }
+    if (ServeStatic(opt_.web_dir, "index.html", res, false)) return;
     res.status = 404;
     res.set_content(
         "<!doctype html><meta charset=utf-8><title>政务新媒体统一审核分发系统</title>"
@@ -354,6 +388,8 @@ InProcessResponse HttpServer::Handle(const InProcessRequest& in) const {
   if (q != std::string::npos)
     httplib::detail::parse_query_text(in.target.substr(q + 1), req.params);
   for (const auto& [k, v] : in.headers) req.headers.emplace(k, v);
+  if (!in.body.empty() && !req.has_header("Content-Type"))
+    req.headers.emplace("Content-Type", "application/json");
   req.body = in.body;
   req.remote_addr = in.remote_addr;
   httplib::Response res;
@@ -398,7 +434,7 @@ Status HttpServer::Bind() {
 void HttpServer::Run() { http_->listen_after_bind(); }
 
 void HttpServer::Stop() {
-  if (http_ && http_->is_running()) http_->stop();
+  if (http_) http_->Shutdown();
 }
 
 }  // namespace gd

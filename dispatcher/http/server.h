@@ -23,6 +23,8 @@ struct Response;
 
 namespace gd {
 
+class ConnectionServer;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                 // 0 = pick a free port
@@ -38,6 +40,16 @@ struct ServerOptions {
   int listen_backlog = 1024;    // pending connections the kernel queues (cpp-httplib uses 5)
   bool secure_cookies = false;  // set when TLS terminates in front of us
   std::string sandbox_proxy;    // demo: forward /_sandbox/ to this base URL
+  // Reverse proxies (addresses or CIDR prefixes) whose X-Forwarded-For is believed; they are
+  // also exempt from the per-address connection cap (every client arrives through them).
+  std::vector<std::string> trusted_proxies;
+  // Connection limits (connection.h): simultaneous connections per client address (0 = no
+  // cap; 127.0.0.1 and ::1 are never capped), and a request's header and body must arrive within
+  // the deadline plus the time their bytes take at the minimum rate (a response must leave the same
+  // way).
+  int max_connections_per_address = 32;
+  int request_deadline_seconds = 30;
+  size_t min_transfer_bytes_per_second = 32 * 1024;
 };
 
 // One request handled without a socket (HttpServer::Handle).
@@ -72,7 +84,7 @@ class HttpServer {
   // Runs one request through the same routing, authentication and handlers as a request on
   // the socket, without one (tests, fuzzing); thread-safe like the server. Only the routes are
   // served: any other path answers 404 in the API's error shape, and multipart bodies are not
-  // parsed.
+  // parsed. A body without a Content-Type header is sent as application/json.
   InProcessResponse Handle(const InProcessRequest& request) const;
 
  private:
@@ -85,7 +97,7 @@ class HttpServer {
   ServerOptions opt_;
   std::vector<Route> routes_;
   std::unique_ptr<Matchers> matchers_;  // the routes' compiled paths, for Handle()
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<ConnectionServer> http_;
   int port_ = 0;
   int listen_fd_ = -1;  // the listening socket, seen through cpp-httplib's socket options hook
 };

@@ -116,6 +116,7 @@ StatusOr<ChannelPatch> DecodeChannelPatch(const Json& body) {
   FieldErrors errors;
   JsonReader in(body, "", errors);
   ChannelPatch p;
+  p.kind = in.String("kind", {.max_chars = 40});
   p.name = in.String("name", {.max_chars = 1000});
   p.base_url = in.String("base_url", {.max_chars = 2000});
   p.disabled = in.Bool("disabled");

@@ -142,9 +142,10 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
         GD_RETURN_IF_ERROR(acc->Logout(r.auth->token_hash));
         ApiResponse res = JsonResponse({{"ok", true}});
-        res.headers.push_back(
-            {"Set-Cookie",
-             std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"});
+        std::string cookie =
+            std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+        if (secure) cookie += "; Secure";
+        res.headers.push_back({"Set-Cookie", cookie});
         return res;
       },
   });
