@@ -12,11 +12,11 @@
 
 #include "channels/sandbox/server.h"
 #include "dispatcher/app/app.h"
+#include "dispatcher/app/archive_cli.h"
 #include "dispatcher/app/demo.h"
 #include "dispatcher/checks/check_cli.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/core/log.h"
-#include "dispatcher/records/routes.h"
 
 namespace {
 
@@ -302,9 +302,12 @@ int main(int argc, char** argv) {
     });
     if (!st.ok()) return Fail(st);
     if (!found) return Fail(gd::NotFound("用户不存在：" + username));
-    gd::Json body =
-        user_disable->parsed() ? gd::Json{{"disabled", true}} : gd::Json{{"password", password}};
-    auto u = (*app)->accounts().UpdateUser(cli_actor, found->id, body);
+    gd::UserPatch patch;
+    if (user_disable->parsed())
+      patch.disabled = true;
+    else
+      patch.password = password;
+    auto u = (*app)->accounts().UpdateUser(cli_actor, found->id, patch);
     if (!u.ok()) return Fail(u.status());
     std::cout << (user_disable->parsed() ? "已停用用户 " : "已重置密码（下次登录须修改）：")
               << username << "\n";

@@ -28,6 +28,8 @@
 #include "channels/sandbox/server.h"
 #include "dispatcher/app/app.h"
 #include "dispatcher/core/time_util.h"
+#include "dispatcher/http/routes/requests.h"
+#include "dispatcher/model/content_codec.h"
 #include "tests/dispatcher/dispatch/sandbox_channels.h"
 
 namespace gd::bench {
@@ -90,8 +92,7 @@ class World {
     if (!app->Start().ok()) Die("start");
 
     AuthContext admin = Actor("admin");
-    int64_t unit =
-        app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
+    int64_t unit = app->accounts().CreateUnit(admin, "市应急管理局", "department")->id;
     const int64_t office = admin.user.unit_id;  // the admin belongs to the office
     auto add = [&](const char* name, int64_t u, Role r) {
       if (!app->accounts().AddUserDirect(name, name, u, {r}, kPassword, false).ok()) Die(name);
@@ -110,7 +111,7 @@ class World {
     auto ch = [&](Json body) -> int64_t {
       body["unit_id"] = unit;
       body["settings"]["poll_interval_ms"] = 100;
-      auto r = app->channels().Create(op, body);
+      auto r = app->channels().Create(op, *DecodeChannelCreate(body));
       if (!r.ok()) Die(r.status().ToString());
       return (*r)["id"].get<int64_t>();
     };
@@ -134,35 +135,34 @@ class World {
     Json channels = Json::array();
     for (int64_t c : chans) channels.push_back({{"account_id", c}});
     auto t = app->review().Create(
-        editor,
-        {{"category", "work_news"},
-         {"title", title},
-         {"summary", title + "。"},
-         {"body", title + "。会议要求各单位认真落实。"},
-         {"column", "工作动态"},
-         {"media",
-          {{{"media_id", cover}, {"role", "cover"}}, {{"media_id", video}, {"role", "video"}}}},
-         {"channels", channels}});
+        editor, *ContentFromRequest({{"category", "work_news"},
+                                     {"title", title},
+                                     {"summary", title + "。"},
+                                     {"body", title + "。会议要求各单位认真落实。"},
+                                     {"column", "工作动态"},
+                                     {"media",
+                                      {{{"media_id", cover}, {"role", "cover"}},
+                                       {{"media_id", video}, {"role", "video"}}}},
+                                     {"channels", channels}}));
     if (!t.ok()) Die(t.status().ToString());
     int64_t id = (*t)["id"];
-    auto s = app->review().Submit(editor, id, {{"proofread", true}});
+    auto s = app->review().Submit(editor, id, {.proofread = true});
     if (!s.ok()) Die(s.status().ToString());
-    Json hash = (*s)["content_hash"];
-    Json checklist = FullChecklist();
+    const std::string hash = (*s)["content_hash"];
     for (AuthContext* who : {&reviewer, &deputy}) {
       auto d = app->review().Decide(*who, id,
-                                    {{"decision", "approve"},
-                                     {"version_hash", hash},
-                                     {"comment", "同意"},
-                                     {"checklist", checklist}});
+                                    {.decision = "approve",
+                                     .version_hash = hash,
+                                     .comment = "同意",
+                                     .checklist = testing::FullChecklistMap()});
       if (!d.ok()) Die(d.status().ToString());
     }
     return id;
   }
 
   void Publish(int64_t id, TimeMs at = 0) {
-    Json body = {{"proofread", true}};
-    if (at > 0) body["at"] = FormatRfc3339(at);
+    PublishRequest body{.proofread = true};
+    if (at > 0) body.at = at;
     auto r = app->publish().Publish(sitemgr, id, body);
     if (!r.ok()) Die(r.status().ToString());
   }

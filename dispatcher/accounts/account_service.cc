@@ -51,21 +51,6 @@ std::string ThrottleAddress(const std::string& address) {
 
 constexpr std::array<std::string_view, 4> kUnitKinds = {"town", "street", "department", "office"};
 
-StatusOr<std::vector<Role>> ParseRoles(const Json& j) {
-  if (!j.is_array() || j.empty())
-    return InvalidArgument("至少需要一个角色", "invalid",
-                           {{"fields", {{"roles", "至少需要一个角色"}}}});
-  std::vector<Role> roles;
-  for (const auto& v : j) {
-    auto r = v.is_string() ? ParseRole(v.get<std::string>()) : std::nullopt;
-    if (!r)
-      return InvalidArgument("未知角色", "invalid",
-                             {{"fields", {{"roles", "未知角色 " + v.dump()}}}});
-    if (std::find(roles.begin(), roles.end(), *r) == roles.end()) roles.push_back(*r);
-  }
-  return roles;
-}
-
 Json RolesJson(const std::vector<Role>& roles) {
   Json a = Json::array();
   for (Role r : roles) a.push_back(std::string(RoleKey(r)));
@@ -389,9 +374,8 @@ Status AccountService::ClearForcedPasswordChange(const std::string& username) {
   });
 }
 
-StatusOr<Unit> AccountService::CreateUnit(const AuthContext& who, const Json& body) {
-  GD_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-  GD_ASSIGN_OR_RETURN(std::string kind, GetString(body, "kind"));
+StatusOr<Unit> AccountService::CreateUnit(const AuthContext& who, const std::string& name,
+                                          const std::string& kind) {
   if (name.empty() || CodePointCount(name) > 100)
     return InvalidArgument("单位名称不能为空且不超过 100 字", "invalid",
                            {{"fields", {{"name", "长度不符"}}}});
@@ -451,11 +435,11 @@ StatusOr<User> AccountService::AddUserDirect(const std::string& username, const 
   return u;
 }
 
-StatusOr<User> AccountService::CreateUser(const AuthContext& who, const Json& body) {
-  GD_ASSIGN_OR_RETURN(std::string username, GetString(body, "username"));
-  GD_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-  GD_ASSIGN_OR_RETURN(int64_t unit_id, GetInt(body, "unit_id"));
-  GD_ASSIGN_OR_RETURN(std::string password, GetString(body, "password"));
+StatusOr<User> AccountService::CreateUser(const AuthContext& who, const NewUser& request) {
+  const std::string& username = request.username;
+  const std::string& name = request.name;
+  const int64_t unit_id = request.unit_id;
+  const std::string& password = request.password;
   bool ok_name = !username.empty() && username.size() <= 64;
   for (char c : username)
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'))
@@ -466,7 +450,10 @@ StatusOr<User> AccountService::CreateUser(const AuthContext& who, const Json& bo
   if (name.empty() || CodePointCount(name) > 50)
     return InvalidArgument("姓名不能为空且不超过 50 字", "invalid",
                            {{"fields", {{"name", "长度不符"}}}});
-  GD_ASSIGN_OR_RETURN(auto roles, ParseRoles(body.value("roles", Json())));
+  const std::vector<Role>& roles = request.roles;
+  if (roles.empty())
+    return InvalidArgument("至少需要一个角色", "invalid",
+                           {{"fields", {{"roles", "至少需要一个角色"}}}});
   GD_RETURN_IF_ERROR(CheckPasswordStrength(username, password));
   User u;
   u.username = username;
@@ -496,17 +483,15 @@ StatusOr<User> AccountService::CreateUser(const AuthContext& who, const Json& bo
   return u;
 }
 
-StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  std::optional<std::vector<Role>> roles;
-  if (body.contains("roles")) {
-    GD_ASSIGN_OR_RETURN(auto r, ParseRoles(body["roles"]));
-    roles = r;
-  }
+StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
+                                          const UserPatch& patch) {
+  const std::optional<std::vector<Role>>& roles = patch.roles;
+  if (roles && roles->empty())
+    return InvalidArgument("至少需要一个角色", "invalid",
+                           {{"fields", {{"roles", "至少需要一个角色"}}}});
   std::optional<std::string> new_hash;
   std::string username;
-  if (body.contains("password")) {
-    GD_ASSIGN_OR_RETURN(std::string p, GetString(body, "password"));
+  if (patch.password) {
     // Checked and hashed before the write: scrypt never runs under the store's write lock.
     std::optional<User> existing;
     GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
@@ -515,8 +500,8 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, co
     }));
     if (!existing) return NotFound("用户不存在");
     username = existing->username;
-    GD_RETURN_IF_ERROR(CheckPasswordStrength(username, p));
-    new_hash = HashBounded(p);
+    GD_RETURN_IF_ERROR(CheckPasswordStrength(username, *patch.password));
+    new_hash = HashBounded(*patch.password);
   }
   User out;
   Status st = store_.Write([&](Tx& tx) -> Status {
@@ -529,11 +514,8 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, co
       change["roles"] = RolesJson(*roles);
       u.roles = *roles;
     }
-    if (body.contains("unit_id")) {
-      if (!body["unit_id"].is_number_integer())
-        return InvalidArgument("unit_id 应为整数", "invalid",
-                               {{"fields", {{"unit_id", "应为整数"}}}});
-      int64_t unit_id = body["unit_id"].get<int64_t>();
+    if (patch.unit_id) {
+      const int64_t unit_id = *patch.unit_id;
       GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
       if (!unit)
         return InvalidArgument("单位不存在", "invalid", {{"fields", {{"unit_id", "单位不存在"}}}});
@@ -541,17 +523,17 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, co
       change["unit_id"] = unit_id;
       u.unit_id = unit_id;
     }
-    if (body.contains("disabled")) {
-      if (!body["disabled"].is_boolean())
-        return InvalidArgument("disabled 应为布尔值", "invalid",
-                               {{"fields", {{"disabled", "应为布尔值"}}}});
-      u.disabled = body["disabled"].get<bool>();
+    if (patch.disabled) {
+      u.disabled = *patch.disabled;
       change["disabled"] = u.disabled;
       if (u.disabled) GD_RETURN_IF_ERROR(tx.DeleteUserSessions(u.id));
     }
-    if (body.contains("name") && body["name"].is_string()) {
+    if (patch.name) {
+      if (patch.name->empty() || CodePointCount(*patch.name) > 50)
+        return InvalidArgument("姓名不能为空且不超过 50 字", "invalid",
+                               {{"fields", {{"name", "长度不符"}}}});
       change["name_before"] = u.name;
-      u.name = body["name"].get<std::string>();
+      u.name = *patch.name;
       change["name"] = u.name;
     }
     if (new_hash) {

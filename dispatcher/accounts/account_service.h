@@ -28,7 +28,7 @@ struct AccountPolicy {
   TimeMs password_max_age_ms = 90LL * 24 * 3600 * 1000;  // forced change after (0 = never)
   TimeMs session_idle_ms = 30 * 60 * 1000;   // a session expires after this much inactivity
   TimeMs session_max_ms = 12 * 3600 * 1000;  // and at the latest this long after sign-in
-  size_t password_min_length = 10;
+  size_t password_min_length = 12;  // OWASP ASVS 4.0.3 V2.1.1
 };
 
 // Who is calling, resolved from a session or bearer token.
@@ -44,6 +44,25 @@ struct LoginResult {
   std::string token;
   std::string csrf_token;
   AuthContext auth;
+};
+
+// POST /api/users, as decoded at the edge (roles already known ones). The unit comes first so
+// that a braced JSON object never converts to this by mistake.
+struct NewUser {
+  int64_t unit_id = 0;
+  std::string username = {};
+  std::string name = {};
+  std::vector<Role> roles = {};
+  std::string password = {};
+};
+
+// PATCH /api/users/{id}: only what is given changes.
+struct UserPatch {
+  std::optional<std::vector<Role>> roles = {};
+  std::optional<int64_t> unit_id = {};
+  std::optional<bool> disabled = {};
+  std::optional<std::string> name = {};
+  std::optional<std::string> password = {};  // a reset: the person must change it at sign-in
 };
 
 class AccountService {
@@ -82,10 +101,12 @@ class AccountService {
   // Demo only: the demo's admin keeps its published password without a forced change.
   Status ClearForcedPasswordChange(const std::string& username);
 
-  StatusOr<Unit> CreateUnit(const AuthContext& who, const Json& body);
+  // `kind`: town, street, department or office.
+  StatusOr<Unit> CreateUnit(const AuthContext& who, const std::string& name,
+                            const std::string& kind);
   StatusOr<std::vector<Unit>> ListUnits();
-  StatusOr<User> CreateUser(const AuthContext& who, const Json& body);
-  StatusOr<User> UpdateUser(const AuthContext& who, int64_t id, const Json& body);
+  StatusOr<User> CreateUser(const AuthContext& who, const NewUser& request);
+  StatusOr<User> UpdateUser(const AuthContext& who, int64_t id, const UserPatch& patch);
   StatusOr<std::vector<User>> ListUsers(std::optional<int64_t> unit_id);
   // Used by the CLI and the demo: a user created with a known password, no forced change.
   // Hashing runs outside the store's write lock, as everywhere in this service.

@@ -10,9 +10,8 @@
 #include "channels/client.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
-#include "dispatcher/dispatch/routes.h"
 #include "dispatcher/dispatch/token_store.h"
-#include "dispatcher/records/routes.h"
+#include "dispatcher/http/routes/routes.h"
 
 #ifndef GD_SOURCE_DIR
 #define GD_SOURCE_DIR "."
@@ -174,19 +173,28 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   app->engine_ = std::make_unique<DispatchEngine>(std::move(deps), dcfg);
   app->publish_ = std::make_unique<PublishService>(*app->store_, *app->review_, *app->engine_);
 
-  Services services;
-  services.store = app->store_.get();
-  services.accounts = app->accounts_.get();
-  services.review = app->review_.get();
-  services.channels = app->channels_.get();
-  services.media = app->media_.get();
-  services.extra_routes = MakeDispatchRoutes(app->publish_.get(), app->engine_.get(),
-                                             app->store_.get(), app->accounts_.get());
-  GD_ASSIGN_OR_RETURN(auto record_routes, MakeRecordRoutes(*app));
-  services.extra_routes.insert(services.extra_routes.end(), record_routes.begin(),
-                               record_routes.end());
+  // Records (art. 4, 8, 10-3, 16): tables created; a rescan when the check dictionary changed
+  // since the last one. A missing or invalid policies/freshness.json stops the start.
+  GD_ASSIGN_OR_RETURN(FreshnessPolicy freshness,
+                      FreshnessPolicy::Load(cfg.policies_dir / "freshness.json"));
+  app->records_ =
+      std::make_unique<RecordsService>(*app->store_, *app->clock_, *app->policy_, *app->checker_,
+                                       *app->review_, std::move(freshness), cfg.data_dir / "tmp");
+  GD_RETURN_IF_ERROR(app->records_->Init());
+  auto rescan = app->records_->RescanIfVersionChanged();
+  if (!rescan.ok()) log::Error("start-up rescan failed: {}", rescan.status().ToString());
+
+  RouteDeps deps_http;
+  deps_http.store = app->store_.get();
+  deps_http.accounts = app->accounts_.get();
+  deps_http.review = app->review_.get();
+  deps_http.channels = app->channels_.get();
+  deps_http.media = app->media_.get();
+  deps_http.publish = app->publish_.get();
+  deps_http.engine = app->engine_.get();
+  deps_http.records = app->records_.get();
   App* raw = app.get();
-  services.tester = [raw](const ChannelAccountRow& row, const Json& secrets) -> Status {
+  deps_http.tester = [raw](const ChannelAccountRow& row, const Json& secrets) -> Status {
     if (row.kind == "portal" && row.settings.value("mode", "builtin") == "builtin")
       return Status::Ok();
     channels::ClientDeps cd{raw->transport_.get(), raw->tokens_.get(), raw->clock_, 10000};
@@ -211,7 +219,9 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   opt.trusted_proxies = cfg.trusted_proxies;
   opt.max_connections_per_address = cfg.max_connections_per_address;
   opt.request_deadline_seconds = cfg.request_deadline_seconds;
-  app->server_ = std::make_unique<HttpServer>(std::move(services), opt);
+  deps_http.secure_cookies = opt.secure_cookies;
+  app->server_ =
+      std::make_unique<HttpServer>(AllRoutes(deps_http), app->accounts_.get(), std::move(opt));
   return app;
 }
 

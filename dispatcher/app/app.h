@@ -21,6 +21,7 @@
 #include "dispatcher/media/media_service.h"
 #include "dispatcher/policy/calendar.h"
 #include "dispatcher/policy/review_policy.h"
+#include "dispatcher/records/records_service.h"
 #include "dispatcher/render/templates.h"
 #include "dispatcher/review/ports.h"
 #include "dispatcher/review/review_service.h"
@@ -102,6 +103,7 @@ class App {
   const ContentChecker& checker() const { return *checker_; }
   DispatchEngine& engine() { return *engine_; }
   PublishService& publish() { return *publish_; }
+  RecordsService& records() { return *records_; }
 
  private:
   App() = default;
@@ -124,6 +126,7 @@ class App {
   render::TemplateSet site_templates_;
   std::unique_ptr<DispatchEngine> engine_;
   std::unique_ptr<PublishService> publish_;
+  std::unique_ptr<RecordsService> records_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };

@@ -2,7 +2,11 @@
 
 #include <zlib.h>
 
+#include <map>
+
 #include "dispatcher/core/log.h"
+#include "dispatcher/http/routes/requests.h"
+#include "dispatcher/model/content_codec.h"
 
 namespace gd {
 namespace {
@@ -59,7 +63,7 @@ std::string DemoPng(int w, int h, unsigned char r, unsigned char g, unsigned cha
          chunk("IEND", "");
 }
 
-Json Checklist() {
+std::map<std::string, bool> Checklist() {
   return {{"secrets", true}, {"compliance", true}, {"promotion", true},
           {"typos", true},   {"statistics", true}, {"sensitive", true},
           {"timing", true},  {"harm", true},       {"other", true}};
@@ -101,14 +105,11 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
     GD_RETURN_IF_ERROR(app.accounts().ClearForcedPasswordChange("admin"));
     AuthContext admin = SystemActor(app, "admin");
     if (unit_ids[0] == 0) {
-      GD_ASSIGN_OR_RETURN(
-          Unit u, app.accounts().CreateUnit(admin, {{"name", unit_names[0]}, {"kind", "office"}}));
+      GD_ASSIGN_OR_RETURN(Unit u, app.accounts().CreateUnit(admin, unit_names[0], "office"));
       unit_ids[0] = u.id;
     }
-    GD_ASSIGN_OR_RETURN(Unit u1, app.accounts().CreateUnit(
-                                     admin, {{"name", unit_names[1]}, {"kind", "department"}}));
-    GD_ASSIGN_OR_RETURN(
-        Unit u2, app.accounts().CreateUnit(admin, {{"name", unit_names[2]}, {"kind", "town"}}));
+    GD_ASSIGN_OR_RETURN(Unit u1, app.accounts().CreateUnit(admin, unit_names[1], "department"));
+    GD_ASSIGN_OR_RETURN(Unit u2, app.accounts().CreateUnit(admin, unit_names[2], "town"));
     unit_ids[1] = u1.id;
     unit_ids[2] = u2.id;
     for (const auto& s : specs) {
@@ -123,7 +124,8 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
       // The sandboxes finish async jobs in seconds; poll them that often in the demo.
       if (body["kind"] != "portal" && body["kind"] != "manual")
         body["settings"]["poll_interval_ms"] = 2000;
-      GD_ASSIGN_OR_RETURN(Json j, app.channels().Create(op, body));
+      GD_ASSIGN_OR_RETURN(ChannelCreate request, DecodeChannelCreate(body));
+      GD_ASSIGN_OR_RETURN(Json j, app.channels().Create(op, request));
       return j["id"].get<int64_t>();
     };
     GD_ASSIGN_OR_RETURN(int64_t portal,
@@ -174,16 +176,18 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
     const int64_t cover_id = cover["id"].get<int64_t>();
     auto ticket = [&](const std::string& category, const std::string& title,
                       const std::string& body) -> StatusOr<Json> {
-      return app.review().Create(
-          editor,
-          {{"category", category},
-           {"title", title},
-           {"summary", title},
-           {"body", body},
-           {"column", category == "work_news" ? "工作动态" : "通知公告"},
-           {"media", {{{"media_id", cover_id}, {"role", "cover"}}}},
-           {"channels",
-            {{{"account_id", portal}}, {{"account_id", wechat}}, {{"account_id", weibo}}}}});
+      GD_ASSIGN_OR_RETURN(
+          Content content,
+          ContentFromRequest(
+              {{"category", category},
+               {"title", title},
+               {"summary", title},
+               {"body", body},
+               {"column", category == "work_news" ? "工作动态" : "通知公告"},
+               {"media", {{{"media_id", cover_id}, {"role", "cover"}}}},
+               {"channels",
+                {{{"account_id", portal}}, {{"account_id", wechat}}, {{"account_id", weibo}}}}}));
+      return app.review().Create(editor, content);
     };
     GD_ASSIGN_OR_RETURN(Json draft, ticket("work_news", "我局开展汛期安全生产大检查",
                                            "6月12日，市应急管理局组织开展汛期安全生产大检查。\n\n"
@@ -193,7 +197,7 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
         Json pending, ticket("work_news", "市应急管理局召开防汛工作部署会",
                              "会议传达学习了上级关于防汛工作的部署要求，对全市防汛工作作出安排。"));
     GD_ASSIGN_OR_RETURN(Json submitted, app.review().Submit(editor, pending["id"].get<int64_t>(),
-                                                            {{"proofread", true}}));
+                                                            {.proofread = true}));
     (void)submitted;
     GD_ASSIGN_OR_RETURN(
         Json approved_t,
@@ -201,14 +205,15 @@ StatusOr<std::vector<DemoUser>> SeedDemo(App& app, const std::string& sandbox_ba
                "为做好应急避难场所管理工作，现将有关事项公告如下：\n\n"
                "1. 排查时间：7月1日至7月31日；\n2. 排查范围：全市各类应急避难场所。"));
     int64_t aid = approved_t["id"].get<int64_t>();
-    GD_ASSIGN_OR_RETURN(Json s2, app.review().Submit(editor, aid, {{"proofread", true}}));
+    GD_ASSIGN_OR_RETURN(Json s2, app.review().Submit(editor, aid, {.proofread = true}));
     for (const char* who : {"reviewer", "deputy", "principal"}) {
       AuthContext r = SystemActor(app, who);
-      GD_ASSIGN_OR_RETURN(s2, app.review().Decide(r, aid,
-                                                  {{"decision", "approve"},
-                                                   {"version_hash", s2["content_hash"]},
-                                                   {"comment", "同意"},
-                                                   {"checklist", Checklist()}}));
+      GD_ASSIGN_OR_RETURN(
+          s2, app.review().Decide(r, aid,
+                                  {.decision = "approve",
+                                   .version_hash = s2["content_hash"].get<std::string>(),
+                                   .comment = "同意",
+                                   .checklist = Checklist()}));
     }
     log::Info("demo data seeded");
   }

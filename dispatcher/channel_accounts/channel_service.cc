@@ -38,6 +38,12 @@ Status Invalid(const std::string& field, const std::string& msg) {
   return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
 }
 
+// A string setting, or `fallback` when absent or not a string.
+std::string StringSetting(const Json& settings, const char* key, const std::string& fallback) {
+  auto it = settings.find(key);
+  return it != settings.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 // Sealed secrets bound to the account's id, kind and origin (docs/decisions.md, issue 12).
 constexpr std::string_view kBoundPrefix = "b2:";
 // The format before the binding: "v1:…" bound to the id only. Read by the migration at open.
@@ -210,15 +216,18 @@ Status ChannelService::Validate(const std::string& kind, const std::string& base
     if (!allowed.count(k)) return Invalid("secrets." + k, "该渠道类型不接受密钥 " + k);
     if (!v.is_string()) return Invalid("secrets." + k, "密钥应为字符串");
   }
-  bool push = kind == "portal" && settings.value("mode", "") == "push";
-  if (kind == "portal" && settings.value("mode", "") != "builtin" && !push)
+  const std::string mode = StringSetting(settings, "mode", "");
+  bool push = kind == "portal" && mode == "push";
+  if (kind == "portal" && mode != "builtin" && !push)
     return Invalid("settings.mode", "门户模式应为 builtin 或 push");
   if ((it->second.needs_base_url || push) && base_url.empty())
     return Invalid("base_url", "缺少接口地址（https://…）");
   if (!base_url.empty()) GD_RETURN_IF_ERROR(CheckBaseUrl(base_url));
   if (kind == "wechat_mp") {
-    std::string mode = settings.value("publish_mode", "publish");
-    if (mode != "publish" && mode != "mass_send")
+    const std::string publish_mode = settings.contains("publish_mode")
+                                         ? StringSetting(settings, "publish_mode", "")
+                                         : std::string("publish");
+    if (publish_mode != "publish" && publish_mode != "mass_send")
       return Invalid("settings.publish_mode", "发布方式应为 publish 或 mass_send");
   }
   return Status::Ok();
@@ -296,20 +305,16 @@ Json ChannelService::View(const ChannelAccountRow& row) const {
           {"updated_at", FormatRfc3339(row.updated_at)}};
 }
 
-StatusOr<Json> ChannelService::Create(const AuthContext& who, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  GD_ASSIGN_OR_RETURN(std::string kind, GetString(body, "kind"));
-  GD_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-  GD_ASSIGN_OR_RETURN(std::string base_url, GetString(body, "base_url", false));
+StatusOr<Json> ChannelService::Create(const AuthContext& who, const ChannelCreate& request) {
+  const std::string& kind = request.kind;
+  const std::string& name = request.name;
+  const std::string& base_url = request.base_url;
   if (name.empty() || CodePointCount(name) > 100)
     return Invalid("name", "账号名称不能为空且不超过 100 字");
-  int64_t unit_id = 0;
-  if (body.contains("unit_id") && !body["unit_id"].is_null()) {
-    if (!body["unit_id"].is_number_integer()) return Invalid("unit_id", "unit_id 应为整数");
-    unit_id = body["unit_id"].get<int64_t>();
-  }
-  Json settings = body.value("settings", Json::object());
-  Json secrets = body.value("secrets", Json::object());
+  const int64_t unit_id = request.unit_id;
+  const Json& settings = request.settings;
+  Json secrets = Json::object();
+  for (const auto& [k, v] : request.secrets) secrets[k] = v;
   GD_RETURN_IF_ERROR(Validate(kind, base_url, settings, secrets));
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
@@ -337,8 +342,8 @@ StatusOr<Json> ChannelService::Create(const AuthContext& who, const Json& body) 
   return out;
 }
 
-StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
+                                     const ChannelPatch& patch) {
   Json out;
   bool moved = false;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
@@ -346,33 +351,29 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id, const J
     if (!existing) return NotFound("渠道账号不存在");
     ChannelAccountRow row = *existing;
     Json change = Json::object();
-    if (body.contains("kind")) {
-      if (!body["kind"].is_string()) return Invalid("kind", "应为字符串");
-      const std::string kind = body["kind"].get<std::string>();
+    if (patch.kind) {
+      const std::string& kind = *patch.kind;
       if (!Kinds().count(kind)) return Invalid("kind", "未知渠道类型 " + kind);
       if (kind != row.kind) change["kind"] = kind;
       row.kind = kind;
     }
-    if (body.contains("name")) {
-      if (!body["name"].is_string() || body["name"].get<std::string>().empty())
-        return Invalid("name", "账号名称不能为空");
-      row.name = body["name"].get<std::string>();
+    if (patch.name) {
+      if (patch.name->empty() || CodePointCount(*patch.name) > 100)
+        return Invalid("name", "账号名称不能为空且不超过 100 字");
+      row.name = *patch.name;
       change["name"] = row.name;
     }
-    if (body.contains("base_url")) {
-      if (!body["base_url"].is_string()) return Invalid("base_url", "应为字符串");
-      row.base_url = body["base_url"].get<std::string>();
+    if (patch.base_url) {
+      row.base_url = *patch.base_url;
       change["base_url"] = row.base_url;
     }
-    if (body.contains("disabled")) {
-      if (!body["disabled"].is_boolean()) return Invalid("disabled", "应为布尔值");
-      row.disabled = body["disabled"].get<bool>();
+    if (patch.disabled) {
+      row.disabled = *patch.disabled;
       change["disabled"] = row.disabled;
     }
-    if (body.contains("settings")) {
-      if (!body["settings"].is_object()) return Invalid("settings", "settings 应为对象");
-      row.settings.merge_patch(body["settings"]);
-      change["settings"] = body["settings"];
+    if (patch.settings) {
+      row.settings.merge_patch(*patch.settings);
+      change["settings"] = *patch.settings;
     }
     // Secrets belong to the kind and host they were entered for: a new kind or origin starts
     // from none (secrets in this request are the operator's re-entry for the new one).
@@ -387,16 +388,14 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id, const J
       change["secrets_cleared"] = cleared;
     }
     bool reentered = false;
-    if (body.contains("secrets")) {
-      if (!body["secrets"].is_object()) return Invalid("secrets", "secrets 应为对象");
+    if (patch.secrets) {
       Json changed = Json::array();
-      for (auto& [k, v] : body["secrets"].items()) {
-        if (v.is_string() && v.get<std::string>() == "***")
-          continue;  // the console echoes the mask
-        if (v.is_null())
+      for (const auto& [k, v] : *patch.secrets) {
+        if (v && *v == "***") continue;  // the console echoes the mask
+        if (!v)
           secrets.erase(k);
         else
-          secrets[k] = v;
+          secrets[k] = *v;
         changed.push_back(k);
       }
       reentered = !changed.empty();

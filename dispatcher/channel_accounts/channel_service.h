@@ -8,6 +8,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "dispatcher/accounts/account_service.h"
@@ -18,6 +20,29 @@ namespace gd {
 // Tries an account's credentials against its platform; ok or a Chinese explanation.
 using CredentialTester =
     std::function<Status(const ChannelAccountRow& account, const Json& secrets)>;
+
+// POST /api/channels, as decoded at the edge: settings hold strings (integers for the tuning
+// knobs, an object of strings for the portal's column slugs), secrets strings. The unit comes
+// first so that a braced JSON object never converts to this by mistake.
+struct ChannelCreate {
+  int64_t unit_id = 0;  // 0 = city-wide
+  std::string kind = {};
+  std::string name = {};
+  std::string base_url = {};
+  Json settings = Json::object();
+  std::map<std::string, std::string> secrets = {};
+};
+
+// PATCH /api/channels/{id}: only what is given changes.
+struct ChannelPatch {
+  std::optional<std::string> kind = {};  // a new kind clears the stored secrets
+  std::optional<std::string> name = {};
+  std::optional<std::string> base_url = {};
+  std::optional<bool> disabled = {};
+  std::optional<Json> settings = {};  // merged into the current ones; a null removes a setting
+  // nullopt removes a secret; "***" (the console's echo of the mask) keeps it.
+  std::optional<std::map<std::string, std::optional<std::string>>> secrets = {};
+};
 
 class ChannelService {
  public:
@@ -37,8 +62,8 @@ class ChannelService {
   // (another master key) are left as they are and logged. Returns the number re-sealed.
   StatusOr<int> RebindLegacySecrets();
 
-  StatusOr<Json> Create(const AuthContext& who, const Json& body);
-  StatusOr<Json> Patch(const AuthContext& who, int64_t id, const Json& body);
+  StatusOr<Json> Create(const AuthContext& who, const ChannelCreate& request);
+  StatusOr<Json> Patch(const AuthContext& who, int64_t id, const ChannelPatch& patch);
   StatusOr<Json> List(const AuthContext& who);
   StatusOr<Json> Get(const AuthContext& who, int64_t id);
   // Tries the stored credentials. 409 "请重新填写凭据" without calling anyone when they are

@@ -11,8 +11,9 @@ namespace gd {
 
 using Json = nlohmann::json;
 
-// Parses `text` as JSON. Invalid UTF-8 and malformed JSON become kInvalidArgument with a
-// Chinese message naming the position.
+// Parses `text` as JSON. Invalid UTF-8, nesting deeper than kMaxJsonDepth (json_depth.h;
+// refused before any tree is built) and malformed JSON become kInvalidArgument with reason
+// "bad_request" and a Chinese message.
 StatusOr<Json> ParseJson(std::string_view text);
 
 // Serialises without throwing: invalid UTF-8 inside strings is replaced with U+FFFD.

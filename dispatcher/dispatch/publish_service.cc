@@ -1,5 +1,6 @@
 #include "dispatcher/dispatch/publish_service.h"
 
+#include <algorithm>
 #include <map>
 
 #include "dispatcher/core/time_util.h"
@@ -85,16 +86,9 @@ Json PublishService::WithdrawalJson(const Withdrawal& w) {
 }
 
 StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id,
-                                       const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  if (!GetBool(body, "proofread"))
-    return Invalid("proofread", "发布前须完成终校（三校），并勾选确认");
-  std::optional<TimeMs> at;
-  if (body.contains("at") && !body["at"].is_null()) {
-    if (!body["at"].is_string()) return Invalid("at", "发布时间格式应为 2026-11-29T09:30:00+08:00");
-    at = ParseRfc3339(body["at"].get<std::string>());
-    if (!at) return Invalid("at", "发布时间格式应为 2026-11-29T09:30:00+08:00");
-  }
+                                       const PublishRequest& request) {
+  if (!request.proofread) return Invalid("proofread", "发布前须完成终校（三校），并勾选确认");
+  const std::optional<TimeMs>& at = request.at;
   Json out;
   Json blocking;
   Status st = store_.Write([&](Tx& tx) -> Status {
@@ -214,8 +208,7 @@ StatusOr<Json> PublishService::Retry(const AuthContext& who, int64_t ticket_id,
 }
 
 StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id,
-                                       int64_t account_id, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+                                       int64_t account_id, const ConfirmRequest& request) {
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
@@ -229,7 +222,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       if (d.version == t->version && d.account_id == account_id) target = d;
     if (!target) return NotFound("该渠道没有发布任务");
     Json detail = {{"account_id", account_id}};
-    if (GetBool(body, "withdrawn")) {
+    if (request.withdrawn) {
       GD_RETURN_IF_ERROR(MayConfirm(*target, true));
       // A person took the post down by hand; the ticket follows below.
       target->state = "withdrawn";
@@ -240,13 +233,12 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       target->lease_until = 0;
       GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
     } else {
-      GD_ASSIGN_OR_RETURN(std::string url, GetString(body, "remote_url"));
+      const std::string& url = request.remote_url;
       if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
         return Invalid("remote_url", "请填写发布后的链接（以 https:// 开头）");
       GD_RETURN_IF_ERROR(MayConfirm(*target, false));
       target->progress["confirmed_url"] = url;
-      target->progress["confirmed_id"] =
-          body.value("remote_id", Json("")).is_string() ? body.value("remote_id", "") : "";
+      target->progress["confirmed_id"] = request.remote_id;
       target->state = "awaiting";
       target->not_before = tx.now();
       target->lease_owner.clear();
@@ -264,7 +256,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
     return Status::Ok();
   }));
   engine_.Wake();
-  if (GetBool(body, "withdrawn")) {
+  if (request.withdrawn) {
     // Let the ticket follow (all withdrawn -> withdrawn) through the same bookkeeping.
     GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
       GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
@@ -297,14 +289,12 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
 }
 
 StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t ticket_id,
-                                                 const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  std::string reason = body.value("reason", Json("")).is_string() ? body.value("reason", "") : "";
+                                                 const WithdrawalRequest& request) {
+  const std::string& reason = request.reason;
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
     return InvalidArgument("撤稿须说明理由（第十四条）", "bad_request",
                            {{"fields", {{"reason", "必填"}}}});
   if (CodePointCount(reason) > 2000) return Invalid("reason", "理由不超过 2000 字");
-  Json ids = body.value("account_ids", Json());
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
@@ -324,11 +314,9 @@ StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t
     Json targets = Json::array();
     for (const auto& d : ds) {
       if (d.version != t->version || d.state != "published") continue;
-      bool wanted = !ids.is_array() || ids.empty();
-      if (ids.is_array())
-        for (const auto& i : ids)
-          wanted = wanted || (i.is_number_integer() && i.get<int64_t>() == d.account_id);
-      if (wanted) targets.push_back(d.account_id);
+      const auto& ids = request.account_ids;
+      if (ids.empty() || std::find(ids.begin(), ids.end(), d.account_id) != ids.end())
+        targets.push_back(d.account_id);
     }
     if (targets.empty()) return Conflict("没有可撤回的已发布渠道");
     Withdrawal w;
@@ -348,13 +336,11 @@ StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t
 }
 
 StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t withdrawal_id,
-                                                const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  GD_ASSIGN_OR_RETURN(std::string decision, GetString(body, "decision"));
+                                                const WithdrawalDecision& request) {
+  const std::string& decision = request.decision;
   if (decision != "approve" && decision != "reject")
     return Invalid("decision", "decision 应为 approve 或 reject");
-  std::string comment =
-      body.value("comment", Json("")).is_string() ? body.value("comment", "") : "";
+  const std::string& comment = request.comment;
   if (decision == "reject" && comment.find_first_not_of(" \t\r\n") == std::string::npos)
     return Invalid("comment", "不同意撤稿时须填写意见");
   Json out;

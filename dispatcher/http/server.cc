@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "dispatcher/core/crypto.h"
+#include "dispatcher/core/json_depth.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
@@ -23,8 +24,6 @@
 
 namespace gd {
 namespace {
-
-constexpr const char* kCookie = "gd_session";
 
 // Content-Security-Policy per kind of answer. The console is a single-page app built into
 // same-origin files; its previews frame blob:/data: documents. The built-in portal is static
@@ -42,8 +41,6 @@ constexpr const char* kSiteCsp =
     "object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'self'";
 constexpr const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'; sandbox";
-
-using R = Role;
 
 std::string CookieValue(const httplib::Request& req, const std::string& name) {
   std::string header = req.get_header_value("Cookie");
@@ -67,20 +64,6 @@ bool ReadFile(const std::filesystem::path& p, std::string* out) {
   ss << in.rdbuf();
   *out = ss.str();
   return true;
-}
-
-ApiResponse JsonResponse(Json j, int status = 200) {
-  ApiResponse r;
-  r.status = status;
-  r.json = std::move(j);
-  return r;
-}
-
-std::optional<int> IntQuery(const ApiRequest& r, const std::string& key) {
-  std::string v = r.Query(key);
-  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoi(v);
 }
 
 // Answers with the file `rel` under `root` (ResolveUnder decides what may be served).
@@ -118,11 +101,31 @@ std::string ForwardedFor(const httplib::Request& req) {
   return out;
 }
 
+ConnectionLimits LimitsFor(const ServerOptions& opt) {
+  ConnectionLimits limits;
+  limits.max_per_address = opt.max_connections_per_address;
+  limits.deadline = std::chrono::seconds(opt.request_deadline_seconds);
+  limits.min_bytes_per_second = opt.min_transfer_bytes_per_second;
+  // The machine itself (a reverse proxy or monitoring on loopback) is not capped either.
+  limits.uncapped_addresses = opt.trusted_proxies;
+  limits.uncapped_addresses.push_back("127.0.0.1");
+  limits.uncapped_addresses.push_back("::1");
+  return limits;
+}
+
 }  // namespace
 
 std::string ApiRequest::Query(const std::string& key) const {
   return raw && raw->has_param(key.c_str()) ? raw->get_param_value(key.c_str()) : "";
 }
+
+bool ApiRequest::HasQuery(const std::string& key) const {
+  return raw && raw->has_param(key.c_str());
+}
+
+struct HttpServer::Matchers {
+  std::vector<std::regex> paths;  // one per route, as cpp-httplib matches them
+};
 
 std::pair<int, std::string> HttpStatusFor(const Status& s) {
   switch (s.code()) {
@@ -164,500 +167,20 @@ Json ErrorBody(const Status& s) {
   return {{"error", {{"code", code}, {"message", s.message()}, {"details", s.details()}}}};
 }
 
-namespace {
-ConnectionLimits LimitsFor(const ServerOptions& opt) {
-  ConnectionLimits limits;
-  limits.max_per_address = opt.max_connections_per_address;
-  limits.deadline = std::chrono::seconds(opt.request_deadline_seconds);
-  limits.min_bytes_per_second = opt.min_transfer_bytes_per_second;
-  // The machine itself (a reverse proxy or monitoring on loopback) is not capped either.
-  limits.uncapped_addresses = opt.trusted_proxies;
-  limits.uncapped_addresses.push_back("127.0.0.1");
-  limits.uncapped_addresses.push_back("::1");
-  return limits;
-}
-}  // namespace
-
-HttpServer::HttpServer(Services services, ServerOptions options)
-    : s_(std::move(services)),
+HttpServer::HttpServer(std::vector<Route> routes, AccountService* accounts, ServerOptions options)
+    : accounts_(accounts),
       opt_(std::move(options)),
+      routes_(std::move(routes)),
+      matchers_(std::make_unique<Matchers>()),
       http_(std::make_unique<ConnectionServer>(LimitsFor(opt_))) {
-  BuildRoutes();
+  for (const auto& r : routes_) matchers_->paths.emplace_back(r.path);
   Install();
 }
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::BuildRoutes() {
-  // Handlers outlive this function: they capture service pointers by value.
-  AccountService* acc = s_.accounts;
-  ReviewService* rev = s_.review;
-  ChannelService* ch = s_.channels;
-  MediaService* media = s_.media;
-  Store* store = s_.store;
-  const std::vector<Role> kCity = {R::kAdmin, R::kOffice, R::kAuditor};
-  auto user_json = [acc](const AuthContext& a) { return acc->UserJson(a.user, a.unit.name); };
-
-  // Sessions and accounts
-  routes_.push_back(
-      {"POST",
-       "/api/session",
-       {},
-       true,
-       true,
-       false,
-       [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-         GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
-         GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
-         GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password, r.client_address));
-         ApiResponse res = JsonResponse(
-             {{"token", lr.token}, {"csrf_token", lr.csrf_token}, {"user", user_json(lr.auth)}});
-         std::string cookie =
-             std::string(kCookie) + "=" + lr.token + "; Path=/; HttpOnly; SameSite=Strict";
-         if (opt_.secure_cookies) cookie += "; Secure";
-         res.headers.push_back({"Set-Cookie", cookie});
-         return res;
-       }});
-  routes_.push_back({"DELETE",
-                     "/api/session",
-                     {},
-                     false,
-                     true,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_RETURN_IF_ERROR(acc->Logout(r.auth->token_hash));
-                       ApiResponse res = JsonResponse({{"ok", true}});
-                       std::string cookie =
-                           std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
-                       if (opt_.secure_cookies) cookie += "; Secure";
-                       res.headers.push_back({"Set-Cookie", cookie});
-                       return res;
-                     }});
-  routes_.push_back(
-      {"GET", "/api/me", {}, false, true, false, [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-         Json u = user_json(*r.auth);
-         u["unit"] = UnitJson(r.auth->unit);
-         u["csrf_token"] = r.auth->csrf_token;
-         return JsonResponse(std::move(u));
-       }});
-  routes_.push_back({"POST",
-                     "/api/me/password",
-                     {},
-                     false,
-                     true,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(std::string old_pw, GetString(r.body, "old_password"));
-                       GD_ASSIGN_OR_RETURN(std::string new_pw, GetString(r.body, "new_password"));
-                       GD_RETURN_IF_ERROR(acc->ChangePassword(*r.auth, old_pw, new_pw));
-                       return JsonResponse({{"ok", true}, {"message", "密码已修改"}});
-                     }});
-  routes_.push_back({"GET",
-                     "/api/units",
-                     {R::kAdmin, R::kOffice},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest&) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(auto units, acc->ListUnits());
-                       Json items = Json::array();
-                       for (const auto& u : units) items.push_back(UnitJson(u));
-                       return JsonResponse({{"items", items}, {"total", items.size()}});
-                     }});
-  routes_.push_back({"POST",
-                     "/api/units",
-                     {R::kAdmin},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Unit u, acc->CreateUnit(*r.auth, r.body));
-                       return JsonResponse(UnitJson(u), 201);
-                     }});
-  routes_.push_back({"GET",
-                     "/api/users",
-                     {R::kAdmin, R::kOffice},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       std::optional<int64_t> unit;
-                       if (auto u = IntQuery(r, "unit_id")) unit = *u;
-                       GD_ASSIGN_OR_RETURN(auto users, acc->ListUsers(unit));
-                       GD_ASSIGN_OR_RETURN(auto units, acc->ListUnits());
-                       Json items = Json::array();
-                       for (const auto& u : users) {
-                         std::string unit_name;
-                         for (const auto& un : units)
-                           if (un.id == u.unit_id) unit_name = un.name;
-                         items.push_back(acc->UserJson(u, unit_name));
-                       }
-                       return JsonResponse({{"items", items}, {"total", items.size()}});
-                     }});
-  routes_.push_back({"POST",
-                     "/api/users",
-                     {R::kAdmin},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(User u, acc->CreateUser(*r.auth, r.body));
-                       return JsonResponse(acc->UserJson(u, ""), 201);
-                     }});
-  routes_.push_back({"PATCH",
-                     R"(/api/users/(\d+))",
-                     {R::kAdmin},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(User u, acc->UpdateUser(*r.auth, r.Id(), r.body));
-                       return JsonResponse(acc->UserJson(u, ""));
-                     }});
-  // Sign-in locks of (username, address) pairs, and lifting them.
-  auto lock_json = [](const LoginLock& l, const std::map<std::string, User>& users) {
-    Json j = {{"id", l.id},
-              {"username", l.username},
-              {"address", l.address},
-              {"failures", l.failures},
-              {"first_failed_at", FormatRfc3339(l.first_failed_at)},
-              {"locked_at", FormatRfc3339(l.locked_at)},
-              {"locked_until", FormatRfc3339(l.locked_until)},
-              {"user_id", nullptr},
-              {"name", nullptr}};
-    if (auto it = users.find(l.username); it != users.end()) {
-      j["user_id"] = it->second.id;
-      j["name"] = it->second.name;
-    }
-    return j;
-  };
-  routes_.push_back({"GET",
-                     "/api/login-locks",
-                     {R::kAdmin, R::kOffice},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest&) -> StatusOr<ApiResponse> {
-                       std::vector<LoginLock> locks = acc->ListLoginLocks();
-                       std::map<std::string, User> users;
-                       if (!locks.empty()) {
-                         GD_ASSIGN_OR_RETURN(auto all, acc->ListUsers(std::nullopt));
-                         for (auto& u : all) users.emplace(u.username, std::move(u));
-                       }
-                       Json items = Json::array();
-                       for (const auto& l : locks) items.push_back(lock_json(l, users));
-                       return JsonResponse({{"items", items}, {"total", items.size()}});
-                     }});
-  routes_.push_back({"DELETE",
-                     R"(/api/login-locks/(\d+))",
-                     {R::kAdmin, R::kOffice},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(LoginLock l, acc->UnlockLogin(*r.auth, r.Id()));
-                       return JsonResponse({{"ok", true}, {"lock", lock_json(l, {})}});
-                     }});
-  routes_.push_back({"POST",
-                     R"(/api/users/(\d+)/unlock)",
-                     {R::kAdmin, R::kOffice},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(auto lifted, acc->UnlockUser(*r.auth, r.Id()));
-                       Json items = Json::array();
-                       for (const auto& l : lifted) items.push_back(lock_json(l, {}));
-                       return JsonResponse({{"ok", true}, {"unlocked", items}});
-                     }});
-
-  // Tickets
-  routes_.push_back({"POST",
-                     "/api/tickets",
-                     {R::kEditor},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json t, rev->Create(*r.auth, r.body));
-                       return JsonResponse(std::move(t), 201);
-                     }});
-  routes_.push_back({"GET",
-                     "/api/tickets",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       TicketQuery q;
-                       if (!r.Query("state").empty()) q.state = r.Query("state");
-                       if (!r.Query("category").empty()) q.category = r.Query("category");
-                       if (auto u = IntQuery(r, "unit_id")) q.unit_id = *u;
-                       q.mine = r.Query("mine") == "1" || r.Query("mine") == "true";
-                       q.awaiting_me =
-                           r.Query("awaiting_me") == "1" || r.Query("awaiting_me") == "true";
-                       q.page = IntQuery(r, "page").value_or(1);
-                       q.per_page = IntQuery(r, "per_page").value_or(20);
-                       GD_ASSIGN_OR_RETURN(Json j, rev->List(*r.auth, q));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"GET",
-                     R"(/api/tickets/(\d+))",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->Get(*r.auth, r.Id()));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"PUT",
-                     R"(/api/tickets/(\d+))",
-                     {R::kEditor},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->Update(*r.auth, r.Id(), r.body));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"GET",
-                     R"(/api/tickets/(\d+)/previews)",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->Previews(*r.auth, r.Id()));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"GET",
-                     R"(/api/tickets/(\d+)/checks)",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->Checks(*r.auth, r.Id()));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"GET",
-                     R"(/api/tickets/(\d+)/history)",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->History(*r.auth, r.Id()));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back(
-      {"POST",
-       R"(/api/tickets/(\d+)/submit)",
-       {R::kEditor},
-       false,
-       false,
-       false,
-       [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-         GD_ASSIGN_OR_RETURN(
-             Json j, rev->Submit(*r.auth, r.Id(), r.body.is_null() ? Json::object() : r.body));
-         return JsonResponse(std::move(j));
-       }});
-  routes_.push_back({"POST",
-                     R"(/api/tickets/(\d+)/recall)",
-                     {R::kEditor},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->Recall(*r.auth, r.Id()));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back(
-      {"POST",
-       R"(/api/tickets/(\d+)/decisions)",
-       {R::kUnitReviewer, R::kDeputyLeader, R::kPrincipalLeader, R::kSiteManager, R::kOffice},
-       false,
-       false,
-       false,
-       [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-         GD_ASSIGN_OR_RETURN(Json j, rev->Decide(*r.auth, r.Id(), r.body));
-         return JsonResponse(std::move(j));
-       }});
-  routes_.push_back({"POST",
-                     "/api/check",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, rev->CheckDraft(r.body));
-                       return JsonResponse(std::move(j));
-                     }});
-
-  // Media
-  routes_.push_back({"POST",
-                     "/api/media",
-                     {R::kEditor},
-                     false,
-                     false,
-                     true,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       if (!r.raw->is_multipart_form_data() || !r.raw->has_file("file"))
-                         return InvalidArgument("请以 multipart/form-data 上传，文件字段名为 file",
-                                                "invalid", {{"fields", {{"file", "缺少文件"}}}});
-                       const auto& file = r.raw->get_file_value("file");
-                       GD_ASSIGN_OR_RETURN(Json j,
-                                           media->Upload(*r.auth, file.filename, file.content));
-                       return JsonResponse(std::move(j), 201);
-                     }});
-  auto serve_media = [](const MediaRow& row,
-                        const std::filesystem::path& path) -> StatusOr<ApiResponse> {
-    ApiResponse res;
-    if (!ReadFile(path, &res.body)) return NotFound("素材文件缺失");
-    res.content_type = row.mime;
-    res.headers.push_back({"Cache-Control", "private, max-age=86400"});
-    return res;
-  };
-  routes_.push_back({"GET",
-                     R"(/api/media/(\d+))",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(auto found, media->Open(*r.auth, r.Id()));
-                       return serve_media(found.first, found.second);
-                     }});
-  routes_.push_back({"GET",
-                     R"(/api/media/by-sha256/([0-9a-f]{64}))",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(auto found, media->OpenBySha(*r.auth, r.params.at(0)));
-                       return serve_media(found.first, found.second);
-                     }});
-
-  // Channel accounts
-  routes_.push_back({"GET",
-                     "/api/channels",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, ch->List(*r.auth));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"POST",
-                     "/api/channels",
-                     {R::kOperator},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, ch->Create(*r.auth, r.body));
-                       return JsonResponse(std::move(j), 201);
-                     }});
-  routes_.push_back({"GET",
-                     R"(/api/channels/(\d+))",
-                     {},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, ch->Get(*r.auth, r.Id()));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"PATCH",
-                     R"(/api/channels/(\d+))",
-                     {R::kOperator},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(Json j, ch->Patch(*r.auth, r.Id(), r.body));
-                       return JsonResponse(std::move(j));
-                     }});
-  routes_.push_back({"POST",
-                     R"(/api/channels/(\d+)/test)",
-                     {R::kOperator},
-                     false,
-                     false,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       if (!s_.tester) return Unavailable("渠道连接测试暂不可用");
-                       GD_ASSIGN_OR_RETURN(Json j, ch->Test(*r.auth, r.Id(), s_.tester));
-                       return JsonResponse(std::move(j));
-                     }});
-
-  // Audit
-  routes_.push_back({"GET", "/api/audit", kCity, false, false, false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       std::optional<int64_t> ticket, user;
-                       std::optional<TimeMs> from, to;
-                       if (auto v = IntQuery(r, "ticket_id")) ticket = *v;
-                       if (auto v = IntQuery(r, "user_id")) user = *v;
-                       if (!r.Query("from").empty()) {
-                         from = ParseRfc3339(r.Query("from"));
-                         if (!from) return InvalidArgument("from 时间格式不正确", "bad_request");
-                       }
-                       if (!r.Query("to").empty()) {
-                         to = ParseRfc3339(r.Query("to"));
-                         if (!to) return InvalidArgument("to 时间格式不正确", "bad_request");
-                       }
-                       int page = std::max(1, IntQuery(r, "page").value_or(1));
-                       int per_page = std::clamp(IntQuery(r, "per_page").value_or(50), 1, 500);
-                       Json items = Json::array();
-                       int64_t total = 0;
-                       GD_RETURN_IF_ERROR(store->Read([&](Tx& tx) -> Status {
-                         GD_ASSIGN_OR_RETURN(auto rows, tx.ListAudit(ticket, user, from, to, page,
-                                                                     per_page, &total));
-                         std::map<int64_t, std::string> names;  // actor id -> name
-                         for (const auto& e : rows) {
-                           Json row = {{"id", e.id},
-                                       {"at", FormatRfc3339(e.at)},
-                                       {"actor_id", e.actor_id},
-                                       {"action", e.action},
-                                       {"entity", e.entity},
-                                       {"entity_id", e.entity_id},
-                                       {"detail", e.detail},
-                                       {"hash", e.hash}};
-                           if (e.actor_id != 0) {
-                             auto it = names.find(e.actor_id);
-                             if (it == names.end()) {
-                               GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(e.actor_id));
-                               it = names.emplace(e.actor_id, u ? u->name : "").first;
-                             }
-                             if (!it->second.empty()) row["actor_name"] = it->second;
-                           }
-                           items.push_back(std::move(row));
-                         }
-                         return Status::Ok();
-                       }));
-                       return JsonResponse({{"items", items}, {"total", total}});
-                     }});
-  routes_.push_back(
-      {"GET", "/api/audit/verify", kCity, false, false, false,
-       [=, this](ApiRequest&) -> StatusOr<ApiResponse> {
-         AuditVerdict v = store->VerifyAudit();
-         if (v.ok) return JsonResponse({{"ok", true}, {"rows", v.rows}});
-         return JsonResponse(
-             {{"ok", false}, {"rows", v.rows}, {"broken_id", v.broken_id}, {"problem", v.problem}});
-       }});
-
-  for (auto& r : s_.extra_routes) routes_.push_back(std::move(r));
-  s_.extra_routes.clear();
-
-  routes_.push_back(
-      {"GET", "/healthz", {}, true, true, false, [](ApiRequest&) -> StatusOr<ApiResponse> {
-         return JsonResponse({{"ok", true}});
-       }});
-}
-
-void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
+void HttpServer::Dispatch(const Route& route, const httplib::Request& req,
+                          httplib::Response& res) const {
   ApiRequest ar;
   ar.raw = &req;
   ar.client_address = ClientAddress(req.remote_addr, ForwardedFor(req), opt_.trusted_proxies);
@@ -676,11 +199,11 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httpl
     if (auth.rfind("Bearer ", 0) == 0) {
       token = auth.substr(7);
     } else {
-      token = CookieValue(req, kCookie);
+      token = CookieValue(req, kSessionCookie);
       cookie = true;
     }
     if (token.empty()) return fail(Unauthenticated("请先登录"));
-    auto ctx = s_.accounts->Authenticate(token);
+    auto ctx = accounts_->Authenticate(token);
     if (!ctx.ok()) return fail(ctx.status());
     if (cookie && req.method != "GET" && req.method != "HEAD") {
       std::string csrf = req.get_header_value("X-CSRF-Token");
@@ -708,7 +231,7 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httpl
     // without a preflight (login CSRF), and it is never what this API's clients send.
     if (!IsJsonContentType(req.get_header_value("Content-Type")))
       return fail(InvalidArgument("请求内容类型应为 application/json", "unsupported_media_type"));
-    auto parsed = ParseJson(req.body);
+    auto parsed = ParseJsonWithin(req.body, opt_.max_json_depth);
     if (!parsed.ok()) return fail(parsed.status());
     ar.body = std::move(parsed).value();
   }
@@ -766,15 +289,15 @@ void HttpServer::Install() {
       Dispatch(route, req, res);
     };
     if (route.method == "GET")
-      h.Get(route.pattern, fn);
+      h.Get(route.path, fn);
     else if (route.method == "POST")
-      h.Post(route.pattern, fn);
+      h.Post(route.path, fn);
     else if (route.method == "PUT")
-      h.Put(route.pattern, fn);
+      h.Put(route.path, fn);
     else if (route.method == "PATCH")
-      h.Patch(route.pattern, fn);
+      h.Patch(route.path, fn);
     else if (route.method == "DELETE")
-      h.Delete(route.pattern, fn);
+      h.Delete(route.path, fn);
   }
   // Demo: the sandboxes' inspection page and API on this same port.
   if (!opt_.sandbox_proxy.empty()) {
@@ -865,6 +388,39 @@ void HttpServer::Install() {
     res.set_content(DumpJson(ErrorBody(Internal("服务器内部错误"))),
                     "application/json; charset=utf-8");
   });
+}
+
+InProcessResponse HttpServer::Handle(const InProcessRequest& in) const {
+  httplib::Request req;
+  req.method = in.method;
+  req.target = in.target;
+  size_t q = in.target.find('?');
+  req.path = in.target.substr(0, q);
+  if (q != std::string::npos)
+    httplib::detail::parse_query_text(in.target.substr(q + 1), req.params);
+  for (const auto& [k, v] : in.headers) req.headers.emplace(k, v);
+  if (!in.body.empty() && !req.has_header("Content-Type"))
+    req.headers.emplace("Content-Type", "application/json");
+  req.body = in.body;
+  req.remote_addr = in.remote_addr;
+  httplib::Response res;
+  bool found = false;
+  for (size_t i = 0; i < routes_.size() && !found; ++i) {
+    if (routes_[i].method != req.method ||
+        !std::regex_match(req.path, req.matches, matchers_->paths[i]))
+      continue;
+    found = true;
+    Dispatch(routes_[i], req, res);
+  }
+  if (!found) {
+    res.status = 404;
+    res.set_content(DumpJson(ErrorBody(NotFound("接口不存在"))), "application/json; charset=utf-8");
+  }
+  InProcessResponse out;
+  out.status = res.status;
+  for (const auto& [k, v] : res.headers) out.headers.push_back({k, v});
+  out.body = std::move(res.body);
+  return out;
 }
 
 Status HttpServer::Bind() {

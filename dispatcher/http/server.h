@@ -1,5 +1,6 @@
-// The HTTP API (API.md): a thin layer over the services. Routes are one table, so the
-// authorization matrix can be read (and tested) as data.
+// The HTTP API (API.md): serves a list of routes (dispatcher/http/routes/), the console and the
+// built-in portal site. Routes are data, so the authorization matrix can be read (and tested)
+// as a table.
 #pragma once
 
 #include <atomic>
@@ -11,10 +12,8 @@
 #include <vector>
 
 #include "dispatcher/accounts/account_service.h"
-#include "dispatcher/channel_accounts/channel_service.h"
-#include "dispatcher/media/media_service.h"
-#include "dispatcher/review/review_service.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/core/json_depth.h"
+#include "dispatcher/http/route.h"
 
 namespace httplib {
 class Server;
@@ -32,6 +31,7 @@ struct ServerOptions {
   std::filesystem::path web_dir;   // the built console (index.html); empty = none
   std::filesystem::path site_dir;  // the built-in portal site, served under /site/
   size_t max_json_bytes = 4 * 1024 * 1024;
+  int max_json_depth = kMaxJsonDepth;  // deeper request bodies answer 400 before parsing
   size_t max_upload_bytes = 110 * 1024 * 1024;
   // cpp-httplib 0.11 holds a pool thread for as long as a keep-alive connection stays open;
   // connections beyond the pool wait in its queue until one closes.
@@ -52,54 +52,25 @@ struct ServerOptions {
   size_t min_transfer_bytes_per_second = 32 * 1024;
 };
 
-// A parsed API request as handlers see it.
-struct ApiRequest {
-  const httplib::Request* raw = nullptr;
-  std::optional<AuthContext> auth;
-  std::vector<std::string> params;  // regex captures of the path
-  Json body;                        // parsed JSON body (null when none)
-  // The client's address: the TCP peer, or what a trusted proxy says (ClientAddress in
-  // connection.h, ServerOptions::trusted_proxies).
-  std::string client_address;
-  std::string Query(const std::string& key) const;
-  int64_t Id(size_t i = 0) const { return std::stoll(params.at(i)); }
-};
-
-struct ApiResponse {
-  int status = 200;
-  Json json;
-  // Raw bodies (files, CSV, ...): used when content_type is set.
-  std::string content_type;
-  std::string body;
+// One request handled without a socket (HttpServer::Handle).
+struct InProcessRequest {
+  std::string method;  // GET, POST, PUT, PATCH, DELETE
+  std::string target;  // the decoded path, optionally followed by ?query
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_addr = "127.0.0.1";
 };
 
-using Handler = std::function<StatusOr<ApiResponse>(ApiRequest&)>;
-
-struct Route {
-  std::string method;                   // GET, POST, PUT, PATCH, DELETE
-  std::string pattern;                  // regex over the path
-  std::vector<Role> roles;              // any of these; empty = any signed-in user
-  bool public_route = false;            // no sign-in needed
-  bool allow_password_expired = false;  // reachable while a password change is due
-  bool raw_body = false;                // body is not JSON (multipart upload)
-  Handler handler;
-};
-
-struct Services {
-  Store* store = nullptr;
-  AccountService* accounts = nullptr;
-  ReviewService* review = nullptr;
-  ChannelService* channels = nullptr;
-  MediaService* media = nullptr;
-  CredentialTester tester;  // tries channel credentials against the platform
-  // Routes of other modules (records, dispatch), each built in its own file; same rules.
-  std::vector<Route> extra_routes;
+struct InProcessResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
 };
 
 class HttpServer {
  public:
-  HttpServer(Services services, ServerOptions options);
+  // `accounts` resolves sessions for the routes that need one; it must outlive the server.
+  HttpServer(std::vector<Route> routes, AccountService* accounts, ServerOptions options);
   ~HttpServer();
 
   // Binds the listening socket; port() is valid afterwards.
@@ -110,14 +81,22 @@ class HttpServer {
   int port() const { return port_; }
   const std::vector<Route>& routes() const { return routes_; }
 
- private:
-  void BuildRoutes();
-  void Install();
-  void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
+  // Runs one request through the same routing, authentication and handlers as a request on
+  // the socket, without one (tests, fuzzing); thread-safe like the server. Only the routes are
+  // served: any other path answers 404 in the API's error shape, and multipart bodies are not
+  // parsed. A body without a Content-Type header is sent as application/json.
+  InProcessResponse Handle(const InProcessRequest& request) const;
 
-  Services s_;
+ private:
+  void Install();
+  void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) const;
+
+  struct Matchers;
+
+  AccountService* accounts_;
   ServerOptions opt_;
   std::vector<Route> routes_;
+  std::unique_ptr<Matchers> matchers_;  // the routes' compiled paths, for Handle()
   std::unique_ptr<ConnectionServer> http_;
   int port_ = 0;
   int listen_fd_ = -1;  // the listening socket, seen through cpp-httplib's socket options hook

@@ -5,6 +5,12 @@
 #include "dispatcher/core/utf8.h"
 
 namespace gd {
+namespace {
+
+// The largest id a client may send: 2^53 - 1 (exact in JavaScript).
+constexpr int64_t kMaxId = (int64_t{1} << 53) - 1;
+
+}  // namespace
 
 Json ContentToJson(const Content& c) {
   Json media = Json::array();
@@ -101,69 +107,89 @@ StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limi
   if (c.source.find_first_not_of(" \t\r\n") == std::string::npos) c.source.clear();
   c.column = str("column", limits.column_max_chars, false);
 
-  if (body.contains("media") && !body["media"].is_null()) {
-    const Json& media = body["media"];
+  auto id_of = [](const Json& obj, const char* key) -> std::optional<int64_t> {
+    auto it = obj.find(key);
+    if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
+    if (it->is_number_unsigned())
+      return it->get<uint64_t>() <= static_cast<uint64_t>(kMaxId)
+                 ? std::optional<int64_t>(it->get<int64_t>())
+                 : std::nullopt;
+    int64_t v = it->get<int64_t>();
+    return v >= 1 && v <= kMaxId ? std::optional<int64_t>(v) : std::nullopt;
+  };
+  if (auto it = body.find("media"); it != body.end() && !it->is_null()) {
+    const Json& media = *it;
     if (!media.is_array() || media.size() > limits.max_media) {
       fields["media"] = "应为不超过 " + std::to_string(limits.max_media) + " 项的数组";
     } else {
       for (size_t i = 0; i < media.size(); ++i) {
         const Json& m = media[i];
         std::string where = "media[" + std::to_string(i) + "]";
-        if (!m.is_object() || !m.contains("media_id") || !m["media_id"].is_number_integer()) {
-          fields[where] = "需要 media_id";
+        std::optional<int64_t> id = m.is_object() ? id_of(m, "media_id") : std::nullopt;
+        if (!id) {
+          fields[where] = "需要 media_id（正整数）";
           continue;
         }
-        std::string role = m.value("role", "image");
+        std::string role = "image";
+        if (auto r = m.find("role"); r != m.end() && !r->is_null())
+          role = r->is_string() ? r->get<std::string>() : "";
         if (role != "cover" && role != "image" && role != "video") {
           fields[where + ".role"] = "应为 cover、image 或 video";
           continue;
         }
-        MediaRef r;
-        r.media_id = m["media_id"].get<int64_t>();
-        r.role = role;
-        c.media.push_back(std::move(r));
+        MediaRef ref;
+        ref.media_id = *id;
+        ref.role = role;
+        c.media.push_back(std::move(ref));
       }
     }
   }
-  if (body.contains("channels") && !body["channels"].is_null()) {
-    const Json& chans = body["channels"];
+  if (auto it = body.find("channels"); it != body.end() && !it->is_null()) {
+    const Json& chans = *it;
     if (!chans.is_array() || chans.size() > limits.max_channels) {
       fields["channels"] = "应为不超过 " + std::to_string(limits.max_channels) + " 项的数组";
     } else {
       for (size_t i = 0; i < chans.size(); ++i) {
         const Json& ch = chans[i];
         std::string where = "channels[" + std::to_string(i) + "]";
-        if (!ch.is_object() || !ch.contains("account_id") ||
-            !ch["account_id"].is_number_integer()) {
-          fields[where] = "需要 account_id";
+        std::optional<int64_t> id = ch.is_object() ? id_of(ch, "account_id") : std::nullopt;
+        if (!id) {
+          fields[where] = "需要 account_id（正整数）";
           continue;
         }
-        Json options = ch.value("options", Json::object());
-        if (!options.is_object()) {
-          fields[where + ".options"] = "应为对象";
-          continue;
+        Json options = Json::object();
+        if (auto o = ch.find("options"); o != ch.end() && !o->is_null()) {
+          if (!o->is_object() || o->size() > limits.max_options) {
+            fields[where + ".options"] =
+                "应为不超过 " + std::to_string(limits.max_options) + " 项的对象";
+            continue;
+          }
+          options = *o;
         }
-        int64_t id = ch["account_id"].get<int64_t>();
         for (const auto& prev : c.channels)
-          if (prev.account_id == id) fields[where] = "渠道重复";
-        c.channels.push_back({id, "", options});
+          if (prev.account_id == *id) fields[where] = "渠道重复";
+        c.channels.push_back({*id, "", std::move(options)});
       }
     }
   }
-  if (body.contains("scheduled_at") && !body["scheduled_at"].is_null()) {
-    if (!body["scheduled_at"].is_string()) {
+  if (auto it = body.find("scheduled_at"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > 64) {
       fields["scheduled_at"] = "应为 RFC 3339 时间";
     } else {
-      c.scheduled_at = ParseRfc3339(body["scheduled_at"].get<std::string>());
+      c.scheduled_at = ParseRfc3339(it->get<std::string>());
       if (!c.scheduled_at) fields["scheduled_at"] = "时间格式应为 2026-11-29T09:30:00+08:00";
     }
   }
-  for (const char* flag : {"urgent", "out_of_scope"}) {
-    if (body.contains(flag) && !body[flag].is_null() && !body[flag].is_boolean())
+  const std::pair<const char*, bool*> flags[] = {{"urgent", &c.urgent},
+                                                 {"out_of_scope", &c.out_of_scope}};
+  for (auto [flag, out] : flags) {
+    auto it = body.find(flag);
+    if (it == body.end() || it->is_null()) continue;
+    if (it->is_boolean())
+      *out = it->get<bool>();
+    else
       fields[flag] = "应为 true 或 false";
   }
-  c.urgent = GetBool(body, "urgent");
-  c.out_of_scope = GetBool(body, "out_of_scope");
   if (!fields.empty())
     return InvalidArgument("内容填写有误，请检查标注的字段", "invalid", {{"fields", fields}});
   return c;

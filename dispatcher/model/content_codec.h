@@ -20,10 +20,13 @@ struct ContentLimits {
   size_t column_max_chars = 100;
   size_t max_channels = 20;
   size_t max_media = 50;
+  size_t max_options = 64;  // keys of one channel's options
 };
 
-// Validates an API ticket body (API.md "Ticket body") and returns the content.
-// Errors: kInvalidArgument with reason "invalid" and details.fields {field: 中文说明}.
+// Validates an API ticket body (API.md "Ticket body") and returns the content: every field's
+// type, ids in [1, 2^53 - 1], lengths and counts. Channel options stay JSON objects (each
+// formatter reads its own, checking types). Errors: kInvalidArgument with reason "invalid" and
+// details.fields {field: 中文说明}; a body that is not an object, "bad_request".
 // Media and channel references are returned unresolved (ids only); the service resolves them.
 StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limits = {});
 

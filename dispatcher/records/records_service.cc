@@ -273,11 +273,9 @@ StatusOr<std::string> RecordsService::ArchiveXlsxBytes(const ArchiveData& a) con
   return ArchiveXlsx(a.sheet, tmp_dir_.string());
 }
 
-StatusOr<Json> RecordsService::File(const AuthContext& who, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  GD_ASSIGN_OR_RETURN(int64_t unit_id, GetInt(body, "unit_id"));
-  GD_ASSIGN_OR_RETURN(std::string month_text, GetString(body, "month"));
-  GD_ASSIGN_OR_RETURN(Month month, ParseMonth(month_text));
+StatusOr<Json> RecordsService::File(const AuthContext& who, const FilingRequest& request) {
+  const int64_t unit_id = request.unit_id;
+  GD_ASSIGN_OR_RETURN(Month month, ParseMonth(request.month));
   const bool unit_role = who.user.Has(Role::kDeputyLeader) ||
                          who.user.Has(Role::kPrincipalLeader) || who.user.Has(Role::kSiteManager);
   if (!unit_role || who.user.unit_id != unit_id)
@@ -662,7 +660,7 @@ StatusOr<Json> RecordsService::Rescans(const AuthContext& who, std::optional<int
 
 StatusOr<Json> RecordsService::OpenCorrection(const AuthContext& who, int64_t ticket_id) {
   if (!who.user.Has(Role::kEditor)) return PermissionDenied("只有信息员可以起草更正工单");
-  Json body;
+  Content draft;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
     if (!t) return NotFound("工单不存在");
@@ -676,23 +674,24 @@ StatusOr<Json> RecordsService::OpenCorrection(const AuthContext& who, int64_t ti
     GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(ticket_id, flag->version));
     if (!ver) return Internal("工单版本缺失");
     const Content& c = ver->content;
-    Json media = Json::array(), channels = Json::array();
-    for (const auto& m : c.media) media.push_back({{"media_id", m.media_id}, {"role", m.role}});
-    for (const auto& ch : c.channels)
-      channels.push_back({{"account_id", ch.account_id}, {"options", ch.options}});
-    body = {{"category", std::string(CategoryKey(c.category))},
-            {"title", "【更正】" + c.title},
-            {"summary", c.summary},
-            {"body", c.body},
-            {"column", c.column},
-            {"media", media},
-            {"channels", channels},
-            {"urgent", false},
-            {"out_of_scope", false}};
-    if (!c.source.empty()) body["source"] = c.source;
+    // The published piece as an unresolved request (ids and options only), titled as a
+    // correction; the review service resolves it like any new ticket.
+    draft.category = c.category;
+    draft.title = "【更正】" + c.title;
+    draft.summary = c.summary;
+    draft.body = c.body;
+    draft.source = c.source;
+    draft.column = c.column;
+    for (const auto& m : c.media) {
+      MediaRef ref;
+      ref.media_id = m.media_id;
+      ref.role = m.role;
+      draft.media.push_back(std::move(ref));
+    }
+    for (const auto& ch : c.channels) draft.channels.push_back({ch.account_id, "", ch.options});
     return Status::Ok();
   }));
-  GD_ASSIGN_OR_RETURN(Json created, review_.Create(who, body));
+  GD_ASSIGN_OR_RETURN(Json created, review_.Create(who, draft));
   const int64_t correction_id = created.value("id", int64_t{0});
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_RETURN_IF_ERROR(InsertCorrection(tx, ticket_id, correction_id, who.user.id));

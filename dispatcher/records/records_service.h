@@ -41,6 +41,12 @@ struct ArchiveData {
   Json items = Json::array();
 };
 
+// POST /api/archive/filings.
+struct FilingRequest {
+  int64_t unit_id = 0;
+  std::string month = {};  // YYYY-MM
+};
+
 class RecordsService {
  public:
   // `tmp_dir` holds intermediate files (XLSX); the references must outlive the service.
@@ -57,8 +63,8 @@ class RecordsService {
   // Without authorization, for the command line.
   StatusOr<ArchiveData> BuildArchive(int64_t unit_id, const Month& month);
   StatusOr<std::string> ArchiveXlsxBytes(const ArchiveData& a) const;
-  // 报送: the unit's leader or site manager files a finished month ({unit_id, month}).
-  StatusOr<Json> File(const AuthContext& who, const Json& body);
+  // 报送: the unit's leader or site manager files a finished month.
+  StatusOr<Json> File(const AuthContext& who, const FilingRequest& request);
   // Every unit's filing status for a month (default: the previous month).
   StatusOr<Json> Filings(const std::string& month);
 

@@ -436,9 +436,8 @@ StatusOr<Json> ReviewService::TicketJson(Tx& tx, const Ticket& t) const {
   return TicketDataJson(d);
 }
 
-StatusOr<Json> ReviewService::Create(const AuthContext& who, const Json& body) {
+StatusOr<Json> ReviewService::Create(const AuthContext& who, const Content& request) {
   if (!who.user.Has(Role::kEditor)) return PermissionDenied("只有信息员可以起草工单");
-  GD_ASSIGN_OR_RETURN(Content request, ContentFromRequest(body));
   const int64_t unit_id = who.user.unit_id;
   // Outside the write, on a snapshot: resolve, take the ticket id, render, hash, serialize.
   // The write re-resolves and keeps this unless something it depends on changed meanwhile.
@@ -491,8 +490,7 @@ StatusOr<Json> ReviewService::Create(const AuthContext& who, const Json& body) {
   return TicketDataJson(data);
 }
 
-StatusOr<Json> ReviewService::Update(const AuthContext& who, int64_t id, const Json& body) {
-  GD_ASSIGN_OR_RETURN(Content request, ContentFromRequest(body));
+StatusOr<Json> ReviewService::Update(const AuthContext& who, int64_t id, const Content& request) {
   // Outside the write, on a snapshot: when the edit looks allowed, render the next version.
   std::optional<NewVersion> pre;
   {
@@ -539,13 +537,13 @@ StatusOr<Json> ReviewService::Update(const AuthContext& who, int64_t id, const J
   return TicketDataJson(data);
 }
 
-StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
+StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id,
+                                     const SubmitRequest& request) {
   // Outside the write: the checks of the version seen last; the write uses them only if that
   // is still the ticket's version.
   std::shared_ptr<const VersionInfo> pre;
   Json pre_findings;
-  if (GetBool(body, "proofread")) {
+  if (request.proofread) {
     pre = Cached(id);
     if (!pre || !pre->has_limits) {
       Status st = store_.Read([&](Tx& tx) -> Status {
@@ -564,8 +562,7 @@ StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id, const J
     if (t.author_id != who.user.id) return PermissionDenied("只有作者本人可以提交工单");
     auto next = NextState(t.state, TicketEvent::kSubmit);
     if (!next) return WrongState(t, "提交");
-    if (!GetBool(body, "proofread"))
-      return Invalid("proofread", "提交前请完成自校（一校），并勾选确认");
+    if (!request.proofread) return Invalid("proofread", "提交前请完成自校（一校），并勾选确认");
     const bool precomputed = pre && pre->ticket_id == t.id && pre->version == t.version;
     std::shared_ptr<const VersionInfo> ver = pre;
     if (!precomputed) {
@@ -638,28 +635,21 @@ StatusOr<Json> ReviewService::Recall(const AuthContext& who, int64_t id) {
   return TicketDataJson(data);
 }
 
-StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id, const Json& body) {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  GD_ASSIGN_OR_RETURN(std::string decision, GetString(body, "decision"));
+StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id,
+                                     const DecisionRequest& request) {
+  const std::string& decision = request.decision;
   if (decision != "approve" && decision != "reject")
     return Invalid("decision", "decision 应为 approve 或 reject");
-  GD_ASSIGN_OR_RETURN(std::string version_hash, GetString(body, "version_hash"));
-  std::string comment =
-      body.value("comment", Json("")).is_string() ? body.value("comment", "") : "";
-  Json checklist = body.value("checklist", Json::object());
-  Json acks = body.value("acknowledged_warnings", Json::array());
-  if (!checklist.is_object()) return Invalid("checklist", "checklist 应为对象");
-  if (!acks.is_array()) return Invalid("acknowledged_warnings", "应为数组");
-  for (const auto& a : acks) {
-    if (!a.is_object() || !a.contains("finding_id") || !a["finding_id"].is_string() ||
-        a.value("reason", Json("")).get<std::string>().empty())
+  const std::string& comment = request.comment;
+  Json checklist = Json::object();
+  for (const auto& [key, checked] : request.checklist) checklist[key] = checked;
+  Json acks = Json::array();
+  for (const auto& a : request.acknowledged_warnings) {
+    if (a.finding_id.empty() || a.reason.find_first_not_of(" \t\r\n") == std::string::npos)
       return Invalid("acknowledged_warnings", "每条警告确认都需要 finding_id 和理由");
+    acks.push_back({{"finding_id", a.finding_id}, {"reason", a.reason}});
   }
-  std::optional<int> step_given;
-  if (body.contains("step") && !body["step"].is_null()) {
-    if (!body["step"].is_number_integer()) return Invalid("step", "step 应为整数");
-    step_given = body["step"].get<int>();
-  }
+  const std::optional<int>& step_given = request.step;
   // The version's content (for its chain) comes from the cache; read it on a snapshot first when
   // the cache has nothing for this ticket, so the write need not parse it.
   if (!Cached(id)) {
@@ -694,15 +684,14 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id, const J
         return PermissionDenied("同一版本的审核中，每人只能审核一个步骤");
     if (step_given && *step_given != cur)
       return Conflict("审核步骤已变化，请刷新后重试", {{"current_step", cur}});
-    if (version_hash != t.content_hash)
+    if (request.version_hash != t.content_hash)
       return Conflict("内容已更新，您审阅的版本已失效，请查看最新版本后再审核",
                       {{"content_hash", t.content_hash}});
     if (decision == "approve") {
       Json missing = Json::array();
       for (const auto& item : policy_.checklist()) {
-        auto it = checklist.find(item.key);
-        if (it == checklist.end() || !it->is_boolean() || !it->get<bool>())
-          missing.push_back(item.key);
+        auto it = request.checklist.find(item.key);
+        if (it == request.checklist.end() || !it->second) missing.push_back(item.key);
       }
       if (!missing.empty())
         return InvalidArgument(
@@ -889,17 +878,9 @@ StatusOr<Json> ReviewService::History(const AuthContext& who, int64_t id) {
   return Json{{"items", events}};
 }
 
-StatusOr<Json> ReviewService::CheckDraft(const Json& body) const {
-  if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
-  GD_ASSIGN_OR_RETURN(std::string category, GetString(body, "category"));
-  auto cat = ParseCategory(category);
-  if (!cat) return Invalid("category", "未知类别");
-  GD_ASSIGN_OR_RETURN(std::string title, GetString(body, "title", false));
-  GD_ASSIGN_OR_RETURN(std::string text, GetString(body, "body", false));
-  GD_ASSIGN_OR_RETURN(std::string source, GetString(body, "source", false));
-  GD_ASSIGN_OR_RETURN(std::string summary, GetString(body, "summary", false));
-  if (text.size() > 2 * 1024 * 1024) return Invalid("body", "正文过长");
-  return Json{{"findings", checker_.Run({*cat, title, summary, text, source})}};
+StatusOr<Json> ReviewService::CheckDraft(const DraftCheckRequest& d) const {
+  if (d.body.size() > 2 * 1024 * 1024) return Invalid("body", "正文过长");
+  return Json{{"findings", checker_.Run({d.category, d.title, d.summary, d.body, d.source})}};
 }
 
 }  // namespace gd

@@ -29,12 +29,43 @@
 
 namespace gd {
 
+// GET /api/tickets filters.
 struct TicketQuery {
   std::optional<std::string> state, category;
   std::optional<int64_t> unit_id;
   bool mine = false;
   bool awaiting_me = false;
   int page = 1, per_page = 20;
+};
+
+// A ticket body (API.md "Ticket body") is a Content with its media and channels unresolved
+// (ids only): model/content_codec.h ContentFromRequest decodes it.
+
+// POST /api/tickets/{id}/submit.
+struct SubmitRequest {
+  bool proofread = false;  // the author's own proofread (一校); required to submit
+};
+
+// A warning the reviewer read and accepted, with the reason (recorded with the decision).
+struct AcknowledgedWarning {
+  std::string finding_id = {};
+  std::string reason = {};
+};
+
+// POST /api/tickets/{id}/decisions (API.md "Decision body").
+struct DecisionRequest {
+  std::string decision = {};                   // "approve" or "reject"
+  std::optional<int> step = {};                // when given and not the current step: 409
+  std::string version_hash = {};               // the content hash the reviewer looked at
+  std::string comment = {};                    // required to reject
+  std::map<std::string, bool> checklist = {};  // art. 11: all nine items true to approve
+  std::vector<AcknowledgedWarning> acknowledged_warnings = {};
+};
+
+// POST /api/check: live checking in the editor.
+struct DraftCheckRequest {
+  Category category = Category::kWorkNews;
+  std::string title = {}, summary = {}, body = {}, source = {};
 };
 
 // The state of a ticket's chain for its current version and round.
@@ -83,19 +114,20 @@ class ReviewService {
         checker_(checker),
         signing_key_(signing_key) {}
 
-  StatusOr<Json> Create(const AuthContext& who, const Json& body);
-  StatusOr<Json> Update(const AuthContext& who, int64_t id, const Json& body);
-  StatusOr<Json> Submit(const AuthContext& who, int64_t id, const Json& body);
+  // `content` as decoded from a ticket body: media and channels are resolved here.
+  StatusOr<Json> Create(const AuthContext& who, const Content& content);
+  StatusOr<Json> Update(const AuthContext& who, int64_t id, const Content& content);
+  StatusOr<Json> Submit(const AuthContext& who, int64_t id, const SubmitRequest& request);
   StatusOr<Json> Recall(const AuthContext& who, int64_t id);
-  StatusOr<Json> Decide(const AuthContext& who, int64_t id, const Json& body);
+  StatusOr<Json> Decide(const AuthContext& who, int64_t id, const DecisionRequest& request);
 
   StatusOr<Json> Get(const AuthContext& who, int64_t id);
   StatusOr<Json> List(const AuthContext& who, const TicketQuery& q);
   StatusOr<Json> Previews(const AuthContext& who, int64_t id);
   StatusOr<Json> Checks(const AuthContext& who, int64_t id);
   StatusOr<Json> History(const AuthContext& who, int64_t id);
-  // Live checking in the editor: {category, title, body, source?, summary?}.
-  StatusOr<Json> CheckDraft(const Json& body) const;
+  // Live checking in the editor: the findings for a draft never stored.
+  StatusOr<Json> CheckDraft(const DraftCheckRequest& draft) const;
 
   // The chain of the ticket's current version, with signatures verified.
   StatusOr<ChainView> ReadChain(Tx& tx, const Ticket& t) const;

@@ -200,7 +200,7 @@ route('DELETE', '/api/session', (req, body, u, res) => { sessions.delete(req.tok
 route('GET', '/api/me', (req, body, u) => ({ ...publicUser(u), csrf_token: req.csrf }))
 route('POST', '/api/me/password', (req, body, u) => {
   if (body.old_password !== u.password) fail(400, 'bad_request', '原密码不正确')
-  if (!body.new_password || body.new_password.length < 10) fail(422, 'invalid', '新密码强度不足：至少 10 位', { fields: { new_password: '强度不足' } })
+  if (!body.new_password || body.new_password.length < 12) fail(422, 'invalid', '新密码强度不足：至少 12 位', { fields: { new_password: '强度不足' } })
   u.password = body.new_password; u.password_expired = false
   return { ok: true }
 }, { allowExpired: true })

@@ -11,6 +11,7 @@
 #include "channels/sandbox/server.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/dispatch/token_store.h"
+#include "dispatcher/http/routes/requests.h"
 #include "tests/dispatcher/app/api_harness.h"
 #include "tests/dispatcher/dispatch/sandbox_channels.h"
 #include "tests/security/recording_listener.h"
@@ -219,10 +220,11 @@ TEST(ChannelSecrets, SecretsSealedTheOldWayAreReboundAtOpen) {
                       return Status::Ok();
                     })
                     .ok());
-    auto created = (*app)->channels().Create(op, {{"kind", "wechat_mp"},
-                                                  {"name", "旧库账号"},
-                                                  {"base_url", "http://127.0.0.1:9/wechat"},
-                                                  {"settings", {{"app_id", "x"}}}});
+    auto created = (*app)->channels().Create(
+        op, *DecodeChannelCreate({{"kind", "wechat_mp"},
+                                  {"name", "旧库账号"},
+                                  {"base_url", "http://127.0.0.1:9/wechat"},
+                                  {"settings", {{"app_id", "x"}}}}));
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     id = (*created)["id"];
     // Sealed as the releases before the binding did: bound to the account id only.

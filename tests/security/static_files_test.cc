@@ -48,7 +48,7 @@ class StaticFiles : public ::testing::Test {
     opt.port = 0;
     opt.web_dir = *dir_ / "web";
     opt.site_dir = *dir_ / "site";
-    server_ = new HttpServer(Services{}, opt);
+    server_ = new HttpServer({}, nullptr, opt);  // no routes: files only
     ASSERT_TRUE(server_->Bind().ok());
     thread_ = new std::thread([] { server_->Run(); });
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "dispatcher/core/time_util.h"
+#include "dispatcher/http/routes/requests.h"
 
 namespace gd::testing {
 
@@ -65,9 +66,8 @@ Harness::Harness() {
   auto units = app->accounts().ListUnits();
   for (const auto& u : *units)
     if (u.kind == "office") office_unit = u.id;
-  unit_a =
-      app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
-  unit_b = app->accounts().CreateUnit(admin, {{"name", "城关镇"}, {"kind", "town"}})->id;
+  unit_a = app->accounts().CreateUnit(admin, "市应急管理局", "department")->id;
+  unit_b = app->accounts().CreateUnit(admin, "城关镇", "town")->id;
 
   AddUser("editor_a", unit_a, {Role::kEditor});
   AddUser("reviewer_a", unit_a, {Role::kUnitReviewer});
@@ -88,7 +88,9 @@ Harness::Harness() {
     op.user = **tx.GetUserByName("operator");
     return Status::Ok();
   });
-  auto mk = [&](Json body) { return (*app->channels().Create(op, body))["id"].get<int64_t>(); };
+  auto mk = [&](Json body) {
+    return (*app->channels().Create(op, *DecodeChannelCreate(body)))["id"].get<int64_t>();
+  };
   portal_a = mk({{"kind", "portal"},
                  {"name", "门户"},
                  {"unit_id", unit_a},

@@ -117,6 +117,11 @@ TEST_F(Api, CreatedUsersMustChangeTheirPasswordFirst) {
   Resp weak = h.Call("POST", "/api/me/password", token,
                      {{"old_password", "Initial#Pass2026"}, {"new_password", "short"}});
   EXPECT_EQ(weak.status, 422);
+  // Eleven characters of every class are still too short (ASVS 4.0.3 V2.1.1: at least 12).
+  Resp eleven = h.Call("POST", "/api/me/password", token,
+                       {{"old_password", "Initial#Pass2026"}, {"new_password", "Ab#45678901"}});
+  EXPECT_EQ(eleven.status, 422) << eleven.body;
+  EXPECT_NE(eleven.body.find("长度至少 12 位"), std::string::npos) << eleven.body;
   Resp changed =
       h.Call("POST", "/api/me/password", token,
              {{"old_password", "Initial#Pass2026"}, {"new_password", "Mine&Strong2026"}});

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <thread>
 
+#include "dispatcher/core/time_util.h"
+#include "dispatcher/http/routes/requests.h"
+#include "dispatcher/model/content_codec.h"
 #include "tests/dispatcher/dispatch/sandbox_channels.h"
 
 namespace gd::testing {
@@ -73,7 +76,7 @@ DispatchWorld::DispatchWorld(Options options) : options_(std::move(options)) {
   if (!app->Start().ok()) std::abort();
 
   AuthContext admin = Actor("admin");
-  unit = app->accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}})->id;
+  unit = app->accounts().CreateUnit(admin, "市应急管理局", "department")->id;
   auto units = app->accounts().ListUnits();
   int64_t office_unit = 0;
   for (const auto& u : *units)
@@ -99,7 +102,7 @@ DispatchWorld::DispatchWorld(Options options) : options_(std::move(options)) {
   auto ch = [&](Json body) {
     body["unit_id"] = unit;
     body["settings"]["poll_interval_ms"] = 100;
-    auto r = app->channels().Create(operator_, body);
+    auto r = app->channels().Create(operator_, *DecodeChannelCreate(body));
     if (!r.ok()) {
       ADD_FAILURE() << r.status().ToString();
       std::abort();
@@ -148,21 +151,20 @@ int64_t DispatchWorld::Approved(const std::string& title, const std::vector<int6
       {"media",
        {{{"media_id", cover}, {"role", "cover"}}, {{"media_id", video}, {"role", "video"}}}},
       {"channels", channels}};
-  auto t = app->review().Create(editor, req);
+  auto t = app->review().Create(editor, *ContentFromRequest(req));
   EXPECT_TRUE(t.ok()) << t.status().ToString();
   if (!t.ok()) return 0;
   int64_t id = (*t)["id"];
-  auto s = app->review().Submit(editor, id, {{"proofread", true}});
+  auto s = app->review().Submit(editor, id, {.proofread = true});
   EXPECT_TRUE(s.ok()) << s.status().ToString() << " " << s.status().details().dump();
   if (!s.ok()) return 0;
   Json cur = *s;
-  Json checklist = FullChecklist();
   for (AuthContext* who : {&reviewer, &deputy}) {
     auto d = app->review().Decide(*who, id,
-                                  {{"decision", "approve"},
-                                   {"version_hash", cur["content_hash"]},
-                                   {"comment", "同意"},
-                                   {"checklist", checklist}});
+                                  {.decision = "approve",
+                                   .version_hash = cur["content_hash"],
+                                   .comment = "同意",
+                                   .checklist = FullChecklistMap()});
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     if (!d.ok()) return 0;
     cur = *d;
@@ -172,7 +174,10 @@ int64_t DispatchWorld::Approved(const std::string& title, const std::vector<int6
 }
 
 Json DispatchWorld::Publish(int64_t id, const Json& body) {
-  auto r = app->publish().Publish(sitemgr, id, body);
+  PublishRequest request;
+  request.proofread = body.value("proofread", false);
+  if (body.contains("at")) request.at = ParseRfc3339(body["at"].get<std::string>());
+  auto r = app->publish().Publish(sitemgr, id, request);
   EXPECT_TRUE(r.ok()) << r.status().ToString() << " " << r.status().details().dump();
   return r.ok() ? *r : Json();
 }

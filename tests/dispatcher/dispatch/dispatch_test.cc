@@ -9,7 +9,9 @@
 
 #include "dispatch_fixture.h"
 #include "dispatcher/core/time_util.h"
-#include "dispatcher/dispatch/routes.h"
+#include "dispatcher/dispatch/metrics.h"
+#include "dispatcher/http/routes/requests.h"
+#include "dispatcher/model/content_codec.h"
 
 namespace gd::testing {
 namespace {
@@ -65,31 +67,34 @@ TEST_F(Dispatch, WhatReachesThePlatformIsTheApprovedRendering) {
   EXPECT_EQ(sent_title, approved_title);
   // An edit after approval is impossible without a new chain: the ticket is not editable.
   EXPECT_FALSE(
-      w.app->review().Update(w.editor, id, {{"category", "work_news"}, {"title", "改"}}).ok());
+      w.app->review()
+          .Update(w.editor, id, *ContentFromRequest({{"category", "work_news"}, {"title", "改"}}))
+          .ok());
 }
 
 TEST_F(Dispatch, PublishingIsRefusedWithoutACompleteValidChain) {
   int64_t id = w.Approved("签名校验测试", {w.portal});
   // Not the site manager.
-  EXPECT_EQ(w.app->publish().Publish(w.deputy, id, {{"proofread", true}}).status().code(),
+  EXPECT_EQ(w.app->publish().Publish(w.deputy, id, {.proofread = true}).status().code(),
             Code::kPermissionDenied);
   // No 三校 confirmation.
-  EXPECT_EQ(w.app->publish().Publish(w.sitemgr, id, Json::object()).status().reason(), "invalid");
+  EXPECT_EQ(w.app->publish().Publish(w.sitemgr, id, {}).status().reason(), "invalid");
   // A tampered decision signature stops publishing.
   {
     SQLite::Database db((w.dir / "data" / "dispatcher.db").string(), SQLite::OPEN_READWRITE);
     db.exec("UPDATE decisions SET comment='改过的意见' WHERE ticket_id=" + std::to_string(id));
   }
-  auto r = w.app->publish().Publish(w.sitemgr, id, {{"proofread", true}});
+  auto r = w.app->publish().Publish(w.sitemgr, id, {.proofread = true});
   EXPECT_EQ(r.status().code(), Code::kFailedPrecondition) << r.status().ToString();
   EXPECT_FALSE((*w.app->review().Get(w.sitemgr, id))["signatures_valid"].get<bool>());
   // A draft cannot be published at all.
-  auto draft = w.app->review().Create(w.editor, {{"category", "work_news"},
-                                                 {"title", "草稿"},
-                                                 {"body", "x"},
-                                                 {"channels", {{{"account_id", w.portal}}}}});
+  auto draft = w.app->review().Create(
+      w.editor, *ContentFromRequest({{"category", "work_news"},
+                                     {"title", "草稿"},
+                                     {"body", "x"},
+                                     {"channels", {{{"account_id", w.portal}}}}}));
   EXPECT_EQ(
-      w.app->publish().Publish(w.sitemgr, (*draft)["id"], {{"proofread", true}}).status().code(),
+      w.app->publish().Publish(w.sitemgr, (*draft)["id"], {.proofread = true}).status().code(),
       Code::kFailedPrecondition);
 }
 
@@ -234,23 +239,23 @@ TEST_F(Dispatch, WithdrawalNeedsAReasonAndTheOfficeThenDeletesEverywhere) {
   w.WaitDispatches(id, [](const Json& i) { return ByKind(i, "manual")["state"] == "awaiting"; });
   ASSERT_TRUE(
       w.app->publish()
-          .Confirm(w.sitemgr, id, w.manual, {{"remote_url", "https://channels.weixin.qq.com/x/1"}})
+          .Confirm(w.sitemgr, id, w.manual, {.remote_url = "https://channels.weixin.qq.com/x/1"})
           .ok());
   Json items = w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
   EXPECT_EQ(w.Ticket(id)["state"], "published");
 
-  auto no_reason = w.app->publish().RequestWithdrawal(w.sitemgr, id, {{"reason", "  "}});
+  auto no_reason = w.app->publish().RequestWithdrawal(w.sitemgr, id, {.reason = "  "});
   EXPECT_EQ(no_reason.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(no_reason.status().reason(), "bad_request");
   auto req =
-      w.app->publish().RequestWithdrawal(w.sitemgr, id, {{"reason", "信息有误，需更正后重新发布"}});
+      w.app->publish().RequestWithdrawal(w.sitemgr, id, {.reason = "信息有误，需更正后重新发布"});
   ASSERT_TRUE(req.ok()) << req.status().ToString();
   int64_t wid = (*req)["id"];
   EXPECT_EQ((*req)["state"], "pending");
   // Only the office decides; nothing is deleted before that.
   EXPECT_EQ(w.Posts("weibo", "撤稿测试", false), 1);
-  auto approved = w.app->publish().DecideWithdrawal(w.office, wid,
-                                                    {{"decision", "approve"}, {"comment", "同意"}});
+  auto approved =
+      w.app->publish().DecideWithdrawal(w.office, wid, {.decision = "approve", .comment = "同意"});
   ASSERT_TRUE(approved.ok()) << approved.status().ToString();
   items = w.WaitDispatches(id, [](const Json& i) {
     for (const auto& d : i)
@@ -265,7 +270,7 @@ TEST_F(Dispatch, WithdrawalNeedsAReasonAndTheOfficeThenDeletesEverywhere) {
                                        ByKind(items, "portal")["remote_id"].get<std::string>()));
   // 视频号 has no delete API: a person deletes it and confirms.
   EXPECT_TRUE(ByKind(items, "manual")["manual"].get<bool>());
-  ASSERT_TRUE(w.app->publish().Confirm(w.sitemgr, id, w.manual, {{"withdrawn", true}}).ok());
+  ASSERT_TRUE(w.app->publish().Confirm(w.sitemgr, id, w.manual, {.withdrawn = true}).ok());
   Json t = w.Ticket(id);
   EXPECT_EQ(t["state"], "withdrawn");
   // The dispatcher's own records are kept.
@@ -282,15 +287,15 @@ TEST_F(Dispatch, WithdrawalCanBeRefusedByTheOffice) {
   int64_t id = w.Approved("撤稿驳回测试", {w.portal});
   w.Publish(id);
   w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
-  auto req = w.app->publish().RequestWithdrawal(w.deputy, id, {{"reason", "领导要求撤下"}});
+  auto req = w.app->publish().RequestWithdrawal(w.deputy, id, {.reason = "领导要求撤下"});
   ASSERT_TRUE(req.ok());
   EXPECT_FALSE(
-      w.app->publish().DecideWithdrawal(w.office, (*req)["id"], {{"decision", "reject"}}).ok())
+      w.app->publish().DecideWithdrawal(w.office, (*req)["id"], {.decision = "reject"}).ok())
       << "a refusal needs a comment";
-  ASSERT_TRUE(w.app->publish()
-                  .DecideWithdrawal(w.office, (*req)["id"],
-                                    {{"decision", "reject"}, {"comment", "理由不充分"}})
-                  .ok());
+  ASSERT_TRUE(
+      w.app->publish()
+          .DecideWithdrawal(w.office, (*req)["id"], {.decision = "reject", .comment = "理由不充分"})
+          .ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(w.Ticket(id)["state"], "published");
   EXPECT_TRUE(AllIn(w.Ticket(id)["dispatches"], "published"));
@@ -356,12 +361,13 @@ TEST(ChannelTest, TriesCredentialsAndExplainsInChinese) {
     return Json::parse(r ? r->body : "{}");
   };
   EXPECT_TRUE(test(w.wechat)["ok"].get<bool>());
-  auto bad = w.app->channels().Create(w.operator_, {{"kind", "wechat_mp"},
-                                                    {"name", "错误密钥"},
-                                                    {"unit_id", w.unit},
-                                                    {"base_url", w.sandbox->base_url() + "/wechat"},
-                                                    {"settings", {{"app_id", "sandbox"}}},
-                                                    {"secrets", {{"app_secret", "wrong-secret"}}}});
+  auto bad = w.app->channels().Create(
+      w.operator_, *DecodeChannelCreate({{"kind", "wechat_mp"},
+                                         {"name", "错误密钥"},
+                                         {"unit_id", w.unit},
+                                         {"base_url", w.sandbox->base_url() + "/wechat"},
+                                         {"settings", {{"app_id", "sandbox"}}},
+                                         {"secrets", {{"app_secret", "wrong-secret"}}}}));
   ASSERT_TRUE(bad.ok());
   Json r = test((*bad)["id"]);
   EXPECT_FALSE(r["ok"].get<bool>());

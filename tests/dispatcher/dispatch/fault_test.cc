@@ -84,7 +84,7 @@ TEST(Faults, ErrorsTimeoutsShortTokensAndRateLimitsStillExactlyOnce) {
   const auto t0 = std::chrono::steady_clock::now();
 
   for (int64_t id : ids) {
-    auto r = w.app->publish().Publish(w.sitemgr, id, {{"proofread", true}});
+    auto r = w.app->publish().Publish(w.sitemgr, id, {.proofread = true});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "dispatcher/app/archive_cli.h"
 #include "dispatcher/core/time_util.h"
-#include "dispatcher/records/routes.h"
 #include "records_test_util.h"
 #include "tests/dispatcher/app/api_harness.h"
 

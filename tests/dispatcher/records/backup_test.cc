@@ -11,6 +11,8 @@
 
 #include "dispatcher/app/app.h"
 #include "dispatcher/core/crypto.h"
+#include "dispatcher/http/routes/requests.h"
+#include "dispatcher/model/content_codec.h"
 
 namespace gd::testing {
 namespace {
@@ -54,7 +56,7 @@ Seeded Seed(App& app) {
                     return Status::Ok();
                   })
                   .ok());
-  auto unit = app.accounts().CreateUnit(admin, {{"name", "市应急管理局"}, {"kind", "department"}});
+  auto unit = app.accounts().CreateUnit(admin, "市应急管理局", "department");
   EXPECT_TRUE(unit.ok());
   auto op = app.accounts().AddUserDirect("op", "孙运维", admin.user.unit_id, {Role::kOperator},
                                          kPassword, false);
@@ -63,11 +65,11 @@ Seeded Seed(App& app) {
   EXPECT_TRUE(op.ok() && ed.ok());
   AuthContext opc;
   opc.user = *op;
-  auto ch =
-      app.channels().Create(opc, {{"kind", "portal"},
-                                  {"name", "门户"},
-                                  {"unit_id", unit->id},
-                                  {"settings", {{"mode", "builtin"}, {"site_name", "XX市"}}}});
+  auto ch = app.channels().Create(
+      opc, *DecodeChannelCreate({{"kind", "portal"},
+                                 {"name", "门户"},
+                                 {"unit_id", unit->id},
+                                 {"settings", {{"mode", "builtin"}, {"site_name", "XX市"}}}}));
   EXPECT_TRUE(ch.ok()) << ch.status().ToString();
   s.editor.user = *ed;
   s.editor.unit = *unit;
@@ -107,7 +109,8 @@ TEST(Backup, UnderConcurrentWritesIsConsistentAndHasEveryCommittedTicket) {
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&] {
       while (!stop.load()) {
-        auto t = app->review().Create(s.editor, Body(s.channel, counter.fetch_add(1)));
+        auto t = app->review().Create(s.editor,
+                                      *ContentFromRequest(Body(s.channel, counter.fetch_add(1))));
         if (!t.ok()) {
           failures.fetch_add(1);
           continue;
@@ -171,7 +174,7 @@ TEST(Backup, RestoreProcedureFromTheDocs) {
     ASSERT_TRUE(app);
     Seeded s = Seed(*app);
     for (int i = 0; i < 5; ++i) {
-      auto t = app->review().Create(s.editor, Body(s.channel, i));
+      auto t = app->review().Create(s.editor, *ContentFromRequest(Body(s.channel, i)));
       ASSERT_TRUE(t.ok());
       ids.push_back((*t)["id"]);
     }

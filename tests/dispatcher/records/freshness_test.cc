@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "dispatcher/core/time_util.h"
+#include "dispatcher/http/routes/requests.h"
 #include "dispatcher/records/records_service.h"
 #include "records_test_util.h"
 #include "tests/dispatcher/app/api_harness.h"
@@ -127,7 +128,7 @@ TEST_F(FreshnessMonitor, ColumnsAndAccountsAgainstTheirThresholds) {
                  {"unit_id", h.unit_a},
                  {"settings", settings},
                  {"base_url", "http://127.0.0.1:9/x"}};
-    auto made = h.app->channels().Create(op, body);
+    auto made = h.app->channels().Create(op, *DecodeChannelCreate(body));
     EXPECT_TRUE(made.ok()) << made.status().ToString();
     return (*made)["id"].get<int64_t>();
   };

@@ -1,0 +1,55 @@
+// The API's routes (API.md), one file per area. Each handler is thin: decode the request (typed,
+// dispatcher/http/decode.h), call a service, encode the answer. The services and their
+// dependencies are built by the composition root (dispatcher/app/app.cc) and outlive the server.
+#pragma once
+
+#include <vector>
+
+#include "dispatcher/accounts/account_service.h"
+#include "dispatcher/channel_accounts/channel_service.h"
+#include "dispatcher/dispatch/engine.h"
+#include "dispatcher/dispatch/publish_service.h"
+#include "dispatcher/http/route.h"
+#include "dispatcher/media/media_service.h"
+#include "dispatcher/records/records_service.h"
+#include "dispatcher/review/review_service.h"
+#include "dispatcher/store/store.h"
+
+namespace gd {
+
+// What the handlers call. Every pointer is required except where noted.
+struct RouteDeps {
+  Store* store = nullptr;
+  AccountService* accounts = nullptr;
+  ReviewService* review = nullptr;
+  ChannelService* channels = nullptr;
+  MediaService* media = nullptr;
+  PublishService* publish = nullptr;
+  DispatchEngine* engine = nullptr;
+  RecordsService* records = nullptr;
+  CredentialTester tester;      // tries channel credentials; empty = 503 on /test
+  bool secure_cookies = false;  // the session cookie carries `Secure`
+};
+
+// Sign-in, sign-out, the caller, units and users (API.md "Sessions and accounts").
+std::vector<Route> SessionAndUserRoutes(const RouteDeps& d);
+// Tickets and the review pipeline, live checks (API.md "Tickets").
+std::vector<Route> TicketRoutes(const RouteDeps& d);
+// Media upload and download.
+std::vector<Route> MediaRoutes(const RouteDeps& d);
+// Channel accounts.
+std::vector<Route> ChannelRoutes(const RouteDeps& d);
+// The audit log and its verification.
+std::vector<Route> AuditRoutes(const RouteDeps& d);
+// Publishing, dispatches, withdrawals (art. 14) and /metrics.
+std::vector<Route> DispatchRoutes(const RouteDeps& d);
+// The records module: archive (art. 10-3), filings, freshness (art. 4), personnel (art. 8),
+// rescans (art. 16).
+std::vector<Route> RecordRoutes(const RouteDeps& d);
+// /healthz.
+std::vector<Route> HealthRoutes();
+
+// Every route above, in the order they are matched.
+std::vector<Route> AllRoutes(const RouteDeps& d);
+
+}  // namespace gd
