@@ -39,6 +39,12 @@ Status MemoryTokenStore::Save(int64_t account_id, const Token& token) {
   return Status::Ok();
 }
 
+Status MemoryTokenStore::Erase(int64_t account_id) {
+  std::lock_guard lock(mu_);
+  tokens_.erase(account_id);
+  return Status::Ok();
+}
+
 int MemoryTokenStore::saves() const {
   std::lock_guard lock(mu_);
   return saves_;
@@ -80,6 +86,7 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
     e.token.reset();
   }
   e.fetching = true;
+  const uint64_t epoch = e.epoch;
   bool need_load = !e.loaded && store_ != nullptr;
   e.loaded = true;
   std::optional<Token> current = e.stale;
@@ -108,7 +115,15 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
       Token t = std::move(got).value();
       if (t.issued_at == 0) t.issued_at = clock_.Now();
       if (t.refresh_token.empty() && current) t.refresh_token = current->refresh_token;
-      if (store_ != nullptr) (void)store_->Save(account_id, t);  // best effort: still usable
+      if (store_ != nullptr) {
+        std::lock_guard store_lock(store_mu_);
+        bool current_epoch;
+        {
+          std::lock_guard check(mu_);
+          current_epoch = entries_[account_id].epoch == epoch;
+        }
+        if (current_epoch) (void)store_->Save(account_id, t);  // best effort: still usable
+      }
       found = std::move(t);
       fetched = true;
     } else {
@@ -122,7 +137,7 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
   e2.fetching = false;
   ++e2.generation;
   e2.last_error = error;
-  if (found) {
+  if (found && e2.epoch == epoch) {
     e2.token = found;
     e2.stale.reset();
   }
@@ -143,6 +158,21 @@ bool TokenCache::Invalidate(int64_t account_id, const std::string& access_token)
     return true;
   }
   return false;
+}
+
+Status TokenCache::Forget(int64_t account_id) {
+  {
+    std::lock_guard lock(mu_);
+    Entry& e = entries_[account_id];
+    ++e.epoch;
+    e.token.reset();
+    e.stale.reset();
+    e.loaded = true;
+    e.last_error = Status::Ok();
+  }
+  if (store_ == nullptr) return Status::Ok();
+  std::lock_guard store_lock(store_mu_);
+  return store_->Erase(account_id);
 }
 
 int64_t TokenCache::fetch_count(int64_t account_id) const {

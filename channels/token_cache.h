@@ -36,6 +36,8 @@ class TokenStore {
   virtual ~TokenStore() = default;
   virtual StatusOr<std::optional<Token>> Load(int64_t account_id) = 0;
   virtual Status Save(int64_t account_id, const Token& token) = 0;
+  // Removes the stored token of `account_id` (absent is not an error).
+  virtual Status Erase(int64_t account_id) = 0;
 };
 
 // For tests and the demo.
@@ -43,6 +45,7 @@ class MemoryTokenStore final : public TokenStore {
  public:
   StatusOr<std::optional<Token>> Load(int64_t account_id) override;
   Status Save(int64_t account_id, const Token& token) override;
+  Status Erase(int64_t account_id) override;
   int saves() const;
 
  private:
@@ -75,6 +78,12 @@ class TokenCache {
   // fetches. Returns true if it was dropped.
   bool Invalidate(int64_t account_id, const std::string& access_token);
 
+  // The account's credentials or host changed: every token obtained for it belongs to the old
+  // host. Drops the cached and the stale token, erases the stored one, and makes a fetch
+  // already running keep its result to itself (neither cached nor stored). The store is not
+  // consulted again for this account in this process. Returns the store's error, if any.
+  Status Forget(int64_t account_id);
+
   // Number of successful fetches for `account_id` (for metrics and tests).
   int64_t fetch_count(int64_t account_id) const;
 
@@ -92,6 +101,7 @@ class TokenCache {
     bool loaded = false;         // the store was consulted
     bool fetching = false;
     uint64_t generation = 0;  // bumped when a fetch finishes
+    uint64_t epoch = 0;       // bumped by Forget: results of older fetches are not kept
     Status last_error;
     int64_t fetches = 0;
     int64_t failed_fetches = 0;
@@ -102,6 +112,9 @@ class TokenCache {
   TokenStore* store_;
   TimeMs margin_;
   mutable std::mutex mu_;
+  // Serialises store_->Save against Forget's store_->Erase, so that a fetch that started before
+  // a Forget cannot store its token after the erase. Taken before mu_, never inside it.
+  std::mutex store_mu_;
   std::condition_variable cv_;
   std::map<int64_t, Entry> entries_;
 };

@@ -119,7 +119,9 @@ int Demo(const CommonFlags& f) {
   gd::channels::sandbox::SandboxOptions sopt;
   sopt.async_delay_ms = 1500;
   sopt.enforce_quotas = true;  // the platforms' documented daily/hourly quotas, as in production
-  auto sandbox = gd::channels::sandbox::SandboxServer::Start(cfg->host, 0, sopt);
+  // On loopback whatever --listen says: channel base URLs may use plain http:// only to loopback
+  // hosts (docs/decisions.md); visitors reach the sandbox through /_sandbox/ on the server.
+  auto sandbox = gd::channels::sandbox::SandboxServer::Start("127.0.0.1", 0, sopt);
   if (!sandbox.ok()) return Fail(sandbox.status());
   cfg->sandbox_proxy = (*sandbox)->base_url();
   auto app = App::Create(*cfg);

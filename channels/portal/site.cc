@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "channels/portal/formatter.h"
@@ -16,6 +17,20 @@ namespace gd::channels {
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr std::string_view kSiteScriptFile = "gd-site.js";
+constexpr std::string_view kSiteScript =
+    "document.getElementById(\"gd-print\").addEventListener(\"click\",function(){window.print();});"
+    "\n"
+    "document.getElementById(\"gd-close\").addEventListener(\"click\",function(){window.close();});"
+    "\n";
+
+bool FileHolds(const fs::path& path, std::string_view expected) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return data == expected;
+}
 
 std::string ExtensionFor(std::string_view mime) {
   static const std::map<std::string_view, std::string_view> kExt = {
@@ -103,6 +118,11 @@ Status StaticSite::WriteFile(const fs::path& rel, std::string_view data) const {
 Status StaticSite::WriteArticle(const Json& body, const std::vector<MediaRef>& media) const {
   const std::string path = body.value("path", "");
   if (!IsValidArticlePath(path)) return InvalidArgument("门户网站文章路径无效：" + path);
+  // The article page's tools run from this file, not inline: the site's Content-Security-Policy
+  // allows scripts from the site itself only.
+  if (!FileHolds(options_.site_dir / kSiteScriptFile, kSiteScript)) {
+    GD_RETURN_IF_ERROR(WriteFile(kSiteScriptFile, kSiteScript));
+  }
   std::string page = body.value("page_html", "");
   const std::string root = PortalRootPrefix(path);
 

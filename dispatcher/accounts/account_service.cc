@@ -1,8 +1,11 @@
 #include "dispatcher/accounts/account_service.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
-#include <mutex>
+#include <chrono>
+#include <thread>
 
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
@@ -11,20 +14,39 @@
 namespace gd {
 namespace {
 
-// scrypt (N=2^15, r=8) takes 32 MB per call: one call at a time keeps a burst of sign-ins
-// from multiplying the server's memory (seven concurrent sign-ins peaked at 239 MB; the
-// budget is 64 MB).
-std::mutex& KdfMutex() {
-  static std::mutex mu;
-  return mu;
+// A scrypt hash of a random password nobody knows, with the parameters HashPassword uses: an
+// unknown username's password is verified against it, so that sign-in costs what a known
+// one's does.
+constexpr std::string_view kDummyHash =
+    "scrypt$32768$8$1$Ny0J8/JHTLsUzgMkWWj8gg==$A8b4FzPvxaj0bOM+sVFH9Xzo/8dX1oONav0QYJ992hU=";
+
+LoginThrottle::Options ThrottleOptions(const AccountPolicy& p) {
+  LoginThrottle::Options o;
+  o.threshold = p.lockout_threshold;
+  o.window_ms = p.lockout_window_ms;
+  o.lock_ms = p.lockout_duration_ms;
+  o.delay_base_ms = p.failure_delay_base_ms;
+  o.delay_max_ms = p.failure_delay_max_ms;
+  o.max_pairs = p.throttle_max_pairs;
+  o.max_in_flight_per_address = p.max_logins_in_flight_per_address;
+  return o;
 }
-std::string BoundedHashPassword(std::string_view password) {
-  std::lock_guard<std::mutex> lock(KdfMutex());
-  return HashPassword(password);
+
+int HashSlots(const AccountPolicy& p) {
+  if (p.max_concurrent_hashes > 0) return p.max_concurrent_hashes;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 2 : static_cast<int>(n);
 }
-bool BoundedVerifyPassword(std::string_view password, std::string_view encoded) {
-  std::lock_guard<std::mutex> lock(KdfMutex());
-  return VerifyPassword(password, encoded);
+
+// The address sign-ins are throttled by: IPv6 clients by their /64 (one subscriber usually
+// holds a whole /64, so per-address limits on single IPv6 addresses would not limit anyone).
+std::string ThrottleAddress(const std::string& address) {
+  in6_addr a6{};
+  if (inet_pton(AF_INET6, address.c_str(), &a6) != 1) return address;
+  for (int i = 8; i < 16; ++i) a6.s6_addr[i] = 0;
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (!inet_ntop(AF_INET6, &a6, buf, sizeof buf)) return address;
+  return std::string(buf) + "/64";
 }
 
 constexpr std::array<std::string_view, 4> kUnitKinds = {"town", "street", "department", "office"};
@@ -52,6 +74,25 @@ Json RolesJson(const std::vector<Role>& roles) {
 
 }  // namespace
 
+AccountService::AccountService(Store& store, const Clock& clock, AccountPolicy policy)
+    : store_(store),
+      clock_(clock),
+      policy_(policy),
+      throttle_(ThrottleOptions(policy)),
+      kdf_(HashSlots(policy)) {}
+
+std::string AccountService::HashBounded(std::string_view password) {
+  auto permit = kdf_.Acquire();
+  ++hashes_run_;
+  return gd::HashPassword(password);
+}
+
+bool AccountService::VerifyBounded(std::string_view password, std::string_view encoded) {
+  auto permit = kdf_.Acquire();
+  ++hashes_run_;
+  return gd::VerifyPassword(password, encoded);
+}
+
 Json UnitJson(const Unit& u) {
   return {{"id", u.id},
           {"name", u.name},
@@ -72,7 +113,7 @@ Json AccountService::UserJson(const User& u, const std::string& unit_name) const
           {"role_labels", labels},
           {"disabled", u.disabled},
           {"password_expired", PasswordExpired(u)},
-          {"locked", u.locked_until > clock_.Now()}};
+          {"locked", throttle_.AnyLocked(u.username, clock_.Now())}};
 }
 
 bool AccountService::PasswordExpired(const User& u) const {
@@ -115,13 +156,20 @@ Status AccountService::CheckPasswordStrength(const std::string& username,
 }
 
 Status AccountService::Bootstrap(const std::string& admin_password) {
+  int64_t users = 0;
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(users, tx.CountUsers());
+    return Status::Ok();
+  }));
+  if (users > 0) return Status::Ok();
+  if (admin_password.empty())
+    return FailedPrecondition(
+        "首次启动需要设置环境变量 DISPATCHER_ADMIN_PASSWORD（管理员初始密码）");
+  GD_RETURN_IF_ERROR(CheckPasswordStrength("admin", admin_password));
+  const std::string hash = HashBounded(admin_password);
   return store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(int64_t n, tx.CountUsers());
     if (n > 0) return Status::Ok();
-    if (admin_password.empty())
-      return FailedPrecondition(
-          "首次启动需要设置环境变量 DISPATCHER_ADMIN_PASSWORD（管理员初始密码）");
-    GD_RETURN_IF_ERROR(CheckPasswordStrength("admin", admin_password));
     GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
     int64_t office_id = 0;
     for (const auto& u : units)
@@ -135,8 +183,11 @@ Status AccountService::Bootstrap(const std::string& admin_password) {
     admin.name = "系统管理员";
     admin.unit_id = office_id;
     admin.roles = {Role::kAdmin};
-    admin.password_hash = BoundedHashPassword(admin_password);
+    admin.password_hash = hash;
     admin.password_changed_at = tx.now();
+    // The password came through the environment (process listings, shell history, unit files):
+    // the admin replaces it at the first sign-in.
+    admin.must_change_password = true;
     GD_ASSIGN_OR_RETURN(int64_t id, tx.InsertUser(admin));
     GD_RETURN_IF_ERROR(
         tx.AppendPersonnel(0, id, office_id, {{"action", "create"}, {"roles", {"admin"}}}));
@@ -145,75 +196,84 @@ Status AccountService::Bootstrap(const std::string& admin_password) {
 }
 
 StatusOr<LoginResult> AccountService::Login(const std::string& username,
-                                            const std::string& password) {
-  // The expensive hash runs outside the store lock so sign-ins do not stall other requests.
+                                            const std::string& password,
+                                            const std::string& client_address) {
+  const std::string address = ThrottleAddress(client_address);
+  auto slot = throttle_.Enter(address);
+  if (!slot)
+    return Status(Code::kResourceExhausted, "来自同一地址的登录请求过多，请稍后再试",
+                  "rate_limited");
+  const TimeMs now = clock_.Now();
+  auto locked = [&](TimeMs until) {
+    int minutes = static_cast<int>((until - now + 59999) / 60000);
+    return Status(Code::kLocked,
+                  "连续登录失败次数过多，已暂停此账号从当前地址登录，请 " +
+                      std::to_string(minutes) + " 分钟后再试或联系管理员解除锁定",
+                  "locked", {{"locked_until", FormatRfc3339(until)}});
+  };
+  // A locked pair answers at once and hashes nothing, whether the username exists or not:
+  // no password is tried while locked, and a 423 takes the same time for every username.
+  if (auto until = throttle_.LockedUntil(username, address, now)) return locked(*until);
+
   std::optional<User> user;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(user, tx.GetUserByName(username));
     return Status::Ok();
   }));
-  static const std::string kDummy = BoundedHashPassword("dummy-password-for-timing");
-  const TimeMs now = clock_.Now();
-  if (!user) {
-    (void)BoundedVerifyPassword(password, kDummy);
-    return Unauthenticated("用户名或密码错误");
+  // The expensive hash runs outside the store lock, bounded by kdf_. Unknown usernames verify
+  // against the dummy hash, so their answers take as long as a known username's.
+  const bool matches =
+      VerifyBounded(password, user ? std::string_view(user->password_hash) : kDummyHash);
+  const bool good = user.has_value() && matches;
+
+  if (good) {
+    if (!throttle_.RecordSuccess(username, address, now))
+      return locked(throttle_.LockedUntil(username, address, now).value_or(now));
+    LoginResult result;
+    GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+      GD_ASSIGN_OR_RETURN(auto fresh, tx.GetUser(user->id));
+      if (!fresh) return Unauthenticated("用户名或密码错误");
+      const User& u = *fresh;
+      if (u.disabled)
+        return tx.Audit(u.id, "login.disabled", "user", u.id, {{"address", client_address}});
+      result.token = RandomToken(32);
+      result.csrf_token = RandomToken(24);
+      Session s{Sha256Hex(result.token),
+                u.id,
+                result.csrf_token,
+                now,
+                now + std::min(policy_.session_idle_ms, policy_.session_max_ms),
+                now};
+      GD_RETURN_IF_ERROR(tx.InsertSession(s));
+      GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(u.unit_id));
+      result.auth.user = u;
+      result.auth.unit = unit.value_or(Unit{});
+      result.auth.token_hash = s.token_hash;
+      result.auth.csrf_token = s.csrf_token;
+      result.auth.password_expired = PasswordExpired(u);
+      return tx.Audit(u.id, "login", "user", u.id, {{"address", client_address}});
+    }));
+    if (result.token.empty()) return Unauthenticated("账号已停用，请联系管理员");
+    return result;
   }
-  if (user->locked_until > now) {
-    int minutes = static_cast<int>((user->locked_until - now + 59999) / 60000);
-    return Status(Code::kLocked,
-                  "连续登录失败次数过多，账号已锁定，请 " + std::to_string(minutes) +
-                      " 分钟后再试或联系管理员",
-                  "locked", {{"locked_until", FormatRfc3339(user->locked_until)}});
-  }
-  const bool good = BoundedVerifyPassword(password, user->password_hash);
-  LoginResult result;
-  Status st = store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetUser(user->id));
-    if (!fresh) return Unauthenticated("用户名或密码错误");
-    User u = *fresh;
-    if (!good) {
-      if (u.first_failed_at == 0 || now - u.first_failed_at > policy_.lockout_window_ms) {
-        u.failed_count = 0;
-        u.first_failed_at = now;
-      }
-      ++u.failed_count;
-      Json detail = {{"username", u.username}, {"failures", u.failed_count}};
-      if (u.failed_count >= policy_.lockout_threshold) {
-        u.locked_until = now + policy_.lockout_duration_ms;
-        u.failed_count = 0;
-        u.first_failed_at = 0;
-        GD_RETURN_IF_ERROR(tx.Audit(u.id, "account.locked", "user", u.id, detail));
-      }
-      GD_RETURN_IF_ERROR(tx.UpdateUser(u));
-      return tx.Audit(u.id, "login.failed", "user", u.id, detail);
-    }
-    if (u.disabled) return tx.Audit(u.id, "login.disabled", "user", u.id, Json::object());
-    u.failed_count = 0;
-    u.first_failed_at = 0;
-    u.locked_until = 0;
-    GD_RETURN_IF_ERROR(tx.UpdateUser(u));
-    result.token = RandomToken(32);
-    result.csrf_token = RandomToken(24);
-    Session s{Sha256Hex(result.token),
-              u.id,
-              result.csrf_token,
-              now,
-              now + std::min(policy_.session_idle_ms, policy_.session_max_ms),
-              now};
-    GD_RETURN_IF_ERROR(tx.InsertSession(s));
-    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(u.unit_id));
-    result.auth.user = u;
-    result.auth.unit = unit.value_or(Unit{});
-    result.auth.token_hash = s.token_hash;
-    result.auth.csrf_token = s.csrf_token;
-    result.auth.password_expired = PasswordExpired(u);
-    return tx.Audit(u.id, "login", "user", u.id, Json::object());
-  });
-  // The failure is recorded (committed) before the answer goes out.
-  if (!st.ok()) return st;
-  if (!good) return Unauthenticated("用户名或密码错误");
-  if (result.token.empty()) return Unauthenticated("账号已停用，请联系管理员");
-  return result;
+
+  LoginThrottle::Failure f = throttle_.RecordFailure(username, address, now);
+  if (f.was_locked) return locked(f.locked_until);
+  const int64_t user_id = user ? user->id : 0;
+  Json detail = {{"username", LoginThrottle::KeyPart(username)},
+                 {"address", client_address},
+                 {"failures", f.failures}};
+  // The failure is recorded (committed) before the answer goes out, for known and unknown
+  // usernames alike.
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_RETURN_IF_ERROR(tx.Audit(user_id, "login.failed", "user", user_id, detail));
+    if (!f.locked_now) return Status::Ok();
+    Json lock = detail;
+    lock["locked_until"] = FormatRfc3339(f.locked_until);
+    return tx.Audit(user_id, "account.locked", "user", user_id, lock);
+  }));
+  if (f.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.delay_ms));
+  return Unauthenticated("用户名或密码错误");
 }
 
 Status AccountService::Logout(const std::string& token_hash) {
@@ -258,7 +318,7 @@ StatusOr<AuthContext> AccountService::Authenticate(const std::string& token) {
 
 Status AccountService::ChangePassword(const AuthContext& who, const std::string& old_password,
                                       const std::string& new_password) {
-  if (!BoundedVerifyPassword(old_password, who.user.password_hash))
+  if (!VerifyBounded(old_password, who.user.password_hash))
     return InvalidArgument("原密码不正确", "invalid",
                            {{"fields", {{"old_password", "原密码不正确"}}}});
   if (old_password == new_password)
@@ -269,7 +329,7 @@ Status AccountService::ChangePassword(const AuthContext& who, const std::string&
     return InvalidArgument(
         strength.message(), "invalid",
         {{"fields", {{"new_password", strength.details()["fields"]["password"]}}}});
-  std::string hash = BoundedHashPassword(new_password);
+  std::string hash = HashBounded(new_password);
   return store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(who.user.id));
     if (!u) return NotFound("用户不存在");
@@ -277,7 +337,55 @@ Status AccountService::ChangePassword(const AuthContext& who, const std::string&
     u->password_changed_at = tx.now();
     u->must_change_password = false;
     GD_RETURN_IF_ERROR(tx.UpdateUser(*u));
-    return tx.Audit(u->id, "password.change", "user", u->id, Json::object());
+    // Whoever else held a session of this person (a stolen token, a forgotten browser) is out.
+    GD_RETURN_IF_ERROR(tx.DeleteOtherSessions(u->id, who.token_hash));
+    return tx.Audit(u->id, "password.change", "user", u->id, {{"other_sessions_ended", true}});
+  });
+}
+
+std::vector<LoginLock> AccountService::ListLoginLocks() const {
+  return throttle_.Locks(clock_.Now());
+}
+
+StatusOr<LoginLock> AccountService::UnlockLogin(const AuthContext& who, int64_t lock_id) {
+  std::optional<LoginLock> lifted;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    lifted = throttle_.Unlock(lock_id, clock_.Now());
+    if (!lifted) return NotFound("没有这个登录锁定（可能已到期或已解除）");
+    GD_ASSIGN_OR_RETURN(auto u, tx.GetUserByName(lifted->username));
+    int64_t uid = u ? u->id : 0;
+    return tx.Audit(who.user.id, "login.unlock", "user", uid,
+                    {{"username", lifted->username},
+                     {"address", lifted->address},
+                     {"lock_id", lifted->id},
+                     {"locked_until", FormatRfc3339(lifted->locked_until)}});
+  }));
+  return *lifted;
+}
+
+StatusOr<std::vector<LoginLock>> AccountService::UnlockUser(const AuthContext& who,
+                                                            int64_t user_id) {
+  std::vector<LoginLock> lifted;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(user_id));
+    if (!u) return NotFound("用户不存在");
+    lifted = throttle_.UnlockUser(u->username, clock_.Now());
+    Json addresses = Json::array();
+    for (const auto& l : lifted) addresses.push_back(l.address);
+    return tx.Audit(who.user.id, "login.unlock", "user", u->id,
+                    {{"username", u->username}, {"addresses", addresses}});
+  }));
+  return lifted;
+}
+
+Status AccountService::ClearForcedPasswordChange(const std::string& username) {
+  return store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto u, tx.GetUserByName(username));
+    if (!u) return NotFound("用户不存在：" + username);
+    if (!u->must_change_password) return Status::Ok();
+    u->must_change_password = false;
+    GD_RETURN_IF_ERROR(tx.UpdateUser(*u));
+    return tx.Audit(0, "user.update", "user", u->id, {{"must_change_password", false}});
   });
 }
 
@@ -320,7 +428,7 @@ StatusOr<User> AccountService::AddUserDirect(const std::string& username, const 
   u.name = name;
   u.unit_id = unit_id;
   u.roles = roles;
-  u.password_hash = BoundedHashPassword(password);
+  u.password_hash = HashBounded(password);
   u.must_change_password = must_change;
   Status st = store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
@@ -365,7 +473,7 @@ StatusOr<User> AccountService::CreateUser(const AuthContext& who, const Json& bo
   u.name = name;
   u.unit_id = unit_id;
   u.roles = roles;
-  u.password_hash = BoundedHashPassword(password);
+  u.password_hash = HashBounded(password);
   u.must_change_password = true;  // created by someone else: must choose their own
   Status st = store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
@@ -395,10 +503,20 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, co
     GD_ASSIGN_OR_RETURN(auto r, ParseRoles(body["roles"]));
     roles = r;
   }
-  std::optional<std::string> new_password;
+  std::optional<std::string> new_hash;
+  std::string username;
   if (body.contains("password")) {
     GD_ASSIGN_OR_RETURN(std::string p, GetString(body, "password"));
-    new_password = p;
+    // Checked and hashed before the write: scrypt never runs under the store's write lock.
+    std::optional<User> existing;
+    GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+      GD_ASSIGN_OR_RETURN(existing, tx.GetUser(id));
+      return Status::Ok();
+    }));
+    if (!existing) return NotFound("用户不存在");
+    username = existing->username;
+    GD_RETURN_IF_ERROR(CheckPasswordStrength(username, p));
+    new_hash = HashBounded(p);
   }
   User out;
   Status st = store_.Write([&](Tx& tx) -> Status {
@@ -436,13 +554,10 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, co
       u.name = body["name"].get<std::string>();
       change["name"] = u.name;
     }
-    if (new_password) {
-      GD_RETURN_IF_ERROR(CheckPasswordStrength(u.username, *new_password));
-      u.password_hash = BoundedHashPassword(*new_password);
+    if (new_hash) {
+      u.password_hash = *new_hash;
       u.password_changed_at = tx.now();
       u.must_change_password = true;
-      u.locked_until = 0;
-      u.failed_count = 0;
       change["password_reset"] = true;
       GD_RETURN_IF_ERROR(tx.DeleteUserSessions(u.id));
     }
@@ -452,6 +567,9 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id, co
     return tx.Audit(who.user.id, "user.update", "user", u.id, change);
   });
   if (!st.ok()) return st;
+  // A reset is how the office helps someone who locked themselves out: their sign-in locks
+  // (from any address) end with it, as the account lock used to.
+  if (new_hash) (void)throttle_.UnlockUser(out.username, clock_.Now());
   return out;
 }
 

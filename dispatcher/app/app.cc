@@ -135,6 +135,8 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
       std::make_unique<ReviewService>(*app->store_, *app->clock_, *app->policy_, *app->calendar_,
                                       *app->renderer_, *app->checker_, signing_key);
   app->channels_ = std::make_unique<ChannelService>(*app->store_, app->master_key_);
+  // Before anything reads secrets: old values are re-sealed bound to their host.
+  GD_RETURN_IF_ERROR(app->channels_->RebindLegacySecrets().status());
   app->media_ = std::make_unique<MediaService>(*app->store_, cfg.data_dir / "media");
 
   // Channels: one outbound transport, tokens cached per account and persisted sealed.
@@ -142,6 +144,12 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   app->token_store_ = std::make_unique<SealedTokenStore>(
       *app->store_, HmacSha256Raw(app->master_key_, "token-store"));
   app->tokens_ = std::make_unique<channels::TokenCache>(*app->clock_, app->token_store_.get());
+  app->channels_->SetTokenForgetter([tokens = app->tokens_.get()](int64_t account_id) {
+    Status st = tokens->Forget(account_id);
+    if (!st.ok())
+      log::Warn("channel account {}: stored access token not erased: {}", account_id,
+                st.ToString());
+  });
   GD_ASSIGN_OR_RETURN(app->site_templates_, render::TemplateSet::Load(cfg.templates_dir));
   DispatchConfig dcfg;
   if (cfg.dispatch) {

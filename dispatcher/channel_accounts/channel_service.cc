@@ -1,9 +1,14 @@
 #include "dispatcher/channel_accounts/channel_service.h"
 
+#include <arpa/inet.h>
+
+#include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "dispatcher/core/crypto.h"
+#include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 
@@ -33,9 +38,156 @@ Status Invalid(const std::string& field, const std::string& msg) {
   return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
 }
 
-std::string Aad(int64_t id) { return "channel-secrets:" + std::to_string(id); }
+// Sealed secrets bound to the account's id, kind and origin (docs/decisions.md, issue 12).
+constexpr std::string_view kBoundPrefix = "b2:";
+// The format before the binding: "v1:…" bound to the id only. Read by the migration at open.
+std::string LegacyAad(int64_t id) { return "channel-secrets:" + std::to_string(id); }
+
+// The origin a sealed value is bound to. A stored URL the strict parser refuses (saved before
+// the check existed) is bound by its full text, so the binding stays exact.
+std::string OriginForBinding(const std::string& base_url) {
+  if (base_url.empty()) return "";
+  auto u = ParseBaseUrl(base_url);
+  return u.ok() ? u->origin : "unparsed:" + base_url;
+}
+
+std::string BoundAad(const ChannelAccountRow& row) {
+  return "gd.channel-secrets.b2|" + std::to_string(row.id) + "|" + row.kind + "|" +
+         OriginForBinding(row.base_url);
+}
+
+Status ReenterCredentials(const std::string& why) {
+  return FailedPrecondition(why + "，请重新填写凭据", "conflict");
+}
+
+// Whether the account cannot work without secrets (everything but manual and built-in portal).
+bool NeedsSecrets(const ChannelAccountRow& row) {
+  auto it = Kinds().find(row.kind);
+  if (it == Kinds().end() || it->second.secrets.empty()) return false;
+  if (row.kind == "portal") return row.settings.value("mode", "builtin") == "push";
+  return true;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// Four decimal parts 0..255 without leading zeros; nullopt for any other spelling.
+std::optional<int> DottedQuadFirstOctet(const std::string& host) {
+  int parts = 0, first = -1;
+  size_t start = 0;
+  while (start <= host.size()) {
+    size_t dot = host.find('.', start);
+    std::string part = host.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (!AllDigits(part) || part.size() > 3 || (part.size() > 1 && part[0] == '0'))
+      return std::nullopt;
+    int v = std::stoi(part);
+    if (v > 255) return std::nullopt;
+    if (parts == 0) first = v;
+    ++parts;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (parts != 4) return std::nullopt;
+  return first;
+}
+
+// A DNS name: labels of [a-z0-9-], 1..63 long, not starting or ending with '-'.
+bool DnsName(const std::string& host) {
+  if (host.empty() || host.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    size_t dot = host.find('.', start);
+    std::string label = host.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
+    if (label.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+      return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
 
 }  // namespace
+
+StatusOr<BaseUrl> ParseBaseUrl(const std::string& url) {
+  auto bad = [](const std::string& why) { return Invalid("base_url", "接口地址无效：" + why); };
+  if (url.empty()) return bad("不能为空");
+  if (url.size() > 2048) return bad("过长");
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c >= 0x7f || c == '%' || c == '\\' || c == '?' || c == '#' || c == '@')
+      return bad("不能包含空白、非 ASCII 字符或 % \\ ? # @");
+  }
+  const size_t sep = url.find("://");
+  if (sep == std::string::npos) return bad("应以 https:// 开头");
+  BaseUrl u;
+  u.scheme = Lower(url.substr(0, sep));
+  if (u.scheme != "https" && u.scheme != "http") return bad("应以 https:// 开头");
+  const size_t start = sep + 3;
+  const size_t slash = url.find('/', start);
+  const std::string authority =
+      url.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+  if (authority.empty()) return bad("缺少主机名");
+  std::string port_text;
+  bool has_port = false;
+  if (authority[0] == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string::npos) return bad("IPv6 地址缺少 ]");
+    const std::string literal = authority.substr(1, close - 1);
+    const std::string rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return bad("主机名后只能跟端口");
+      has_port = true;
+      port_text = rest.substr(1);
+    }
+    in6_addr addr{};
+    if (literal.empty() || inet_pton(AF_INET6, literal.c_str(), &addr) != 1)
+      return bad("IPv6 地址无效");
+    char text[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &addr, text, sizeof text) == nullptr) return bad("IPv6 地址无效");
+    u.host = std::string("[") + text + "]";
+    u.loopback = IN6_IS_ADDR_LOOPBACK(&addr);
+  } else {
+    const size_t colon = authority.find(':');
+    u.host = Lower(authority.substr(0, colon));
+    if (colon != std::string::npos) {
+      has_port = true;
+      port_text = authority.substr(colon + 1);
+    }
+    if (!DnsName(u.host)) return bad("主机名无效");
+    const std::string last = u.host.substr(u.host.rfind('.') + 1);
+    if (std::isdigit(static_cast<unsigned char>(last[0]))) {
+      // Numeric: only the dotted quad, so that no other IPv4 spelling (127.1, 0x7f.1, a plain
+      // number) reaches a resolver that reads it differently.
+      auto first = DottedQuadFirstOctet(u.host);
+      if (!first) return bad("IPv4 地址应写作 a.b.c.d");
+      u.loopback = *first == 127;
+    } else {
+      u.loopback = u.host == "localhost";
+    }
+  }
+  if (has_port) {
+    if (!AllDigits(port_text) || port_text.size() > 5) return bad("端口无效");
+    u.port = std::stoi(port_text);
+    if (u.port < 1 || u.port > 65535) return bad("端口应在 1–65535 之间");
+  } else {
+    u.port = u.scheme == "https" ? 443 : 80;
+  }
+  u.origin = u.scheme + "://" + u.host + ":" + std::to_string(u.port);
+  return u;
+}
+
+Status CheckBaseUrl(const std::string& url) {
+  GD_ASSIGN_OR_RETURN(BaseUrl u, ParseBaseUrl(url));
+  if (u.scheme != "https" && !u.loopback)
+    return Invalid("base_url", "接口地址须使用 https://（仅本机回环地址可用 http://）");
+  return Status::Ok();
+}
 
 bool CanSeeChannel(const AuthContext& who, int64_t unit_id) {
   return unit_id == 0 || who.user.CityWide() || who.user.Has(Role::kOperator) ||
@@ -61,10 +213,9 @@ Status ChannelService::Validate(const std::string& kind, const std::string& base
   bool push = kind == "portal" && settings.value("mode", "") == "push";
   if (kind == "portal" && settings.value("mode", "") != "builtin" && !push)
     return Invalid("settings.mode", "门户模式应为 builtin 或 push");
-  if (it->second.needs_base_url || push) {
-    if (base_url.rfind("https://", 0) != 0 && base_url.rfind("http://", 0) != 0)
-      return Invalid("base_url", "接口地址应以 https:// 或 http:// 开头");
-  }
+  if ((it->second.needs_base_url || push) && base_url.empty())
+    return Invalid("base_url", "缺少接口地址（https://…）");
+  if (!base_url.empty()) GD_RETURN_IF_ERROR(CheckBaseUrl(base_url));
   if (kind == "wechat_mp") {
     std::string mode = settings.value("publish_mode", "publish");
     if (mode != "publish" && mode != "mass_send")
@@ -75,12 +226,57 @@ Status ChannelService::Validate(const std::string& kind, const std::string& base
 
 StatusOr<Json> ChannelService::Secrets(const ChannelAccountRow& row) const {
   if (row.secrets_sealed.empty()) return Json::object();
-  GD_ASSIGN_OR_RETURN(std::string plain, OpenAesGcm(key_, row.secrets_sealed, Aad(row.id)));
-  return Json::parse(plain, nullptr, false);
+  const std::string_view sealed = row.secrets_sealed;
+  if (sealed.substr(0, kBoundPrefix.size()) != kBoundPrefix)
+    return ReenterCredentials("渠道凭据为旧格式且未能迁移");
+  auto plain = OpenAesGcm(key_, sealed.substr(kBoundPrefix.size()), BoundAad(row));
+  if (!plain.ok())
+    return ReenterCredentials("渠道凭据无法解密（账号、类型或接口主机与保存时不同）");
+  Json secrets = Json::parse(*plain, nullptr, false);
+  if (!secrets.is_object()) return ReenterCredentials("渠道凭据已损坏");
+  return secrets;
 }
 
-StatusOr<std::string> ChannelService::Seal(int64_t id, const Json& secrets) const {
-  return SealAesGcm(key_, secrets.dump(), Aad(id));
+StatusOr<std::string> ChannelService::Seal(const ChannelAccountRow& row,
+                                           const Json& secrets) const {
+  GD_ASSIGN_OR_RETURN(std::string sealed, SealAesGcm(key_, secrets.dump(), BoundAad(row)));
+  return std::string(kBoundPrefix) + sealed;
+}
+
+StatusOr<int> ChannelService::RebindLegacySecrets() {
+  int rebound = 0;
+  std::vector<int64_t> unopened;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    rebound = 0;
+    unopened.clear();
+    GD_ASSIGN_OR_RETURN(auto rows, tx.ListChannels());
+    for (auto& row : rows) {
+      if (row.secrets_sealed.empty() || row.secrets_sealed.rfind(kBoundPrefix, 0) == 0) continue;
+      auto plain = OpenAesGcm(key_, row.secrets_sealed, LegacyAad(row.id));
+      Json secrets = plain.ok() ? Json::parse(*plain, nullptr, false) : Json();
+      if (!secrets.is_object()) {
+        unopened.push_back(row.id);
+        continue;
+      }
+      GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
+      GD_RETURN_IF_ERROR(tx.UpdateChannel(row));
+      Json keys = Json::array();
+      for (auto& [k, v] : secrets.items()) keys.push_back(k);
+      GD_RETURN_IF_ERROR(tx.Audit(
+          0, "channel.secrets_rebound", "channel", row.id,
+          {{"kind", row.kind}, {"origin", OriginForBinding(row.base_url)}, {"secrets", keys}}));
+      ++rebound;
+    }
+    return Status::Ok();
+  }));
+  for (int64_t id : unopened)
+    log::Warn(
+        "channel account {}: stored secrets do not open (another master key?); left as "
+        "they are until re-entered",
+        id);
+  if (rebound > 0)
+    log::Info("re-sealed the secrets of {} channel account(s) bound to their host", rebound);
+  return rebound;
 }
 
 Json ChannelService::View(const ChannelAccountRow& row) const {
@@ -128,7 +324,7 @@ StatusOr<Json> ChannelService::Create(const AuthContext& who, const Json& body) 
     row.base_url = base_url;
     row.settings = settings;
     GD_ASSIGN_OR_RETURN(row.id, tx.InsertChannel(row));
-    GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row.id, secrets));
+    GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
     GD_RETURN_IF_ERROR(tx.UpdateChannel(row));
     Json secret_keys = Json::array();
     for (auto& [k, v] : secrets.items()) secret_keys.push_back(k);
@@ -144,11 +340,19 @@ StatusOr<Json> ChannelService::Create(const AuthContext& who, const Json& body) 
 StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id, const Json& body) {
   if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
   Json out;
+  bool moved = false;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto existing, tx.GetChannel(id));
     if (!existing) return NotFound("渠道账号不存在");
     ChannelAccountRow row = *existing;
     Json change = Json::object();
+    if (body.contains("kind")) {
+      if (!body["kind"].is_string()) return Invalid("kind", "应为字符串");
+      const std::string kind = body["kind"].get<std::string>();
+      if (!Kinds().count(kind)) return Invalid("kind", "未知渠道类型 " + kind);
+      if (kind != row.kind) change["kind"] = kind;
+      row.kind = kind;
+    }
     if (body.contains("name")) {
       if (!body["name"].is_string() || body["name"].get<std::string>().empty())
         return Invalid("name", "账号名称不能为空");
@@ -170,7 +374,19 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id, const J
       row.settings.merge_patch(body["settings"]);
       change["settings"] = body["settings"];
     }
-    GD_ASSIGN_OR_RETURN(Json secrets, Secrets(row));
+    // Secrets belong to the kind and host they were entered for: a new kind or origin starts
+    // from none (secrets in this request are the operator's re-entry for the new one).
+    moved = row.kind != existing->kind ||
+            OriginForBinding(row.base_url) != OriginForBinding(existing->base_url);
+    StatusOr<Json> opened = Secrets(*existing);
+    Json secrets = opened.ok() ? *opened : Json::object();
+    Json cleared = Json::array();
+    if (moved) {
+      for (auto& [k, v] : secrets.items()) cleared.push_back(k);
+      secrets = Json::object();
+      change["secrets_cleared"] = cleared;
+    }
+    bool reentered = false;
     if (body.contains("secrets")) {
       if (!body["secrets"].is_object()) return Invalid("secrets", "secrets 应为对象");
       Json changed = Json::array();
@@ -183,16 +399,27 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id, const J
           secrets[k] = v;
         changed.push_back(k);
       }
+      reentered = !changed.empty();
       change["secrets_changed"] = changed;
     }
     GD_RETURN_IF_ERROR(Validate(row.kind, row.base_url, row.settings, secrets));
-    GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row.id, secrets));
+    // A value that does not open is kept as it is until the operator re-enters the secrets.
+    if (opened.ok() || moved || reentered) {
+      GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
+    }
     GD_RETURN_IF_ERROR(tx.UpdateChannel(row));
     GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "channel.update", "channel", row.id, change));
     GD_ASSIGN_OR_RETURN(auto fresh, tx.GetChannel(row.id));
     out = View(*fresh);
+    if (moved) {
+      out["secrets_cleared"] = cleared;
+      if (!cleared.empty())
+        out["message"] = reentered ? "已更换渠道类型或接口主机：原凭据已清除，已保存新填写的凭据"
+                                   : "已更换渠道类型或接口主机：原凭据已清除，请重新填写凭据";
+    }
     return Status::Ok();
   }));
+  if (moved && forget_tokens_) forget_tokens_(id);
   return out;
 }
 
@@ -226,8 +453,18 @@ StatusOr<Json> ChannelService::Test(const AuthContext& who, int64_t id,
     if (!row) return NotFound("渠道账号不存在");
     return Status::Ok();
   }));
-  GD_ASSIGN_OR_RETURN(Json secrets, Secrets(*row));
-  Status result = tester(*row, secrets);
+  StatusOr<Json> secrets = Secrets(*row);
+  Status refused = secrets.status();
+  if (refused.ok() && secrets->empty() && NeedsSecrets(*row))
+    refused = ReenterCredentials("该账号尚无凭据（更换类型或接口主机时已清除）");
+  if (!refused.ok()) {
+    GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) {
+      return tx.Audit(who.user.id, "channel.test", "channel", id,
+                      {{"ok", false}, {"code", "conflict"}, {"called", false}});
+    }));
+    return refused;
+  }
+  Status result = tester(*row, *secrets);
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) {
     return tx.Audit(who.user.id, "channel.test", "channel", id,
                     {{"ok", result.ok()}, {"code", CodeName(result.code())}});

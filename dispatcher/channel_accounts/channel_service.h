@@ -1,5 +1,10 @@
 // Channel accounts as records (API.md "Media, channels, records"): operators configure each
 // platform account; secrets are sealed with AES-256-GCM, write-only, never returned or logged.
+//
+// Secrets stay with their host (issue 12, docs/decisions.md): a sealed value is bound to the
+// account's id, kind and base-URL origin; changing the kind or the origin through the API clears
+// the secrets and forgets the account's access tokens; base URLs are https:// (plain http://
+// only to loopback hosts).
 #pragma once
 
 #include <functional>
@@ -19,15 +24,32 @@ class ChannelService {
   ChannelService(Store& store, std::string master_key)
       : store_(store), key_(std::move(master_key)) {}
 
+  // Called with an account id after a commit that changed its kind or host: every access token
+  // obtained for it belongs to the old host and must be forgotten (the token cache). Set once,
+  // before serving.
+  void SetTokenForgetter(std::function<void(int64_t account_id)> forget) {
+    forget_tokens_ = std::move(forget);
+  }
+
+  // Migration at open (docs/decisions.md): re-seals every value in the pre-binding format
+  // ("v1:", bound to the id only) bound to the row's current kind and origin, in one
+  // transaction, with a `channel.secrets_rebound` audit row each. Values that do not open
+  // (another master key) are left as they are and logged. Returns the number re-sealed.
+  StatusOr<int> RebindLegacySecrets();
+
   StatusOr<Json> Create(const AuthContext& who, const Json& body);
   StatusOr<Json> Patch(const AuthContext& who, int64_t id, const Json& body);
   StatusOr<Json> List(const AuthContext& who);
   StatusOr<Json> Get(const AuthContext& who, int64_t id);
+  // Tries the stored credentials. 409 "请重新填写凭据" without calling anyone when they are
+  // missing or do not open for this row (cleared by a host change, moved from another row).
   StatusOr<Json> Test(const AuthContext& who, int64_t id, const CredentialTester& tester);
 
-  // Decrypted secrets, for the clients only, at the moment they need them.
+  // Decrypted secrets, for the clients only, at the moment they need them. An error when the
+  // sealed value does not open for this row's id, kind and origin.
   StatusOr<Json> Secrets(const ChannelAccountRow& row) const;
-  StatusOr<std::string> Seal(int64_t id, const Json& secrets) const;
+  // Seals `secrets` bound to `row`'s id, kind and base-URL origin.
+  StatusOr<std::string> Seal(const ChannelAccountRow& row, const Json& secrets) const;
   // The account as the API shows it: secrets as "***" keys only.
   Json View(const ChannelAccountRow& row) const;
 
@@ -36,9 +58,23 @@ class ChannelService {
                   const Json& secrets) const;
   Store& store_;
   std::string key_;
+  std::function<void(int64_t)> forget_tokens_;
 };
 
 // Whether `who` may see an account of `unit_id` (0 = city-wide).
 bool CanSeeChannel(const AuthContext& who, int64_t unit_id);
+
+// A channel base URL checked strictly: scheme http or https, a host (DNS name, dotted-quad IPv4
+// or bracketed IPv6), an optional port, an optional path; no user info, percent-encoding,
+// backslash, query, fragment, spaces or other IPv4 spellings. `origin` is
+// "scheme://host:port" in lower case with the default port filled in.
+struct BaseUrl {
+  std::string scheme, host, origin;
+  int port = 0;
+  bool loopback = false;  // 127.0.0.0/8, ::1, localhost
+};
+StatusOr<BaseUrl> ParseBaseUrl(const std::string& url);
+// Accepted for a channel: https://, or http:// to a loopback host. 422 naming base_url.
+Status CheckBaseUrl(const std::string& url);
 
 }  // namespace gd

@@ -1,5 +1,7 @@
 #include "dispatcher/dispatch/publish_service.h"
 
+#include <map>
+
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 
@@ -15,6 +17,30 @@ bool HasBlock(const Json& findings) {
   for (const auto& f : findings)
     if (f.value("severity", "") == "block") return true;
   return false;
+}
+
+// The console's names for dispatch states (web/src/labels.js DISPATCH_STATES).
+std::string StateLabel(const std::string& state) {
+  static const std::map<std::string, std::string> labels = {
+      {"pending", "待发送"},   {"sending", "发送中"}, {"awaiting", "等待平台处理"},
+      {"published", "已发布"}, {"failed", "失败"},    {"withdrawing", "撤回中"},
+      {"withdrawn", "已撤回"}};
+  auto it = labels.find(state);
+  return it == labels.end() ? state : it->second;
+}
+
+// Whether a person may record the confirmation: publishing only for a manual channel waiting
+// for its URL, a take-down only where the system handed the withdrawal to a person.
+Status MayConfirm(const Dispatch& d, bool withdrawn) {
+  const std::string now = "（当前状态：" + StateLabel(d.state) + "）";
+  if (withdrawn) {
+    if (d.state == "withdrawing" && (d.kind == "manual" || !d.error_reason.empty()))
+      return Status::Ok();
+    return Conflict("该渠道没有待人工删除的任务" + now);
+  }
+  if (d.kind != "manual") return Conflict("只有人工渠道可以登记人工发布" + now);
+  if (d.state != "awaiting") return Conflict("该渠道当前无需人工确认" + now);
+  return Status::Ok();
 }
 
 std::string AccountName(Tx& tx, int64_t id) {
@@ -204,7 +230,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
     if (!target) return NotFound("该渠道没有发布任务");
     Json detail = {{"account_id", account_id}};
     if (GetBool(body, "withdrawn")) {
-      if (target->state != "withdrawing") return Conflict("该渠道没有待人工删除的任务");
+      GD_RETURN_IF_ERROR(MayConfirm(*target, true));
       // A person took the post down by hand; the ticket follows below.
       target->state = "withdrawn";
       target->error_reason.clear();
@@ -217,8 +243,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       GD_ASSIGN_OR_RETURN(std::string url, GetString(body, "remote_url"));
       if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
         return Invalid("remote_url", "请填写发布后的链接（以 https:// 开头）");
-      if (target->state != "awaiting" && target->state != "failed" && target->state != "pending")
-        return Conflict("该渠道当前无需人工确认");
+      GD_RETURN_IF_ERROR(MayConfirm(*target, false));
       target->progress["confirmed_url"] = url;
       target->progress["confirmed_id"] =
           body.value("remote_id", Json("")).is_string() ? body.value("remote_id", "") : "";
@@ -350,6 +375,7 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
         for (const auto& id : w->account_ids) target = target || id.get<int64_t>() == d.account_id;
         if (!target || d.state != "published") continue;
         d.state = "withdrawing";
+        d.error_reason.clear();  // set again only when the take-down is handed to a person
         d.not_before = tx.now();
         d.attempts = 0;
         d.lease_owner.clear();

@@ -1,6 +1,7 @@
 #include "dispatcher/dispatch/token_store.h"
 
 #include "dispatcher/core/crypto.h"
+#include "dispatcher/store/lookups.h"
 
 namespace gd {
 namespace {
@@ -22,6 +23,10 @@ StatusOr<std::optional<channels::Token>> SealedTokenStore::Load(int64_t account_
 Status SealedTokenStore::Save(int64_t account_id, const channels::Token& token) {
   GD_ASSIGN_OR_RETURN(std::string sealed, SealAesGcm(key_, token.ToJson().dump(), Key(account_id)));
   return store_.Write([&](Tx& tx) { return tx.PutMeta(Key(account_id), sealed); });
+}
+
+Status SealedTokenStore::Erase(int64_t account_id) {
+  return store_.Write([&](Tx& tx) { return lookups::EraseMeta(tx, Key(account_id)); });
 }
 
 }  // namespace gd

@@ -12,6 +12,7 @@ class SealedTokenStore final : public channels::TokenStore {
   SealedTokenStore(Store& store, std::string key) : store_(store), key_(std::move(key)) {}
   StatusOr<std::optional<channels::Token>> Load(int64_t account_id) override;
   Status Save(int64_t account_id, const channels::Token& token) override;
+  Status Erase(int64_t account_id) override;
 
  private:
   Store& store_;

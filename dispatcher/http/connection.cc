@@ -267,6 +267,44 @@ Clock::duration Duration(time_t sec, time_t usec) {
 
 }  // namespace
 
+std::optional<std::string> CanonicalIp(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (s.empty() || s.size() > 64) return std::nullopt;
+  auto is_port = [](std::string_view p) {
+    return !p.empty() && p.size() <= 5 &&
+           std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::string text;
+  if (s.front() == '[') {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view after = s.substr(close + 1);
+    if (!after.empty() && (after.front() != ':' || !is_port(after.substr(1)))) return std::nullopt;
+    text = std::string(s.substr(1, close - 1));
+  } else if (std::count(s.begin(), s.end(), ':') == 1) {
+    if (!is_port(s.substr(s.find(':') + 1))) return std::nullopt;
+    text = std::string(s.substr(0, s.find(':')));
+  } else {
+    text = std::string(s);
+  }
+  char buf[INET6_ADDRSTRLEN] = {0};
+  in_addr a4{};
+  if (inet_pton(AF_INET, text.c_str(), &a4) == 1) {
+    if (!inet_ntop(AF_INET, &a4, buf, sizeof buf)) return std::nullopt;
+    return std::string(buf);
+  }
+  in6_addr a6{};
+  if (inet_pton(AF_INET6, text.c_str(), &a6) != 1) return std::nullopt;
+  if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+    std::memcpy(&a4, &a6.s6_addr[12], 4);
+    if (!inet_ntop(AF_INET, &a4, buf, sizeof buf)) return std::nullopt;
+  } else if (!inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
+    return std::nullopt;
+  }
+  return std::string(buf);
+}
+
 bool AddressMatches(const std::string& address, const std::string& pattern) {
   size_t slash = pattern.find('/');
   std::string base = pattern.substr(0, slash);
@@ -297,27 +335,28 @@ bool IsAddressPattern(const std::string& pattern) {
 
 std::string ClientAddress(const std::string& peer, const std::string& forwarded_for,
                           const std::vector<std::string>& trusted_proxies) {
+  const std::string from = CanonicalIp(peer).value_or(peer);
   auto trusted = [&](const std::string& a) {
     return std::any_of(trusted_proxies.begin(), trusted_proxies.end(),
                        [&](const std::string& p) { return AddressMatches(a, p); });
   };
-  if (forwarded_for.empty() || !trusted(peer)) return peer;
-  std::vector<std::string> hops;
-  size_t begin = 0;
+  if (forwarded_for.empty() || !trusted(from)) return from;
+  constexpr size_t kMaxHops = 64;
+  std::vector<std::string_view> hops;
+  std::string_view rest = forwarded_for;
   while (true) {
-    size_t comma = forwarded_for.find(',', begin);
-    std::string entry = forwarded_for.substr(begin, comma - begin);
-    size_t first = entry.find_first_not_of(" \t");
-    size_t last = entry.find_last_not_of(" \t");
-    hops.push_back(first == std::string::npos ? "" : entry.substr(first, last - first + 1));
-    if (comma == std::string::npos) break;
-    begin = comma + 1;
+    size_t comma = rest.find(',');
+    hops.push_back(rest.substr(0, comma));
+    if (hops.size() > kMaxHops) return from;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
   }
   for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
-    if (it->find('/') != std::string::npos || !IsAddressPattern(*it)) return peer;
-    if (!trusted(*it) || std::next(it) == hops.rend()) return *it;
+    std::optional<std::string> ip = CanonicalIp(*it);
+    if (!ip) return from;
+    if (!trusted(*ip) || std::next(it) == hops.rend()) return *ip;
   }
-  return peer;
+  return from;
 }
 
 ConnectionServer::ConnectionServer(ConnectionLimits limits)

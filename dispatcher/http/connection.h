@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -40,11 +42,17 @@ bool AddressMatches(const std::string& address, const std::string& pattern);
 // True when `pattern` is an address or CIDR prefix AddressMatches understands.
 bool IsAddressPattern(const std::string& pattern);
 
+// The canonical text of an IP address given bare, as "[v6]:port" or as "v4:port" (lower-case
+// IPv6, IPv4-mapped IPv6 as IPv4); nullopt when `s` is not an address.
+std::optional<std::string> CanonicalIp(std::string_view s);
+
 // The client's address for a request whose TCP peer is `peer`. When the peer matches one of
 // `trusted_proxies`, the X-Forwarded-For value `forwarded_for` ("client, proxy1, proxy2") is
 // read from the right: each entry that is itself a trusted proxy is skipped, and the first
 // other one is the client (entries to its left were written by the client and may be forged).
-// Otherwise, or when that entry is not an IP address, the peer itself.
+// Otherwise, or when an entry is not an IP address (a port is allowed: "198.51.100.1:4711",
+// "[2001:db8::1]:443"), or the value has over 64 entries, the peer itself. Addresses come back
+// in canonical text (CanonicalIp).
 std::string ClientAddress(const std::string& peer, const std::string& forwarded_for,
                           const std::vector<std::string>& trusted_proxies);
 

@@ -1,10 +1,12 @@
 #include "dispatcher/http/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -17,11 +19,29 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 #include "dispatcher/http/connection.h"
+#include "dispatcher/http/static_files.h"
 
 namespace gd {
 namespace {
 
 constexpr const char* kCookie = "gd_session";
+
+// Content-Security-Policy per kind of answer. The console is a single-page app built into
+// same-origin files; its previews frame blob:/data: documents. The built-in portal is static
+// pages whose only script is the site's own gd-site.js (the article page's print button) and
+// whose styles are inline. API answers and errors run nothing and may not be framed.
+constexpr const char* kConsoleCsp =
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; frame-src 'self' blob: data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+// The hash admits the one inline script that article pages published before this change carry
+// (print and close buttons); newer pages load gd-site.js instead.
+constexpr const char* kSiteCsp =
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' "
+    "'unsafe-inline'; script-src 'self' 'sha256-bWxodWNhfIroEpigkDDRJNb1oyTvZjgFAb0hsDJkp/Q='; "
+    "object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'";
+constexpr const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 using R = Role;
 
@@ -38,24 +58,6 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
     pos = end + 1;
   }
   return "";
-}
-
-std::string MimeFor(const std::filesystem::path& p) {
-  std::string ext = p.extension().string();
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".json") return "application/json; charset=utf-8";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".png") return "image/png";
-  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
-  if (ext == ".gif") return "image/gif";
-  if (ext == ".woff2") return "font/woff2";
-  if (ext == ".woff") return "font/woff";
-  if (ext == ".ttf") return "font/ttf";
-  if (ext == ".xml") return "application/xml; charset=utf-8";
-  if (ext == ".ico") return "image/x-icon";
-  return "application/octet-stream";
 }
 
 bool ReadFile(const std::filesystem::path& p, std::string* out) {
@@ -81,20 +83,39 @@ std::optional<int> IntQuery(const ApiRequest& r, const std::string& key) {
   return std::stoi(v);
 }
 
-// Serve a file from under `root`; refuses paths that escape it.
-bool ServeStatic(const std::filesystem::path& root, const std::string& rel, httplib::Response& res,
+// Answers with the file `rel` under `root` (ResolveUnder decides what may be served).
+bool ServeStatic(const std::filesystem::path& root, std::string_view rel, httplib::Response& res,
                  bool immutable) {
-  if (root.empty() || rel.find("..") != std::string::npos) return false;
-  std::filesystem::path p = root / rel;
-  std::error_code ec;
-  if (std::filesystem::is_directory(p, ec)) p /= "index.html";
-  if (!std::filesystem::is_regular_file(p, ec)) return false;
+  std::optional<std::filesystem::path> file = ResolveUnder(root, rel);
+  if (!file) return false;
+  const std::string type = MimeTypeFor(*file);
+  if (type.empty()) return false;
   std::string body;
-  if (!ReadFile(p, &body)) return false;
+  if (!ReadFile(*file, &body)) return false;
   res.status = 200;
   res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  res.set_content(std::move(body), MimeFor(p).c_str());
+  res.set_content(std::move(body), type.c_str());
   return true;
+}
+
+// True for "application/json", with or without parameters (charset), in any letter case.
+bool IsJsonContentType(std::string_view value) {
+  std::string type(value.substr(0, value.find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type == "application/json";
+}
+
+// Every X-Forwarded-For header of the request, joined with commas in order.
+std::string ForwardedFor(const httplib::Request& req) {
+  std::string out;
+  const size_t n = req.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < n; ++i) {
+    if (!out.empty()) out += ",";
+    out += req.get_header_value("X-Forwarded-For", i);
+  }
+  return out;
 }
 
 }  // namespace
@@ -109,6 +130,7 @@ std::pair<int, std::string> HttpStatusFor(const Status& s) {
       return {200, "ok"};
     case Code::kInvalidArgument:
       if (s.reason() == "invalid" || s.reason() == "check_failed") return {422, s.reason()};
+      if (s.reason() == "unsupported_media_type") return {415, s.reason()};
       return {400, "bad_request"};
     case Code::kNotFound:
       return {404, "not_found"};
@@ -177,25 +199,25 @@ void HttpServer::BuildRoutes() {
   auto user_json = [acc](const AuthContext& a) { return acc->UserJson(a.user, a.unit.name); };
 
   // Sessions and accounts
-  routes_.push_back({"POST",
-                     "/api/session",
-                     {},
-                     true,
-                     true,
-                     false,
-                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
-                       GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
-                       GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
-                       GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password));
-                       ApiResponse res = JsonResponse({{"token", lr.token},
-                                                       {"csrf_token", lr.csrf_token},
-                                                       {"user", user_json(lr.auth)}});
-                       std::string cookie = std::string(kCookie) + "=" + lr.token +
-                                            "; Path=/; HttpOnly; SameSite=Strict";
-                       if (opt_.secure_cookies) cookie += "; Secure";
-                       res.headers.push_back({"Set-Cookie", cookie});
-                       return res;
-                     }});
+  routes_.push_back(
+      {"POST",
+       "/api/session",
+       {},
+       true,
+       true,
+       false,
+       [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+         GD_ASSIGN_OR_RETURN(std::string username, GetString(r.body, "username"));
+         GD_ASSIGN_OR_RETURN(std::string password, GetString(r.body, "password"));
+         GD_ASSIGN_OR_RETURN(LoginResult lr, acc->Login(username, password, r.client_address));
+         ApiResponse res = JsonResponse(
+             {{"token", lr.token}, {"csrf_token", lr.csrf_token}, {"user", user_json(lr.auth)}});
+         std::string cookie =
+             std::string(kCookie) + "=" + lr.token + "; Path=/; HttpOnly; SameSite=Strict";
+         if (opt_.secure_cookies) cookie += "; Secure";
+         res.headers.push_back({"Set-Cookie", cookie});
+         return res;
+       }});
   routes_.push_back({"DELETE",
                      "/api/session",
                      {},
@@ -291,6 +313,62 @@ void HttpServer::BuildRoutes() {
                      [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
                        GD_ASSIGN_OR_RETURN(User u, acc->UpdateUser(*r.auth, r.Id(), r.body));
                        return JsonResponse(acc->UserJson(u, ""));
+                     }});
+  // Sign-in locks of (username, address) pairs, and lifting them.
+  auto lock_json = [](const LoginLock& l, const std::map<std::string, User>& users) {
+    Json j = {{"id", l.id},
+              {"username", l.username},
+              {"address", l.address},
+              {"failures", l.failures},
+              {"first_failed_at", FormatRfc3339(l.first_failed_at)},
+              {"locked_at", FormatRfc3339(l.locked_at)},
+              {"locked_until", FormatRfc3339(l.locked_until)},
+              {"user_id", nullptr},
+              {"name", nullptr}};
+    if (auto it = users.find(l.username); it != users.end()) {
+      j["user_id"] = it->second.id;
+      j["name"] = it->second.name;
+    }
+    return j;
+  };
+  routes_.push_back({"GET",
+                     "/api/login-locks",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest&) -> StatusOr<ApiResponse> {
+                       std::vector<LoginLock> locks = acc->ListLoginLocks();
+                       std::map<std::string, User> users;
+                       if (!locks.empty()) {
+                         GD_ASSIGN_OR_RETURN(auto all, acc->ListUsers(std::nullopt));
+                         for (auto& u : all) users.emplace(u.username, std::move(u));
+                       }
+                       Json items = Json::array();
+                       for (const auto& l : locks) items.push_back(lock_json(l, users));
+                       return JsonResponse({{"items", items}, {"total", items.size()}});
+                     }});
+  routes_.push_back({"DELETE",
+                     R"(/api/login-locks/(\d+))",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+                       GD_ASSIGN_OR_RETURN(LoginLock l, acc->UnlockLogin(*r.auth, r.Id()));
+                       return JsonResponse({{"ok", true}, {"lock", lock_json(l, {})}});
+                     }});
+  routes_.push_back({"POST",
+                     R"(/api/users/(\d+)/unlock)",
+                     {R::kAdmin, R::kOffice},
+                     false,
+                     false,
+                     false,
+                     [=, this](ApiRequest& r) -> StatusOr<ApiResponse> {
+                       GD_ASSIGN_OR_RETURN(auto lifted, acc->UnlockUser(*r.auth, r.Id()));
+                       Json items = Json::array();
+                       for (const auto& l : lifted) items.push_back(lock_json(l, {}));
+                       return JsonResponse({{"ok", true}, {"unlocked", items}});
                      }});
 
   // Tickets
@@ -582,8 +660,7 @@ void HttpServer::BuildRoutes() {
 void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) {
   ApiRequest ar;
   ar.raw = &req;
-  ar.client_address =
-      ClientAddress(req.remote_addr, req.get_header_value("X-Forwarded-For"), opt_.trusted_proxies);
+  ar.client_address = ClientAddress(req.remote_addr, ForwardedFor(req), opt_.trusted_proxies);
   for (size_t i = 1; i < req.matches.size(); ++i) ar.params.push_back(req.matches[i].str());
   auto fail = [&](const Status& st) {
     auto [status, code] = HttpStatusFor(st);
@@ -627,6 +704,10 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req, httpl
   if (!route.raw_body && !req.body.empty()) {
     if (req.body.size() > opt_.max_json_bytes)
       return fail(Status(Code::kTooLarge, "请求内容过大", "too_large"));
+    // A JSON body must say so: a form or text/plain body is what a cross-site page can send
+    // without a preflight (login CSRF), and it is never what this API's clients send.
+    if (!IsJsonContentType(req.get_header_value("Content-Type")))
+      return fail(InvalidArgument("请求内容类型应为 application/json", "unsupported_media_type"));
     auto parsed = ParseJson(req.body);
     if (!parsed.ok()) return fail(parsed.status());
     ar.body = std::move(parsed).value();
@@ -668,8 +749,17 @@ void HttpServer::Install() {
   h.set_read_timeout(30, 0);
   h.set_write_timeout(30, 0);
   h.set_payload_max_length(opt_.max_upload_bytes);
-  h.set_default_headers(
-      {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "same-origin"}});
+  // Security headers on every response, errors included (cpp-httplib runs the post-routing
+  // handler just before it writes any response). A handler that serves HTML sets the policy that
+  // fits its page; everything else (JSON, files, errors) may not be framed or run anything.
+  h.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.has_header("Content-Security-Policy"))
+      res.set_header("Content-Security-Policy", kApiCsp);
+    if (!res.has_header("X-Frame-Options")) res.set_header("X-Frame-Options", "DENY");
+    if (!res.has_header("X-Content-Type-Options"))
+      res.set_header("X-Content-Type-Options", "nosniff");
+    if (!res.has_header("Referrer-Policy")) res.set_header("Referrer-Policy", "same-origin");
+  });
 
   for (const auto& route : routes_) {
     auto fn = [this, &route](const httplib::Request& req, httplib::Response& res) {
@@ -718,6 +808,8 @@ void HttpServer::Install() {
   // The built-in portal site.
   h.Get(R"(/site(/.*)?)", [this](const httplib::Request& req, httplib::Response& res) {
     std::string rel = req.path.size() > 6 ? req.path.substr(6) : "";
+    res.set_header("Content-Security-Policy", kSiteCsp);
+    res.set_header("X-Frame-Options", "SAMEORIGIN");
     if (!ServeStatic(opt_.site_dir, rel, res, false)) {
       res.status = 404;
       res.set_content(
@@ -735,16 +827,10 @@ void HttpServer::Install() {
     }
     std::string rel = req.path.substr(1);
     bool asset = rel.rfind("assets/", 0) == 0;
+    res.set_header("Content-Security-Policy", kConsoleCsp);
+    res.set_header("X-Frame-Options", "SAMEORIGIN");
     if (!rel.empty() && ServeStatic(opt_.web_dir, rel, res, asset)) return;
-    if (ServeStatic(opt_.web_dir, "index.html", res, false)) {
-      res.set_header(
-          "Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-          "font-src 'self' data:; frame-src 'self' blob: data:; object-src 'none'; "
-          "base-uri 'self'; frame-ancestors 'self'");
-      res.set_header("X-Frame-Options", "SAMEORIGIN");
-      return;
-    }
+    if (ServeStatic(opt_.web_dir, "index.html", res, false)) return;
     res.status = 404;
     res.set_content(
         "<!doctype html><meta charset=utf-8><title>政务新媒体统一审核分发系统</title>"

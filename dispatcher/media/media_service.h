@@ -23,6 +23,10 @@ struct SniffResult {
 };
 SniffResult SniffMedia(std::string_view bytes);
 
+// The one rule for reading a media file, whatever the route: the uploader's unit and the
+// city-wide roles. Everyone else is told the file does not exist (404), as for a wrong id.
+bool CanReadMedia(const AuthContext& who, const MediaRow& m);
+
 class MediaService {
  public:
   MediaService(Store& store, std::filesystem::path dir, MediaLimits limits = {})
@@ -30,8 +34,10 @@ class MediaService {
 
   StatusOr<Json> Upload(const AuthContext& who, const std::string& filename,
                         std::string_view bytes);
-  // The row and the file path, if `who` may read it.
+  // The row and the file path, if `who` may read it (CanReadMedia); else NotFound.
   StatusOr<std::pair<MediaRow, std::filesystem::path>> Open(const AuthContext& who, int64_t id);
+  // The same by content: a row with that digest `who` may read (each unit that uploaded the
+  // bytes has its own row), else NotFound exactly as Open answers for another unit's id.
   StatusOr<std::pair<MediaRow, std::filesystem::path>> OpenBySha(const AuthContext& who,
                                                                  const std::string& sha256);
   std::filesystem::path PathFor(const std::string& sha256) const;

@@ -924,6 +924,15 @@ Status Tx::DeleteUserSessions(int64_t user_id) {
   return Status::Ok();
 }
 
+Status Tx::DeleteOtherSessions(int64_t user_id, const std::string& keep_token_hash) {
+  CachedStatement q_stmt = Prepare("DELETE FROM sessions WHERE user_id=? AND token_hash<>?");
+  SQLite::Statement& q = *q_stmt;
+  q.bind(1, user_id);
+  q.bind(2, keep_token_hash);
+  q.exec();
+  return Status::Ok();
+}
+
 StatusOr<int64_t> Tx::InsertTicket(const Ticket& t) {
   const int64_t id = t.id > 0 ? t.id : s_->ReserveTicketId();
   // Keep the reservations above every id in the table.

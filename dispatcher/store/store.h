@@ -216,6 +216,8 @@ class Tx {
   Status TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at);
   Status DeleteSession(const std::string& token_hash);
   Status DeleteUserSessions(int64_t user_id);
+  // Every session of the user but the one with `keep_token_hash` (a password change).
+  Status DeleteOtherSessions(int64_t user_id, const std::string& keep_token_hash);
 
   // Tickets
   // Inserts with t.id when set (from Store::ReserveTicketId), else with a newly reserved id.

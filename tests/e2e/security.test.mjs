@@ -29,6 +29,25 @@ test('wrong passwords lock the account and the page says so', async () => {
   await finish(context, page)
 })
 
+test('the office lifts the lock in the console and the person signs in again', async () => {
+  const { context, page } = await open(browser, DESKTOP)
+  await signIn(page, 'office')
+  await page.goto('/users')
+  await page.getByRole('tab', { name: /登录锁定/ }).click()
+  // The visible tab panel only (the users table on the other tab has its own unlock buttons).
+  const row = page.getByRole('tabpanel').locator('.el-table__row', { hasText: 'principal3' }).first()
+  await row.waitFor()
+  await shot(page, 'users-login-locks')
+  await row.getByRole('button', { name: '解除锁定' }).click()
+  await page.getByText(/已解除 principal3/).waitFor()
+  await finish(context, page)
+
+  const again = await open(browser, PHONE)
+  await signIn(again.page, 'principal3')
+  assert.ok(!again.page.url().includes('/login'), 'signed in after the unlock')
+  await finish(again.context, again.page)
+})
+
 test('a reviewer of another unit cannot see the ticket', async () => {
   const editor = await apiAs('editor')
   const t = await createTicket(editor, '城关镇以外单位的工单')

@@ -4,7 +4,7 @@
 // 已发布 with a link; a withdrawal is requested and approved by the office.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, PHONE, launch, open, finish, signIn, shot, noHorizontalOverflow, apiAs, items, idNumber, png, editorReady, approveOnReviewPage } from './lib.mjs'
+import { BASE, DESKTOP, PHONE, launch, open, finish, signIn, shot, noHorizontalOverflow, apiAs, items, idNumber, png, editorReady, approveOnReviewPage } from './lib.mjs'
 
 let browser
 let ticketId
@@ -118,6 +118,23 @@ test('site manager proofreads and publishes; all three channels show 已发布 w
     assert.ok(await published.nth(i).locator('a.remote-link').getAttribute('href'))
   }
   await shot(page, 'ticket-published')
+
+  // The published portal page works under the site's Content-Security-Policy (no inline script):
+  // its print button is wired by gd-site.js. finish() fails on any CSP violation.
+  if (process.env.E2E_SERVER !== 'contract') {
+    const portalHref = await page.locator('[data-testid=dispatches] .dispatch[data-kind=portal] a.remote-link').getAttribute('href')
+    const portalPath = new URL(portalHref, BASE).pathname
+    const article = await context.newPage()
+    article.on('pageerror', (e) => page.problems.push(`uncaught exception on ${article.url()}: ${e.message}`))
+    const answer = await article.goto(portalPath.startsWith('/site/') ? portalPath : `/site${portalPath}`)
+    assert.equal(answer.status(), 200)
+    assert.match(answer.headers()['content-security-policy'], /script-src 'self'/)
+    assert.equal(answer.headers()['x-content-type-options'], 'nosniff')
+    await article.evaluate(() => { window.__printed = false; window.print = () => { window.__printed = true } })
+    await article.locator('#gd-print').click()
+    assert.equal(await article.evaluate(() => window.__printed), true)
+    await article.close()
+  }
 
   await page.getByTestId('request-withdrawal').click()
   await page.getByTestId('wd-reason').fill('信息中部分数据需要更正，申请撤回后重新发布。')

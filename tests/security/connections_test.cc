@@ -278,9 +278,11 @@ TEST(ClientAddress, OnlyTrustedProxiesSpeakForTheClient) {
   EXPECT_EQ(ClientAddress("127.0.0.1", "1.2.3.4,198.51.100.1, 10.1.1.1", trusted), "198.51.100.1");
   EXPECT_EQ(ClientAddress("127.0.0.1", "10.2.2.2, 10.1.1.1", trusted), "10.2.2.2");
   EXPECT_EQ(ClientAddress("127.0.0.1", "2001:db8::5", trusted), "2001:db8::5");
-  for (const char* junk : {"unknown", "1.2.3.4, ", ",", " ", "10.0.0.0/8", "1.2.3.4:5678"})
+  for (const char* junk : {"unknown", "1.2.3.4, ", ",", " ", "10.0.0.0/8", "1.2.3.4:x",
+                           "1.2.3.4:", "[2001:db8::1]x", "[2001:db8::1]:"})
     EXPECT_EQ(ClientAddress("127.0.0.1", junk, trusted), "127.0.0.1") << junk;
   EXPECT_EQ(ClientAddress("127.0.0.1", "198.51.100.1", {}), "127.0.0.1");
+  EXPECT_EQ(ClientAddress("127.0.0.1", "1.2.3.4:5678", trusted), "1.2.3.4");  // port dropped
 }
 
 }  // namespace

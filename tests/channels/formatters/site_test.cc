@@ -70,6 +70,10 @@ TEST_F(SiteTest, WritesArticleWithMediaAndIndexes) {
                       "128ea27ff4143f020b48413830aa425568846fa619cf9e79194e9dc07ce8dd01.jpg\""),
             std::string::npos);
   EXPECT_EQ(page.find("media:"), std::string::npos);
+  // The page's tools load from the site itself: its CSP allows no inline script.
+  EXPECT_NE(page.find("<script src=\"../../../../gd-site.js\"></script>"), std::string::npos);
+  EXPECT_EQ(page.find("<script>"), std::string::npos);
+  EXPECT_NE(ReadAll(root / "gd-site.js").find("window.print()"), std::string::npos);
   EXPECT_EQ(
       ReadAll(root / "media/128ea27ff4143f020b48413830aa425568846fa619cf9e79194e9dc07ce8dd01.jpg"),
       "file 128ea27ff4143f020b48413830aa425568846fa619cf9e79194e9dc07ce8dd01");

@@ -13,6 +13,11 @@ Harness& Harness::Get() {
   return *h;
 }
 
+std::function<void(AppConfig&)>& Harness::ConfigHook() {
+  static std::function<void(AppConfig&)> hook;
+  return hook;
+}
+
 Harness::Harness() {
   start_time = *ParseRfc3339("2026-11-23T10:00:00+08:00");  // a Monday
   clock.Set(start_time);
@@ -21,10 +26,13 @@ Harness::Harness() {
   AppConfig cfg;
   cfg.data_dir = dir / "data";
   cfg.port = 0;
-  cfg.admin_password = kPassword;
+  cfg.admin_password = kBootstrapPassword;
   cfg.clock = &clock;
   cfg.web_dir = dir / "no-web";
   cfg.threads = 8;
+  // Failed sign-ins are answered after 0, 20, 40, 80, 160 ms here (the default starts at 0.5 s).
+  cfg.accounts.failure_delay_base_ms = 20;
+  if (ConfigHook()) ConfigHook()(cfg);
   auto created = App::Create(cfg);
   if (!created.ok()) {
     ADD_FAILURE() << created.status().ToString();
@@ -34,6 +42,20 @@ Harness::Harness() {
   Status st = app->Start();
   if (!st.ok()) std::abort();
   port = app->port();
+
+  // The bootstrap admin must replace the environment's password before anything else.
+  Resp first =
+      Call("POST", "/api/session", "", {{"username", "admin"}, {"password", kBootstrapPassword}});
+  if (first.status != 200) {
+    ADD_FAILURE() << "bootstrap admin sign-in: " << first.body;
+    std::abort();
+  }
+  Resp changed = Call("POST", "/api/me/password", first.json.value("token", ""),
+                      {{"old_password", kBootstrapPassword}, {"new_password", kPassword}});
+  if (changed.status != 200) {
+    ADD_FAILURE() << "bootstrap admin password change: " << changed.body;
+    std::abort();
+  }
 
   AuthContext admin;
   (void)app->store().Read([&](Tx& tx) -> Status {

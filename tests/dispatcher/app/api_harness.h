@@ -1,6 +1,7 @@
 // A real server (App) on a loopback port with a fake clock, seeded once per test process.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,8 @@ struct Resp {
 class Harness {
  public:
   static Harness& Get();
+  // Set before the first Get() to change the App's configuration (a test binary of its own).
+  static std::function<void(AppConfig&)>& ConfigHook();
 
   FakeClock clock{0};
   std::filesystem::path dir;
@@ -53,6 +56,9 @@ class Harness {
   static Json FullChecklist();
 
   static constexpr const char* kPassword = "Test@Pass2026!";
+  // The bootstrap admin's password from the "environment"; the harness replaces it with
+  // kPassword through POST /api/me/password, as a first sign-in must.
+  static constexpr const char* kBootstrapPassword = "Boot@Strap2026!";
 
  private:
   Harness();

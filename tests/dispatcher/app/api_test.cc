@@ -68,7 +68,9 @@ TEST_F(Api, InvalidTicketFieldsNameTheField) {
   for (const auto& t : mine.json["items"]) EXPECT_NE(t["title"], "");
 }
 
-TEST_F(Api, LockoutAfterFiveFailures) {
+// Failed sign-ins lock the (username, client address) pair, not the account: every request
+// here comes from 127.0.0.1 (tests/security/accounts_test.cc covers other addresses).
+TEST_F(Api, LockoutAfterFiveFailuresFromOneAddress) {
   h.AddUser("lockme", h.unit_a, {Role::kEditor});
   for (int i = 1; i <= 5; ++i) {
     Resp r =
@@ -79,6 +81,14 @@ TEST_F(Api, LockoutAfterFiveFailures) {
                        {{"username", "lockme"}, {"password", Harness::kPassword}});
   EXPECT_EQ(locked.status, 423) << locked.body;
   EXPECT_EQ(locked.Code(), "locked");
+  EXPECT_TRUE(locked.json["error"]["details"]["locked_until"].is_string());
+  // An unknown username goes through the same answers.
+  for (int i = 1; i <= 5; ++i)
+    EXPECT_EQ(
+        h.Call("POST", "/api/session", "", {{"username", "nobody"}, {"password", "x"}}).status, 401)
+        << "attempt " << i;
+  EXPECT_EQ(h.Call("POST", "/api/session", "", {{"username", "nobody"}, {"password", "x"}}).status,
+            423);
   // After the lock period the right password works again.
   h.clock.Advance(16 * 60 * 1000);
   Resp ok = h.Call("POST", "/api/session", "",

@@ -200,7 +200,7 @@ TEST(Backup, RestoreProcedureFromTheDocs) {
     ASSERT_TRUE(t.ok()) << id << ": " << t.status().ToString();
     EXPECT_EQ((*t)["state"], "draft");
   }
-  auto login = app->accounts().Login("ed", kPassword);
+  auto login = app->accounts().Login("ed", kPassword, "127.0.0.1");
   EXPECT_TRUE(login.ok()) << login.status().ToString();
 
   // Without the key the restored database cannot be verified: the key is part of the backup.

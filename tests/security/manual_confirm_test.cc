@@ -1,0 +1,137 @@
+// Finding 9 (confirm): POST .../dispatches/{account}/confirm records "a person published this by
+// hand". It worked on any channel in almost any state, so a platform dispatch could be marked
+// published with any link. It now applies only to manual hand-offs waiting for a person:
+// publishing on a manual channel in `awaiting`, taking down a post the system handed to a person.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include "tests/dispatcher/app/api_harness.h"
+
+namespace gd::testing {
+namespace {
+
+constexpr TimeMs kFarFuture = TimeMs{1} << 50;  // the engine leaves these rows alone
+
+// Puts the dispatch of (ticket, account) for the ticket's current version into `state`.
+void SetDispatch(int64_t ticket, int64_t account, const std::string& state,
+                 const std::string& error_reason = "") {
+  Status st = Harness::Get().app->store().Write([&](Tx& tx) -> Status {
+    SQLite::Database& db = tx.db();
+    const int version =
+        db.execAndGet("SELECT version FROM tickets WHERE id=" + std::to_string(ticket)).getInt();
+    const std::string kind =
+        db.execAndGet("SELECT kind FROM channel_accounts WHERE id=" + std::to_string(account))
+            .getString();
+    SQLite::Statement q(
+        db,
+        "INSERT INTO dispatches (ticket_id, version, account_id, kind, state, rendering, "
+        "error_reason, not_before, created_at, updated_at) VALUES (?,?,?,?,?,'{}',?,?,0,0) "
+        "ON CONFLICT (ticket_id, version, account_id) DO UPDATE SET state=excluded.state, "
+        "error_reason=excluded.error_reason, not_before=excluded.not_before, progress='{}', "
+        "lease_owner='', lease_until=0");
+    q.bind(1, ticket);
+    q.bind(2, version);
+    q.bind(3, account);
+    q.bind(4, kind);
+    q.bind(5, state);
+    q.bind(6, error_reason);
+    q.bind(7, kFarFuture);
+    q.exec();
+    SQLite::Statement t(db, "UPDATE tickets SET state='publishing' WHERE id=?");
+    t.bind(1, ticket);
+    t.exec();
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
+std::string DispatchState(int64_t ticket, int64_t account) {
+  std::string state;
+  (void)Harness::Get().app->store().Read([&](Tx& tx) -> Status {
+    SQLite::Statement q(tx.db(), "SELECT state FROM dispatches WHERE ticket_id=? AND account_id=?");
+    q.bind(1, ticket);
+    q.bind(2, account);
+    if (q.executeStep()) state = q.getColumn(0).getString();
+    return Status::Ok();
+  });
+  return state;
+}
+
+class ManualConfirm : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Resp manual = h.Call("POST", "/api/channels", h.Token("operator"),
+                         {{"kind", "manual"},
+                          {"name", "视频号"},
+                          {"unit_id", h.unit_a},
+                          {"settings", {{"platform", "视频号"}}}});
+    ASSERT_EQ(manual.status, 201) << manual.body;
+    manual_ = manual.json["id"];
+    ticket_ = h.Create("editor_a", h.TicketBody("work_news", {h.weibo_a, manual_}))["id"];
+  }
+  Resp Confirm(int64_t account, const Json& body) {
+    return h.Call("POST",
+                  "/api/tickets/" + std::to_string(ticket_) + "/dispatches/" +
+                      std::to_string(account) + "/confirm",
+                  h.Token("sitemgr_a"), body);
+  }
+  Harness& h = Harness::Get();
+  int64_t manual_ = 0;
+  int64_t ticket_ = 0;
+};
+
+const Json kPublished = {{"remote_url", "https://channels.weixin.qq.com/x/1"}};
+
+TEST_F(ManualConfirm, APlatformDispatchCannotBeConfirmedByHand) {
+  struct Case {
+    std::string state, reason, label;
+  };
+  for (const Case& c : std::vector<Case>{{"failed", "platform_error", "失败"},
+                                         {"failed", "manual_handoff", "失败"},
+                                         {"awaiting", "", "等待平台处理"},
+                                         {"pending", "", "待发送"},
+                                         {"sending", "", "发送中"}}) {
+    SetDispatch(ticket_, h.weibo_a, c.state, c.reason);
+    Resp r = Confirm(h.weibo_a, kPublished);
+    EXPECT_EQ(r.status, 409) << c.state << " " << r.body;
+    EXPECT_EQ(r.Code(), "conflict") << c.state;
+    const std::string msg = r.json["error"].value("message", "");
+    EXPECT_NE(msg.find(c.label), std::string::npos) << c.state << ": " << msg;
+    EXPECT_EQ(DispatchState(ticket_, h.weibo_a), c.state) << "unchanged";
+  }
+}
+
+TEST_F(ManualConfirm, AManualDispatchIsConfirmedOnlyWhileAwaitingAPerson) {
+  for (const auto& [state, label] : std::vector<std::pair<std::string, std::string>>{
+           {"pending", "待发送"}, {"failed", "失败"}, {"published", "已发布"}}) {
+    SetDispatch(ticket_, manual_, state);
+    Resp r = Confirm(manual_, kPublished);
+    EXPECT_EQ(r.status, 409) << state << " " << r.body;
+    EXPECT_NE(r.json["error"].value("message", "").find(label), std::string::npos) << r.body;
+  }
+  SetDispatch(ticket_, manual_, "awaiting");
+  Resp ok = Confirm(manual_, kPublished);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  const std::string after = DispatchState(ticket_, manual_);
+  EXPECT_TRUE(after == "awaiting" || after == "published") << after;
+}
+
+TEST_F(ManualConfirm, TakingDownByHandOnlyWhenHandedToAPerson) {
+  // The system is still deleting through the platform's API: a person cannot pre-empt it.
+  SetDispatch(ticket_, h.weibo_a, "withdrawing");
+  Resp r = Confirm(h.weibo_a, {{"withdrawn", true}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.json["error"].value("message", "").find("撤回中"), std::string::npos) << r.body;
+  EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "withdrawing");
+  SetDispatch(ticket_, h.weibo_a, "published");
+  r = Confirm(h.weibo_a, {{"withdrawn", true}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  // A platform without a delete API handed it to a person: confirmed.
+  SetDispatch(ticket_, h.weibo_a, "withdrawing", "manual_withdrawal");
+  r = Confirm(h.weibo_a, {{"withdrawn", true}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "withdrawn");
+}
+
+}  // namespace
+}  // namespace gd::testing
