@@ -28,7 +28,7 @@ struct AccountPolicy {
   TimeMs password_max_age_ms = 90LL * 24 * 3600 * 1000;  // forced change after (0 = never)
   TimeMs session_idle_ms = 30 * 60 * 1000;   // a session expires after this much inactivity
   TimeMs session_max_ms = 12 * 3600 * 1000;  // and at the latest this long after sign-in
-  size_t password_min_length = 12;  // OWASP ASVS 4.0.3 V2.1.1
+  size_t password_min_length = 12;           // OWASP ASVS 4.0.3 V2.1.1
 };
 
 // Who is calling, resolved from a session or bearer token.
