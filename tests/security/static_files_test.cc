@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "dispatcher/http/routes/routes.h"
 #include "dispatcher/http/server.h"
 #include "tests/security/raw_http.h"
 
@@ -48,7 +49,7 @@ class StaticFiles : public ::testing::Test {
     opt.port = 0;
     opt.web_dir = *dir_ / "web";
     opt.site_dir = *dir_ / "site";
-    server_ = new HttpServer({}, nullptr, opt);  // no routes: files only
+    server_ = new HttpServer(HealthRoutes(), nullptr, opt);  // files and one public JSON route
     ASSERT_TRUE(server_->Bind().ok());
     thread_ = new std::thread([] { server_->Run(); });
   }
