@@ -35,6 +35,9 @@ StatusOr<Json> ParseJsonWithin(std::string_view text, int max_depth) {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
     return InvalidArgument("JSON 格式错误（位置 " + std::to_string(e.byte) + "）", "bad_request");
+  } catch (const Json::exception&) {
+    // out_of_range: a number no double can hold (1e999), found by the router fuzz target.
+    return InvalidArgument("JSON 中的数值超出范围", "bad_request");
   }
 }
 

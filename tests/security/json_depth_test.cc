@@ -47,6 +47,17 @@ TEST(JsonDepth, ParseRefusesDeepTextAndKeepsTheLimitConfigurable) {
   EXPECT_FALSE(ParseJsonWithin("[[[[]]]]", 3).ok());
 }
 
+// A number out of a double's range throws out_of_range inside nlohmann (not a parse_error): it
+// was a 500 at every JSON route until the router fuzz target found it.
+TEST(JsonDepth, NumbersOutOfRangeAreBadRequests) {
+  for (const char* text : {"1e999", R"({"step":-1e400})", "[1E+99999]"}) {
+    auto r = ParseJson(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().reason(), "bad_request") << text;
+  }
+  EXPECT_TRUE(ParseJson("[1e300, 9007199254740993, -0.0]").ok());
+}
+
 // Wraps `inner` as the value of one field of an otherwise valid body.
 struct DeepCase {
   std::string name;
