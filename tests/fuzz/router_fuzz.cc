@@ -9,7 +9,7 @@
 // byte 3 query, then the body.
 //
 // Not driven: DELETE /api/session (it would end the fuzzer's sessions) and the network: the
-// credential tester is a stub, the dispatch workers do not run.
+// credential tester answers success without calling a platform; dispatch workers do not run.
 #include <unistd.h>
 
 #include <cstdint>
