@@ -32,11 +32,7 @@ LoginThrottle::Options ThrottleOptions(const AccountPolicy& p) {
   return o;
 }
 
-int HashSlots(const AccountPolicy& p) {
-  if (p.max_concurrent_hashes > 0) return p.max_concurrent_hashes;
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 2 : static_cast<int>(n);
-}
+int HashSlots(const AccountPolicy& p) { return std::max(1, p.max_concurrent_hashes); }
 
 // The address sign-ins are throttled by: IPv6 clients by their /64 (one subscriber usually
 // holds a whole /64, so per-address limits on single IPv6 addresses would not limit anyone).

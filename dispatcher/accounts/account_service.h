@@ -24,7 +24,7 @@ struct AccountPolicy {
   TimeMs failure_delay_max_ms = 4000;
   size_t throttle_max_pairs = 10000;         // pairs remembered in memory; oldest forgotten first
   int max_logins_in_flight_per_address = 2;  // more from one address answer 429 (0 = no cap)
-  int max_concurrent_hashes = 0;             // scrypt runs at once (32 MB each); 0 = CPU threads
+  int max_concurrent_hashes = 1;             // scrypt runs at once (32 MiB each; at least 1)
   TimeMs password_max_age_ms = 90LL * 24 * 3600 * 1000;  // forced change after (0 = never)
   TimeMs session_idle_ms = 30 * 60 * 1000;   // a session expires after this much inactivity
   TimeMs session_max_ms = 12 * 3600 * 1000;  // and at the latest this long after sign-in

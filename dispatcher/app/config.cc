@@ -29,15 +29,20 @@ Setter Path(std::filesystem::path AppConfig::*field) {
   };
 }
 
-Setter Int(int AppConfig::*field, int min, int max) {
+// An integer in [min, max], stored where `at` points in the configuration.
+Setter IntAt(std::function<int*(AppConfig*)> at, int min, int max) {
   return [=](const std::string& origin, const std::string& key, const Json& v,
              AppConfig* cfg) -> Status {
     if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max)
       return BadKey(origin, key,
                     "应为 " + std::to_string(min) + " 到 " + std::to_string(max) + " 之间的整数");
-    cfg->*field = static_cast<int>(v.get<int64_t>());
+    *at(cfg) = static_cast<int>(v.get<int64_t>());
     return Status::Ok();
   };
+}
+
+Setter Int(int AppConfig::*field, int min, int max) {
+  return IntAt([field](AppConfig* cfg) { return &(cfg->*field); }, min, max);
 }
 
 Setter Bool(bool AppConfig::*field) {
@@ -95,6 +100,8 @@ const std::vector<std::pair<std::string, Setter>>& Keys() {
       {"trusted_proxies", SetTrustedProxies},
       {"max_connections_per_address", Int(&AppConfig::max_connections_per_address, 0, 100000)},
       {"request_deadline_seconds", Int(&AppConfig::request_deadline_seconds, 1, 3600)},
+      {"password_hash_concurrency",
+       IntAt([](AppConfig* cfg) { return &cfg->accounts.max_concurrent_hashes; }, 1, 64)},
   };
   return *keys;
 }

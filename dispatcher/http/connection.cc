@@ -119,19 +119,8 @@ class DeadlineStream final : public httplib::Stream {
   ssize_t write(const char* ptr, size_t size) override {
     if (cut_ != Cut::kNone) return AfterCut(size);
     if (phase_ != Phase::kWriting) Begin(Phase::kWriting);
-    while (true) {
-      ssize_t n = ::send(sock_, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n >= 0) {
-        moved_ += static_cast<size_t>(n);
-        return n;
-      }
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        CutOff(Cut::kBroken);
-        return -1;
-      }
-      if (!Wait(POLLOUT, write_timeout_)) return -1;
-    }
+    return Io(POLLOUT, write_timeout_,
+              [&] { return ::send(sock_, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL); });
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -181,8 +170,16 @@ class DeadlineStream final : public httplib::Stream {
   }
 
   ssize_t Recv(char* dst, size_t cap) {
+    return Io(POLLIN, read_timeout_, [&] { return ::recv(sock_, dst, cap, MSG_DONTWAIT); });
+  }
+
+  // Runs the non-blocking `call` until it moves bytes, waiting for `events` in between (at most
+  // `per_call` each time, never past the phase's deadline). -1 when the peer broke the connection
+  // or the wait ran out.
+  template <typename Call>
+  ssize_t Io(short events, Clock::duration per_call, Call call) {
     while (true) {
-      ssize_t n = ::recv(sock_, dst, cap, MSG_DONTWAIT);
+      ssize_t n = call();
       if (n >= 0) {
         moved_ += static_cast<size_t>(n);
         return n;
@@ -192,7 +189,7 @@ class DeadlineStream final : public httplib::Stream {
         CutOff(Cut::kBroken);
         return -1;
       }
-      if (!Wait(POLLIN, read_timeout_)) return -1;
+      if (!Wait(events, per_call)) return -1;
     }
   }
 

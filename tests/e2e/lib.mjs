@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 export const BASE = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '')
 export const PASSWORD = process.env.E2E_DEMO_PASSWORD || 'Demo@2026pass'
 export const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts')
-export const DESKTOP = { width: 1280, height: 900 }
+export const DESKTOP = { width: 1366, height: 768 }
 export const PHONE = { width: 375, height: 812 }
 export const WIDE = { width: 1920, height: 1080 }
 

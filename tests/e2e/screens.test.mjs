@@ -1,4 +1,4 @@
-// Screenshots of every main page at 1280 px and 375 px (and 1920 px) (tests/e2e/artifacts/), with the
+// Screenshots of every main page at 1366 px and 375 px (and 1920 px) (tests/e2e/artifacts/), with the
 // check that nothing overflows sideways on a phone and that no request leaves the dispatcher.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'

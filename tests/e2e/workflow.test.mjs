@@ -1,5 +1,5 @@
 // The main scenario: an editor composes a piece for three channels, sees a planted ID
-// number highlighted and fixes it, submits; the unit reviewer approves at 1280 px and the deputy
+// number highlighted and fixes it, submits; the unit reviewer approves at 1366 px and the deputy
 // leader on a 375 px phone; the site manager proofreads and publishes; every channel shows
 // 已发布 with a link; a withdrawal is requested and approved by the office.
 import { test, before, after } from 'node:test'

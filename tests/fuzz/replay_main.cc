@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,29 +20,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
 
-// Seed bodies of each shape the API takes; the fuzz inputs put 4 selector bytes before them
-// (route, signed-in user, path ids, query: tests/fuzz/router_fuzz.cc).
-const std::vector<std::string>& SeedBodies() {
-  static const std::vector<std::string> bodies = {
-      "{}",
-      R"({"category":"work_news","title":"标题","body":"正文","summary":"摘要","column":"工作动态",)"
-      R"("media":[{"media_id":1,"role":"cover"}],"channels":[{"account_id":1,"options":)"
-      R"({"digest":"摘要","topics":["话题"]}}],"scheduled_at":"2026-11-29T09:30:00+08:00",)"
-      R"("urgent":false,"out_of_scope":true})",
-      R"({"proofread":true,"at":"2026-11-29T09:30:00+08:00"})",
-      R"({"decision":"approve","step":0,"version_hash":"00","comment":"同意",)"
-      R"("checklist":{"secrets":true,"compliance":true},)"
-      R"("acknowledged_warnings":[{"finding_id":"pii:1","reason":"已核实"}]})",
-      R"({"reason":"信息有误","account_ids":[1,2]})",
-      R"({"remote_url":"https://example.gov.cn/a","remote_id":"1","withdrawn":false})",
-      R"({"kind":"wechat_mp","name":"公众号","unit_id":1,"base_url":"https://api.weixin.qq.com",)"
-      R"("settings":{"app_id":"x","publish_mode":"publish"},"secrets":{"app_secret":"s"}})",
-      R"({"name":"单位","kind":"town"})",
-      R"({"old_password":"a","new_password":"b"})",
-      R"({"unit_id":1,"month":"2026-10"})",
-      "[",
-      "",
-  };
+// Seed bodies of each shape the API takes, one per line of tests/fuzz/router_seed_bodies.txt
+// (the last line is the empty body); scripts/fuzz.sh seeds the coverage-guided run from the same
+// file. The fuzz inputs put 4 selector bytes before them (route, signed-in user, path ids, query:
+// tests/fuzz/router_fuzz.cc).
+std::vector<std::string> SeedBodies() {
+  std::ifstream in(std::string(GD_SOURCE_DIR) + "/tests/fuzz/router_seed_bodies.txt",
+                   std::ios::binary);
+  std::vector<std::string> bodies;
+  for (std::string line; std::getline(in, line);) bodies.push_back(line);
+  if (bodies.empty()) {
+    std::fprintf(stderr, "router fuzz replay: tests/fuzz/router_seed_bodies.txt not readable\n");
+    std::exit(2);
+  }
   return bodies;
 }
 
@@ -105,12 +96,13 @@ int main(int argc, char** argv) {
   const long seconds = argc > 2 ? std::atol(argv[2]) : 60;
   LLVMFuzzerInitialize(&argc, &argv);
 
+  const std::vector<std::string> bodies = SeedBodies();
   std::vector<std::string> seeds;
   for (int route = 0; route < 256; route += 3)
-    for (size_t b = 0; b < SeedBodies().size(); ++b) {
+    for (size_t b = 0; b < bodies.size(); ++b) {
       std::string in = {static_cast<char>(route), static_cast<char>(b % 10), static_cast<char>(b),
                         static_cast<char>(b)};
-      seeds.push_back(in + SeedBodies()[b]);
+      seeds.push_back(in + bodies[b]);
     }
   for (const auto& s : seeds) Run(s);
 

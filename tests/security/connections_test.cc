@@ -104,17 +104,8 @@ TEST_F(ConnectionsTest, TricklingHeaderIsCutOffAtTheDeadline) {
       "GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: " + std::string(100, 'a') + "\r\n\r\n";
   auto start = Clock::now();
   std::string received;
-  bool closed = false;
-  for (char ch : request) {
-    if (!c.Send(std::string(1, ch))) {
-      closed = true;
-      break;
-    }
-    if (c.Readable(milliseconds(500))) {
-      closed = c.WaitClosed(milliseconds(2000), &received);
-      break;
-    }
-  }
+  const bool closed =
+      c.TrickleUntilClosed(request, milliseconds(500), milliseconds(2000), &received);
   double elapsed = Seconds(Clock::now() - start);
   ASSERT_TRUE(closed) << "the trickling client was never cut off";
   EXPECT_GE(elapsed, 1.9);

@@ -315,18 +315,9 @@ TEST(Config, RequestDeadlineCutsOffATricklingClient) {
   const std::string request = "GET /api/me HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaa\r\n\r\n";
   const auto start = std::chrono::steady_clock::now();
   std::string received;
-  bool closed = false;
-  for (char ch : request) {
-    if (!c.Send(std::string(1, ch))) {
-      closed = true;
-      break;
-    }
-    // Waiting for the server's answer paces the client: at most one byte a second.
-    if (c.Readable(milliseconds(1000))) {
-      closed = c.WaitClosed(milliseconds(2000), &received);
-      break;
-    }
-  }
+  // Waiting for the server's answer paces the client: at most one byte a second.
+  const bool closed =
+      c.TrickleUntilClosed(request, milliseconds(1000), milliseconds(2000), &received);
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(closed) << "the trickling client was never cut off";

@@ -11,7 +11,7 @@
 
 #include "dispatcher/http/routes/routes.h"
 #include "dispatcher/http/server.h"
-#include "tests/security/raw_http.h"
+#include "tests/security/tcp_client.h"
 
 namespace gd {
 namespace {

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace gd::testing {
@@ -61,6 +63,15 @@ bool TcpClient::Readable(std::chrono::milliseconds timeout) {
   return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
 }
 
+bool TcpClient::TrickleUntilClosed(const std::string& bytes, std::chrono::milliseconds pace,
+                                   std::chrono::milliseconds close_wait, std::string* received) {
+  for (char ch : bytes) {
+    if (!Send(std::string(1, ch))) return true;
+    if (Readable(pace)) return WaitClosed(close_wait, received);
+  }
+  return false;
+}
+
 int TcpClient::ReadResponse(std::chrono::milliseconds timeout, std::string* body,
                             std::string* head) {
   auto deadline = Clock::now() + timeout;
@@ -103,6 +114,42 @@ bool TcpClient::WaitClosed(std::chrono::milliseconds timeout, std::string* recei
     if (n <= 0) return true;
     if (received) received->append(buf, static_cast<size_t>(n));
   }
+}
+
+std::string RawResponse::Header(const std::string& name) const {
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+  };
+  const std::string key = "\r\n" + lower(name) + ":";
+  size_t p = lower(head).find(key);
+  if (p == std::string::npos) return "";
+  size_t start = p + key.size();
+  size_t end = head.find("\r\n", start);
+  std::string value = head.substr(start, end - start);
+  value.erase(0, value.find_first_not_of(' '));
+  return value;
+}
+
+RawResponse SendRaw(int port, const std::string& request, std::chrono::milliseconds timeout) {
+  RawResponse out;
+  TcpClient client(port);
+  if (!client.connected()) return out;
+  client.Send(request);
+  std::string data;
+  client.WaitClosed(timeout, &data);
+  size_t split = data.find("\r\n\r\n");
+  if (data.rfind("HTTP/1.", 0) != 0 || split == std::string::npos) return out;
+  out.head = data.substr(0, split);
+  out.body = data.substr(split + 4);
+  out.status = std::atoi(data.c_str() + 9);
+  return out;
+}
+
+RawResponse GetRaw(int port, const std::string& target) {
+  return SendRaw(port,
+                 "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 }  // namespace gd::testing
