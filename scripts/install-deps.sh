@@ -6,6 +6,7 @@ pkgs=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   libfmt-dev libgtest-dev libkainjow-mustache-dev libmd4c-dev libmd4c-html0-dev libgumbo-dev
   libxlsxwriter-dev libcli11-dev zlib1g-dev
+  python3 python3-yaml  # docs/openapi.yaml is converted to JSON at build time
   clang clang-format libclang-rt-14-dev
 )
 pkgs+=(nodejs npm)  # the console is built with npm packages

@@ -48,8 +48,15 @@ std::vector<Route> DispatchRoutes(const RouteDeps& d);
 std::vector<Route> RecordRoutes(const RouteDeps& d);
 // /healthz.
 std::vector<Route> HealthRoutes();
+// GET /api/openapi.json: the API's description (docs/openapi.yaml), public.
+std::vector<Route> ApiDescriptionRoutes();
 
 // Every route above, in the order they are matched.
 std::vector<Route> AllRoutes(const RouteDeps& d);
+
+// The route table as data (method, path pattern, roles, flags), the same list AllRoutes serves,
+// built without services: for reading and testing the table (the OpenAPI completeness test).
+// The handlers hold null dependencies and must not be called.
+std::vector<Route> RouteTable();
 
 }  // namespace gd

@@ -59,6 +59,7 @@ const std::map<std::string, std::vector<std::string>>& Expected() {
       {"POST /api/monitor/rescans", {"office"}},
       {"POST /api/monitor/rescans/(\\d+)/correction", {"editor"}},
       {"GET /healthz", kPublic},
+      {"GET /api/openapi.json", kPublic},
       {"POST /api/tickets/(\\d+)/publish", {"site_manager"}},
       {"GET /api/tickets/(\\d+)/dispatches", kAny},
       {"POST /api/tickets/(\\d+)/dispatches/(\\d+)/retry", {"site_manager"}},
