@@ -258,6 +258,47 @@ def scan_functions(path, text):
     yield from walk(0, len(code))
 
 
+SELF_TEST_SOURCE = r'''namespace a {
+const char* k = R"json({"x": "}"})json";
+char c = '{';
+// }
+/* { */
+int n = 1'000'000;
+struct S {
+  int f() const { return '}' + "\"}"[0]; }
+  auto g() -> int {
+    auto l = [&] { return 1; };
+    return l();
+  }
+};
+S::S(int a, std::string r = {}) : a_{a}, b_(a) {
+  x();
+}
+#define M(x) { x }
+template <class T>
+void h(T t) requires X<T> {
+}
+}  // namespace a
+extern "C" {
+int cf(void) {
+  return 0;
+}
+}
+'''
+
+SELF_TEST_EXPECTED = [("f", 8, 1), ("g", 9, 4), ("S::S", 14, 3), ("h", 19, 2), ("cf", 23, 3)]
+
+
+def self_test():
+    """Checks the parser on literals, comments, initializer lists and nested scopes."""
+    got = [(f.name, f.line, f.length) for f in scan_functions("self-test", SELF_TEST_SOURCE)]
+    if got != SELF_TEST_EXPECTED:
+        print(f"check-sizes self-test failed:\n  expected {SELF_TEST_EXPECTED}\n  got      {got}")
+        return 1
+    print("check-sizes self-test passed")
+    return 0
+
+
 def product_files(paths):
     for root in paths:
         if os.path.isfile(root):
@@ -277,9 +318,12 @@ def main():
                         help=".cc files of this many lines or more are reported (default 600)")
     parser.add_argument("--max-function-lines", type=int, default=120,
                         help="functions longer than this are reported (default 120)")
+    parser.add_argument("--self-test", action="store_true", help="check the parser and exit")
     parser.add_argument("--list", action="store_true",
                         help="print every function found with its length (to check the parser)")
     args = parser.parse_args()
+    if args.self_test:
+        return self_test()
     if args.paths:
         paths = args.paths
     else:
