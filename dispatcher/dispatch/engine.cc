@@ -382,7 +382,7 @@ bool DispatchEngine::TakeRateSlot(Work& w) {
     slot = limiter_.Acquire(d.account_id, d.id,
                             rate != config_.rates.end() ? rate->second : RateSpec{0, 1});
   }
-  if (slot == 0) return true;
+  if (slot <= 0) return true;
   metrics_.rate_limited.fetch_add(1);
   Release(d, slot);
   (void)deps_.store->Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, w.owner); });
