@@ -7,6 +7,7 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/client.cc
   ${GD_CH}/client_support.cc
   ${GD_CH}/portal/client.cc
+  ${GD_CH}/portal/builtin_client.cc
   ${GD_CH}/wechat_mp/client.cc
   ${GD_CH}/weibo/client.cc
   ${GD_CH}/douyin/client.cc
@@ -14,7 +15,7 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/manual/client.cc
 )
 gd_target_defaults(gd_channel_clients)
-target_link_libraries(gd_channel_clients PUBLIC gd_core PkgConfig::HTTPLIB)
+target_link_libraries(gd_channel_clients PUBLIC gd_core gd_channel_formatters PkgConfig::HTTPLIB)
 
 add_library(gd_sandbox STATIC
   ${GD_CH}/sandbox/platform.cc

@@ -168,26 +168,153 @@ void ApplyMallocTunables(int argc, char** argv) {
   unsetenv("GLIBC_TUNABLES");
 }
 
+// The offline commands (they open the store directly) and their arguments, as CLI11 fills them.
+struct OfflineCommands {
+  CLI::App* user_add = nullptr;
+  CLI::App* user_passwd = nullptr;
+  CLI::App* user_disable = nullptr;
+  CLI::App* audit_verify = nullptr;
+  CLI::App* backup = nullptr;
+  CLI::App* archive = nullptr;
+  std::string username, name, roles_csv;
+  int64_t unit_id = 0;
+  std::string out_file, archive_unit, archive_month;
+};
+
+void AddUserCommands(CLI::App& cli, CommonFlags* flags, OfflineCommands* c) {
+  auto* user = cli.add_subcommand("user", "用户管理");
+  user->require_subcommand(1);
+  c->user_add =
+      user->add_subcommand("add", "新增用户（初始密码取自环境变量 DISPATCHER_USER_PASSWORD）");
+  AddCommon(c->user_add, flags, false);
+  c->user_add->add_option("--username", c->username)->required();
+  c->user_add->add_option("--name", c->name)->required();
+  c->user_add->add_option("--unit-id", c->unit_id)->required();
+  c->user_add->add_option("--roles", c->roles_csv, "逗号分隔，如 editor,unit_reviewer")->required();
+  c->user_passwd =
+      user->add_subcommand("passwd", "重置密码（新密码取自环境变量 DISPATCHER_USER_PASSWORD）");
+  AddCommon(c->user_passwd, flags, false);
+  c->user_passwd->add_option("--username", c->username)->required();
+  c->user_disable = user->add_subcommand("disable", "停用用户");
+  AddCommon(c->user_disable, flags, false);
+  c->user_disable->add_option("--username", c->username)->required();
+}
+
+void AddRecordCommands(CLI::App& cli, CommonFlags* flags, OfflineCommands* c) {
+  auto* audit = cli.add_subcommand("audit", "审计日志");
+  audit->require_subcommand(1);
+  c->audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链");
+  AddCommon(c->audit_verify, flags, false);
+
+  c->backup = cli.add_subcommand("backup", "在线备份数据库");
+  AddCommon(c->backup, flags, false);
+  c->backup->add_option("--out", c->out_file, "备份文件")->required();
+  c->archive = cli.add_subcommand("archive", "导出单位月度审核记录（第十条第三项）");
+  AddCommon(c->archive, flags, false);
+  c->archive->add_option("--unit", c->archive_unit, "单位 ID 或名称")->required();
+  c->archive->add_option("--month", c->archive_month, "月份 YYYY-MM")->required();
+  c->archive->add_option("--out", c->out_file, "输出文件（.xlsx、.csv 或 .json）")->required();
+}
+
+// `check` takes its own arguments (dispatcher/checks/check_cli.h).
+int RunCheck(int argc, char** argv) {
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (Env("DISPATCHER_POLICIES").empty()) {
+    bool has_policies = false;
+    for (const auto& a : args) has_policies = has_policies || a.rfind("--policies", 0) == 0;
+    if (!has_policies) {
+      args.insert(args.begin(), (gd::DefaultSourceDir() / "policies" / "checks").string());
+      args.insert(args.begin(), "--policies");
+    }
+  }
+  return gd::checks::RunCheckCli(args, std::cout, std::cerr);
+}
+
+int AuditVerify(App& app) {
+  gd::AuditVerdict v = app.store().VerifyAudit();
+  if (v.ok) {
+    std::cout << "审计日志完整：共 " << v.rows << " 条记录，哈希链校验通过。\n";
+    return 0;
+  }
+  std::cout << "审计日志校验失败：" << v.problem << "（第 " << v.broken_id << " 条）\n";
+  return 1;
+}
+
+int Backup(App& app, const std::string& out_file) {
+  gd::Status st = app.store().Backup(out_file);
+  if (!st.ok()) return Fail(st);
+  std::cout << "已备份到 " << out_file << "\n";
+  return 0;
+}
+
+int AddUser(App& app, const OfflineCommands& c, const std::string& password) {
+  const std::string& username = c.username;
+  std::vector<gd::Role> roles;
+  std::stringstream ss(c.roles_csv);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    auto r = gd::ParseRole(item);
+    if (!r) return Fail(gd::InvalidArgument("未知角色 " + item));
+    roles.push_back(*r);
+  }
+  gd::Status strength = app.accounts().CheckPasswordStrength(username, password);
+  if (!strength.ok()) return Fail(strength);
+  auto u = app.accounts().AddUserDirect(username, c.name, c.unit_id, roles, password, true);
+  if (!u.ok()) return Fail(u.status());
+  std::cout << "已创建用户 " << username << "（首次登录须修改密码）\n";
+  return 0;
+}
+
+// user passwd / user disable.
+int ChangeUser(App& app, const OfflineCommands& c, const std::string& password) {
+  const std::string& username = c.username;
+  gd::AuthContext cli_actor;  // id 0: the command line
+  std::optional<gd::User> found;
+  gd::Status st = app.store().Read([&](gd::Tx& tx) -> gd::Status {
+    GD_ASSIGN_OR_RETURN(found, tx.GetUserByName(username));
+    return gd::Status::Ok();
+  });
+  if (!st.ok()) return Fail(st);
+  if (!found) return Fail(gd::NotFound("用户不存在：" + username));
+  gd::UserPatch patch;
+  if (c.user_disable->parsed())
+    patch.disabled = true;
+  else
+    patch.password = password;
+  auto u = app.accounts().UpdateUser(cli_actor, found->id, patch);
+  if (!u.ok()) return Fail(u.status());
+  std::cout << (c.user_disable->parsed() ? "已停用用户 " : "已重置密码（下次登录须修改）：")
+            << username << "\n";
+  return 0;
+}
+
+// Offline commands open the store directly (the server may be running: SQLite WAL allows it).
+int RunOffline(const CommonFlags& flags, const OfflineCommands& c) {
+  auto cfg = BuildConfig(flags, "var");
+  if (!cfg.ok()) return Fail(cfg.status());
+  if (cfg->admin_password.empty()) cfg->admin_password = Env("DISPATCHER_ADMIN_PASSWORD");
+  const bool user_command =
+      c.user_add->parsed() || c.user_passwd->parsed() || c.user_disable->parsed();
+  if (!c.audit_verify->parsed() && !c.archive->parsed() && !c.backup->parsed() && !user_command)
+    return 2;
+  auto app = App::Create(*cfg);
+  if (!app.ok()) return Fail(app.status());
+  if (c.audit_verify->parsed()) return AuditVerify(**app);
+  if (c.archive->parsed())
+    return gd::RunArchiveCli(**app, c.archive_unit, c.archive_month, c.out_file);
+  if (c.backup->parsed()) return Backup(**app, c.out_file);
+  std::string password = Env("DISPATCHER_USER_PASSWORD");
+  if (c.user_add->parsed()) return AddUser(**app, c, password);
+  return ChangeUser(**app, c, password);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Whatever a command writes (database, media, keys, backups, exports) is private to this user.
   ::umask(077);
   ApplyMallocTunables(argc, argv);
-  // `check` takes its own arguments (dispatcher/checks/check_cli.h).
-  if (argc >= 2 && std::string(argv[1]) == "check") {
-    std::vector<std::string> args(argv + 2, argv + argc);
-    if (Env("DISPATCHER_POLICIES").empty()) {
-      bool has_policies = false;
-      for (const auto& a : args) has_policies = has_policies || a.rfind("--policies", 0) == 0;
-      if (!has_policies) {
-        args.insert(args.begin(), (gd::DefaultSourceDir() / "policies" / "checks").string());
-        args.insert(args.begin(), "--policies");
-      }
-    }
-    return gd::checks::RunCheckCli(args, std::cout, std::cerr);
-  }
-
+  if (argc >= 2 && std::string(argv[1]) == "check") return RunCheck(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "sandbox")
     return gd::channels::sandbox::RunSandboxCli(std::vector<std::string>(argv + 2, argv + argc));
 
@@ -199,41 +326,9 @@ int main(int argc, char** argv) {
   AddCommon(serve, &flags);
   auto* demo = cli.add_subcommand("demo", "启动演示环境（内置门户、沙箱、演示账号）");
   AddCommon(demo, &flags);
-
-  auto* user = cli.add_subcommand("user", "用户管理");
-  user->require_subcommand(1);
-  std::string username, name, roles_csv, unit_name;
-  int64_t unit_id = 0;
-  auto* user_add =
-      user->add_subcommand("add", "新增用户（初始密码取自环境变量 DISPATCHER_USER_PASSWORD）");
-  AddCommon(user_add, &flags, false);
-  user_add->add_option("--username", username)->required();
-  user_add->add_option("--name", name)->required();
-  user_add->add_option("--unit-id", unit_id)->required();
-  user_add->add_option("--roles", roles_csv, "逗号分隔，如 editor,unit_reviewer")->required();
-  auto* user_passwd =
-      user->add_subcommand("passwd", "重置密码（新密码取自环境变量 DISPATCHER_USER_PASSWORD）");
-  AddCommon(user_passwd, &flags, false);
-  user_passwd->add_option("--username", username)->required();
-  auto* user_disable = user->add_subcommand("disable", "停用用户");
-  AddCommon(user_disable, &flags, false);
-  user_disable->add_option("--username", username)->required();
-
-  auto* audit = cli.add_subcommand("audit", "审计日志");
-  audit->require_subcommand(1);
-  auto* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链");
-  AddCommon(audit_verify, &flags, false);
-
-  auto* backup = cli.add_subcommand("backup", "在线备份数据库");
-  AddCommon(backup, &flags, false);
-  std::string out_file;
-  backup->add_option("--out", out_file, "备份文件")->required();
-  auto* archive = cli.add_subcommand("archive", "导出单位月度审核记录（第十条第三项）");
-  AddCommon(archive, &flags, false);
-  std::string archive_unit, archive_month;
-  archive->add_option("--unit", archive_unit, "单位 ID 或名称")->required();
-  archive->add_option("--month", archive_month, "月份 YYYY-MM")->required();
-  archive->add_option("--out", out_file, "输出文件（.xlsx、.csv 或 .json）")->required();
+  OfflineCommands offline;
+  AddUserCommands(cli, &flags, &offline);
+  AddRecordCommands(cli, &flags, &offline);
 
   try {
     cli.parse(argc, argv);
@@ -243,75 +338,5 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) return Serve(flags);
   if (demo->parsed()) return Demo(flags);
-
-  // Offline commands open the store directly (the server may be running: SQLite WAL allows it).
-  auto cfg = BuildConfig(flags, "var");
-  if (!cfg.ok()) return Fail(cfg.status());
-  if (cfg->admin_password.empty()) cfg->admin_password = Env("DISPATCHER_ADMIN_PASSWORD");
-  auto open = [&]() { return App::Create(*cfg); };
-
-  if (audit_verify->parsed()) {
-    auto app = open();
-    if (!app.ok()) return Fail(app.status());
-    gd::AuditVerdict v = (*app)->store().VerifyAudit();
-    if (v.ok) {
-      std::cout << "审计日志完整：共 " << v.rows << " 条记录，哈希链校验通过。\n";
-      return 0;
-    }
-    std::cout << "审计日志校验失败：" << v.problem << "（第 " << v.broken_id << " 条）\n";
-    return 1;
-  }
-  if (archive->parsed()) {
-    auto app = open();
-    if (!app.ok()) return Fail(app.status());
-    return gd::RunArchiveCli(**app, archive_unit, archive_month, out_file);
-  }
-  if (backup->parsed()) {
-    auto app = open();
-    if (!app.ok()) return Fail(app.status());
-    gd::Status st = (*app)->store().Backup(out_file);
-    if (!st.ok()) return Fail(st);
-    std::cout << "已备份到 " << out_file << "\n";
-    return 0;
-  }
-  if (user_add->parsed() || user_passwd->parsed() || user_disable->parsed()) {
-    auto app = open();
-    if (!app.ok()) return Fail(app.status());
-    std::string password = Env("DISPATCHER_USER_PASSWORD");
-    gd::AuthContext cli_actor;  // id 0: the command line
-    if (user_add->parsed()) {
-      std::vector<gd::Role> roles;
-      std::stringstream ss(roles_csv);
-      std::string item;
-      while (std::getline(ss, item, ',')) {
-        auto r = gd::ParseRole(item);
-        if (!r) return Fail(gd::InvalidArgument("未知角色 " + item));
-        roles.push_back(*r);
-      }
-      gd::Status strength = (*app)->accounts().CheckPasswordStrength(username, password);
-      if (!strength.ok()) return Fail(strength);
-      auto u = (*app)->accounts().AddUserDirect(username, name, unit_id, roles, password, true);
-      if (!u.ok()) return Fail(u.status());
-      std::cout << "已创建用户 " << username << "（首次登录须修改密码）\n";
-      return 0;
-    }
-    std::optional<gd::User> found;
-    gd::Status st = (*app)->store().Read([&](gd::Tx& tx) -> gd::Status {
-      GD_ASSIGN_OR_RETURN(found, tx.GetUserByName(username));
-      return gd::Status::Ok();
-    });
-    if (!st.ok()) return Fail(st);
-    if (!found) return Fail(gd::NotFound("用户不存在：" + username));
-    gd::UserPatch patch;
-    if (user_disable->parsed())
-      patch.disabled = true;
-    else
-      patch.password = password;
-    auto u = (*app)->accounts().UpdateUser(cli_actor, found->id, patch);
-    if (!u.ok()) return Fail(u.status());
-    std::cout << (user_disable->parsed() ? "已停用用户 " : "已重置密码（下次登录须修改）：")
-              << username << "\n";
-    return 0;
-  }
-  return 2;
+  return RunOffline(flags, offline);
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "channels/client.h"
+#include "channels/portal/builtin_client.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/dispatch/token_store.h"
@@ -195,8 +196,7 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   deps_http.records = app->records_.get();
   App* raw = app.get();
   deps_http.tester = [raw](const ChannelAccountRow& row, const Json& secrets) -> Status {
-    if (row.kind == "portal" && row.settings.value("mode", "builtin") == "builtin")
-      return Status::Ok();
+    if (channels::portal::IsBuiltinPortal(row.kind, row.settings)) return Status::Ok();
     channels::ClientDeps cd{raw->transport_.get(), raw->tokens_.get(), raw->clock_, 10000};
     GD_ASSIGN_OR_RETURN(auto client, channels::NewClient(row.kind, cd));
     channels::Account account;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "channels/portal/builtin_client.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
@@ -70,7 +71,7 @@ Status ReenterCredentials(const std::string& why) {
 bool NeedsSecrets(const ChannelAccountRow& row) {
   auto it = Kinds().find(row.kind);
   if (it == Kinds().end() || it->second.secrets.empty()) return false;
-  if (row.kind == "portal") return row.settings.value("mode", "builtin") == "push";
+  if (row.kind == "portal") return !channels::portal::IsBuiltinPortal(row.kind, row.settings);
   return true;
 }
 

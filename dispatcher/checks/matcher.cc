@@ -64,12 +64,44 @@ constexpr uint8_t kMaxRejects = 8;
 
 }  // namespace
 
-std::shared_ptr<const Matcher> Matcher::Builder::Build() {
-  auto m = std::shared_ptr<Matcher>(new Matcher());
-  std::vector<std::u32string> patterns = std::move(patterns_);
-  patterns_.clear();
+// The automaton under construction and the build-only data each step hands to the next. Every
+// step releases what no later step needs, so that the build's peak memory stays low.
+struct Matcher::Builder::Steps {
+  Matcher* m = nullptr;
+  std::vector<std::u32string> patterns;
+  uint32_t alphabet = 0;
+  // Trie with edges in a hash map; node 0 is the root.
+  std::unordered_map<uint64_t, uint32_t> edges;
+  std::vector<uint32_t> node_pattern_count;
+  std::vector<uint32_t> pattern_node;  // pattern id -> trie node, kFree if unusable
+  uint32_t nodes = 1;
+  // Children lists sorted by symbol: children[child_begin[n], child_begin[n + 1]).
+  std::vector<uint32_t> child_begin;
+  std::vector<std::pair<uint32_t, uint32_t>> children;  // (symbol, node)
+  // Double array placement.
+  std::vector<uint32_t> slot_of;  // node -> state id
+  std::vector<uint32_t> bfs_order;
+  size_t size = 0;  // cells
+  // Patterns ending exactly at each state (CSR by slot), and dictionary-suffix links.
+  std::vector<uint32_t> own_begin, own, dict;
 
-  // 1. Alphabet: code points in descending frequency get symbols 1..A.
+  void BuildAlphabet();
+  void SizeFilters();
+  void AddToFilters(const std::vector<uint32_t>& syms);
+  void BuildTrie();
+  void BuildKeyFilter();
+  void SortChildren();
+  uint32_t FindBase(uint32_t node, FreeSlots& free, FreeSlots& candidates,
+                    std::vector<uint8_t>& rejects) const;
+  void PlaceDoubleArray();
+  void CollectOwnPatterns();
+  bool OwnOutput(uint32_t s) const { return own_begin[s] != own_begin[s + 1]; }
+  void LinkFailures();
+  void FlattenOutputs();
+};
+
+// 1. Alphabet: code points in descending frequency get symbols 1..A.
+void Matcher::Builder::Steps::BuildAlphabet() {
   std::unordered_map<char32_t, uint64_t> freq;
   for (const auto& p : patterns)
     for (char32_t c : p) {
@@ -95,11 +127,13 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     }
     m->pages_[(static_cast<size_t>(m->page_index_[page]) << 8) | (c & 0xFF)] = sym;
   }
-  const uint32_t alphabet = static_cast<uint32_t>(order.size());
+  alphabet = static_cast<uint32_t>(order.size());
   m->alphabet_ = alphabet;
+}
 
-  // 2. Trie with edges in a hash map; node 0 is the root. Bigram filter and one-character
-  // patterns on the way.
+// Sizes the bigram filter (16 bits per pattern of two or more characters) and the
+// one-character pattern set.
+void Matcher::Builder::Steps::SizeFilters() {
   size_t long_patterns = 0;
   for (const auto& p : patterns) long_patterns += p.size() >= 2;
   size_t filter_bits = 1u << 12;
@@ -107,12 +141,25 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   m->bigrams_.assign(filter_bits / 64, 0);
   m->bigram_shift_ = static_cast<uint32_t>(64 - std::countr_zero(filter_bits));
   m->single_.assign(alphabet / 64 + 1, 0);
+}
 
-  std::unordered_map<uint64_t, uint32_t> edges;
+void Matcher::Builder::Steps::AddToFilters(const std::vector<uint32_t>& syms) {
+  if (syms.size() == 1) {
+    m->single_[syms[0] >> 6] |= uint64_t{1} << (syms[0] & 63);
+    m->has_single_ = true;
+  } else {
+    uint64_t h = ((static_cast<uint64_t>(syms[0]) << 32) | syms[1]) * 0x9E3779B97F4A7C15ull;
+    uint64_t bit = h >> m->bigram_shift_;
+    m->bigrams_[bit >> 6] |= uint64_t{1} << (bit & 63);
+  }
+}
+
+// 2. The trie, with the bigram filter and one-character patterns on the way.
+void Matcher::Builder::Steps::BuildTrie() {
+  SizeFilters();
   edges.reserve(patterns.size() * 4);
-  std::vector<uint32_t> node_pattern_count(1, 0);
-  std::vector<uint32_t> pattern_node(patterns.size(), kFree);
-  uint32_t nodes = 1;
+  node_pattern_count.assign(1, 0);
+  pattern_node.assign(patterns.size(), kFree);
   m->cp_len_.resize(patterns.size());
   m->byte_len_.resize(patterns.size());
   std::vector<uint32_t> syms;
@@ -125,14 +172,7 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     if (!usable) continue;
     syms.clear();
     for (char32_t c : p) syms.push_back(m->Symbol(c));
-    if (syms.size() == 1) {
-      m->single_[syms[0] >> 6] |= uint64_t{1} << (syms[0] & 63);
-      m->has_single_ = true;
-    } else {
-      uint64_t h = ((static_cast<uint64_t>(syms[0]) << 32) | syms[1]) * 0x9E3779B97F4A7C15ull;
-      uint64_t bit = h >> m->bigram_shift_;
-      m->bigrams_[bit >> 6] |= uint64_t{1} << (bit & 63);
-    }
+    AddToFilters(syms);
     uint32_t node = 0;
     for (uint32_t sym : syms) {
       uint64_t key = (static_cast<uint64_t>(node) << 32) | sym;
@@ -146,55 +186,78 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
     pattern_node[id] = node;
     ++node_pattern_count[node];
   }
-  // Byte-key filter for ScanUtf8: the first key_len_ bytes of every pattern, if all have 4.
-  {
-    size_t min_bytes = SIZE_MAX, usable_patterns = 0;
-    for (size_t id = 0; id < patterns.size(); ++id)
-      if (pattern_node[id] != kFree) {
-        min_bytes = std::min<size_t>(min_bytes, m->byte_len_[id]);
-        ++usable_patterns;
-      }
-    if (usable_patterns > 0 && min_bytes >= 4) {
-      m->key_len_ = static_cast<uint32_t>(std::min<size_t>(min_bytes, 8));
-      unsigned char ones[8] = {};
-      std::memset(ones, 0xFF, m->key_len_);
-      std::memcpy(&m->key_mask_, ones, 8);
-      // 64 bits per pattern, at most 1 MiB; but at least 32 KiB (an L1 data cache), where a
-      // small dictionary's false positives cost more than the extra bits.
-      size_t bits = size_t{1} << 18;
-      while (bits < 64 * usable_patterns && bits < (size_t{1} << 23)) bits <<= 1;
-      m->keys_.assign(bits / 64, 0);
-      m->key_shift_ = static_cast<uint32_t>(64 - std::countr_zero(bits));
-      std::string utf8;
-      for (size_t id = 0; id < patterns.size(); ++id) {
-        if (pattern_node[id] == kFree) continue;
-        utf8.clear();
-        for (char32_t c : patterns[id]) gd::AppendUtf8(&utf8, c);
-        uint64_t w = 0;
-        std::memcpy(&w, utf8.data(), m->key_len_);
-        uint64_t bit = ((w & m->key_mask_) * 0x9E3779B97F4A7C15ull) >> m->key_shift_;
-        m->keys_[bit >> 6] |= uint64_t{1} << (bit & 63);
-      }
+}
+
+// Byte-key filter for ScanUtf8: the first key_len_ bytes of every pattern, if all have 4.
+void Matcher::Builder::Steps::BuildKeyFilter() {
+  size_t min_bytes = SIZE_MAX, usable_patterns = 0;
+  for (size_t id = 0; id < patterns.size(); ++id)
+    if (pattern_node[id] != kFree) {
+      min_bytes = std::min<size_t>(min_bytes, m->byte_len_[id]);
+      ++usable_patterns;
     }
+  if (usable_patterns == 0 || min_bytes < 4) return;
+  m->key_len_ = static_cast<uint32_t>(std::min<size_t>(min_bytes, 8));
+  unsigned char ones[8] = {};
+  std::memset(ones, 0xFF, m->key_len_);
+  std::memcpy(&m->key_mask_, ones, 8);
+  // 64 bits per pattern, at most 1 MiB; but at least 32 KiB (an L1 data cache), where a
+  // small dictionary's false positives cost more than the extra bits.
+  size_t bits = size_t{1} << 18;
+  while (bits < 64 * usable_patterns && bits < (size_t{1} << 23)) bits <<= 1;
+  m->keys_.assign(bits / 64, 0);
+  m->key_shift_ = static_cast<uint32_t>(64 - std::countr_zero(bits));
+  std::string utf8;
+  for (size_t id = 0; id < patterns.size(); ++id) {
+    if (pattern_node[id] == kFree) continue;
+    utf8.clear();
+    for (char32_t c : patterns[id]) gd::AppendUtf8(&utf8, c);
+    uint64_t w = 0;
+    std::memcpy(&w, utf8.data(), m->key_len_);
+    uint64_t bit = ((w & m->key_mask_) * 0x9E3779B97F4A7C15ull) >> m->key_shift_;
+    m->keys_[bit >> 6] |= uint64_t{1} << (bit & 63);
   }
-  patterns.clear();
-  patterns.shrink_to_fit();
-  // Children lists sorted by symbol.
-  std::vector<uint32_t> child_begin(nodes + 1, 0);
+}
+
+// Children lists sorted by symbol; releases the edge map.
+void Matcher::Builder::Steps::SortChildren() {
+  child_begin.assign(nodes + 1, 0);
   for (const auto& [key, child] : edges) ++child_begin[(key >> 32) + 1];
   for (uint32_t i = 0; i < nodes; ++i) child_begin[i + 1] += child_begin[i];
-  std::vector<std::pair<uint32_t, uint32_t>> children(edges.size());  // (symbol, node)
-  {
-    std::vector<uint32_t> fill(child_begin.begin(), child_begin.end() - 1);
-    for (const auto& [key, child] : edges)
-      children[fill[key >> 32]++] = {static_cast<uint32_t>(key & 0xFFFFFFFFu), child};
-    std::unordered_map<uint64_t, uint32_t>().swap(edges);
-    for (uint32_t i = 0; i < nodes; ++i)
-      std::sort(children.begin() + child_begin[i], children.begin() + child_begin[i + 1]);
-  }
+  children.resize(edges.size());
+  std::vector<uint32_t> fill(child_begin.begin(), child_begin.end() - 1);
+  for (const auto& [key, child] : edges)
+    children[fill[key >> 32]++] = {static_cast<uint32_t>(key & 0xFFFFFFFFu), child};
+  std::unordered_map<uint64_t, uint32_t>().swap(edges);
+  for (uint32_t i = 0; i < nodes; ++i)
+    std::sort(children.begin() + child_begin[i], children.begin() + child_begin[i + 1]);
+}
 
-  // 3. Double array placement, breadth first. slot_of[node] = state id.
-  std::vector<uint32_t> slot_of(nodes, 0);
+// The first base where every child of node fits (see kMaxRejects).
+uint32_t Matcher::Builder::Steps::FindBase(uint32_t node, FreeSlots& free, FreeSlots& candidates,
+                                           std::vector<uint8_t>& rejects) const {
+  uint32_t cb = child_begin[node], ce = child_begin[node + 1];
+  uint32_t first = children[cb].first;
+  // The root's base is 0: its children sit at their symbols, and symbol 0 (a character in no
+  // pattern) leads from the root to slot 0, the root itself, so a scan needs no branch for it.
+  uint32_t base = 0;
+  for (uint32_t pos = candidates.Find(first + 1); node != 0; pos = candidates.Find(pos + 1)) {
+    base = pos - first;
+    bool fits = true;
+    for (uint32_t k = cb + 1; k < ce && fits; ++k) {
+      uint32_t t = base + children[k].first;
+      fits = free.Find(t) == t;
+    }
+    if (fits) break;
+    if (rejects.size() <= pos) rejects.resize(std::max<size_t>(pos + 1, rejects.size() * 2), 0);
+    if (++rejects[pos] == kMaxRejects) candidates.Occupy(pos);
+  }
+  return base;
+}
+
+// 3. Double array placement, breadth first. slot_of[node] = state id.
+void Matcher::Builder::Steps::PlaceDoubleArray() {
+  slot_of.assign(nodes, 0);
   std::vector<Cell>& cells = m->cells_;
   FreeSlots free, candidates;
   std::vector<uint8_t> rejects;
@@ -208,28 +271,14 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   };
   ensure(alphabet + 2);
   cells[0].check = kRoot;  // the root owns slot 0 (never reachable as a child: symbols >= 1)
-  std::vector<uint32_t> bfs_order{0};
+  bfs_order.assign(1, 0);
   bfs_order.reserve(nodes);
   for (size_t q = 0; q < bfs_order.size(); ++q) {
     uint32_t node = bfs_order[q];
     uint32_t cb = child_begin[node], ce = child_begin[node + 1];
     uint32_t s = slot_of[node];
     if (cb == ce) continue;
-    uint32_t first = children[cb].first;
-    // The root's base is 0: its children sit at their symbols, and symbol 0 (a character in no
-    // pattern) leads from the root to slot 0, the root itself, so a scan needs no branch for it.
-    uint32_t base = 0;
-    for (uint32_t pos = candidates.Find(first + 1); node != 0; pos = candidates.Find(pos + 1)) {
-      base = pos - first;
-      bool fits = true;
-      for (uint32_t k = cb + 1; k < ce && fits; ++k) {
-        uint32_t t = base + children[k].first;
-        fits = free.Find(t) == t;
-      }
-      if (fits) break;
-      if (rejects.size() <= pos) rejects.resize(std::max<size_t>(pos + 1, rejects.size() * 2), 0);
-      if (++rejects[pos] == kMaxRejects) candidates.Occupy(pos);
-    }
+    uint32_t base = FindBase(node, free, candidates, rejects);
     if (static_cast<size_t>(base) + alphabet + 2 > kBaseMask)
       throw std::length_error("checks::Matcher: automaton too large");
     ensure(static_cast<size_t>(base) + alphabet + 2);
@@ -250,27 +299,29 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
   // Childless states keep base 0; every reachable index stays below the array size.
   size_t max_base = 0;
   for (const auto& c : cells) max_base = std::max<size_t>(max_base, c.base);
-  size_t size = std::max<size_t>(frontier, max_base) + alphabet + 2;
+  size = std::max<size_t>(frontier, max_base) + alphabet + 2;
   cells.resize(size);
   cells.shrink_to_fit();
   m->states_ = nodes;
+}
 
-  // 4. Patterns ending exactly at each state (CSR by slot, build only).
-  std::vector<uint32_t> own_begin(size + 1, 0), own;
+// 4. Patterns ending exactly at each state (CSR by slot, build only).
+void Matcher::Builder::Steps::CollectOwnPatterns() {
+  own_begin.assign(size + 1, 0);
   for (uint32_t node = 0; node < nodes; ++node)
     own_begin[slot_of[node] + 1] = node_pattern_count[node];
   for (size_t i = 0; i < size; ++i) own_begin[i + 1] += own_begin[i];
   own.resize(own_begin[size]);
-  {
-    std::vector<uint32_t> fill(own_begin.begin(), own_begin.end() - 1);
-    for (size_t id = 0; id < pattern_node.size(); ++id)
-      if (pattern_node[id] != kFree)
-        own[fill[slot_of[pattern_node[id]]]++] = static_cast<uint32_t>(id);
-  }
+  std::vector<uint32_t> fill(own_begin.begin(), own_begin.end() - 1);
+  for (size_t id = 0; id < pattern_node.size(); ++id)
+    if (pattern_node[id] != kFree)
+      own[fill[slot_of[pattern_node[id]]]++] = static_cast<uint32_t>(id);
+}
 
-  // 5. Failure and dictionary-suffix links, breadth first (parents before children); flags.
-  auto own_output = [&](uint32_t s) { return own_begin[s] != own_begin[s + 1]; };
-  std::vector<uint32_t> dict(size, kRoot);
+// 5. Failure and dictionary-suffix links, breadth first (parents before children); flags.
+void Matcher::Builder::Steps::LinkFailures() {
+  std::vector<Cell>& cells = m->cells_;
+  dict.assign(size, kRoot);
   cells[kRoot].base |= kShallowBit;
   for (uint32_t node : bfs_order) {
     uint32_t s = slot_of[node];
@@ -279,25 +330,46 @@ std::shared_ptr<const Matcher> Matcher::Builder::Build() {
       uint32_t t = slot_of[children[k].second];
       uint32_t f = (s == kRoot) ? kRoot : m->Next(cells[s].fail, sym);
       cells[t].fail = f;
-      dict[t] = own_output(f) ? f : dict[f];
-      if (own_output(t) || dict[t] != kRoot)
+      dict[t] = OwnOutput(f) ? f : dict[f];
+      if (OwnOutput(t) || dict[t] != kRoot)
         cells[t].base |= kOutputBit;
       else if (s == kRoot)
         cells[t].base |= kShallowBit;
     }
   }
+}
 
-  // 6. Flattened outputs: per output state, its own patterns and then those of its
-  // dictionary-suffix chain (longest first), the last one flagged.
+// 6. Flattened outputs: per output state, its own patterns and then those of its
+// dictionary-suffix chain (longest first), the last one flagged.
+void Matcher::Builder::Steps::FlattenOutputs() {
+  std::vector<Cell>& cells = m->cells_;
   for (uint32_t node : bfs_order) {
     uint32_t s = slot_of[node];
     if (!(cells[s].base & kOutputBit)) continue;
     cells[s].out = static_cast<uint32_t>(m->out_.size());
-    for (uint32_t q = own_output(s) ? s : dict[s]; q != kRoot; q = dict[q])
+    for (uint32_t q = OwnOutput(s) ? s : dict[s]; q != kRoot; q = dict[q])
       for (uint32_t i = own_begin[q]; i < own_begin[q + 1]; ++i) m->out_.push_back(own[i]);
     m->out_.back() |= kLastOutput;
   }
   m->out_.shrink_to_fit();
+}
+
+std::shared_ptr<const Matcher> Matcher::Builder::Build() {
+  auto m = std::shared_ptr<Matcher>(new Matcher());
+  Steps steps;
+  steps.m = m.get();
+  steps.patterns = std::move(patterns_);
+  patterns_.clear();
+  steps.BuildAlphabet();
+  steps.BuildTrie();
+  steps.BuildKeyFilter();
+  steps.patterns.clear();
+  steps.patterns.shrink_to_fit();
+  steps.SortChildren();
+  steps.PlaceDoubleArray();
+  steps.CollectOwnPatterns();
+  steps.LinkFailures();
+  steps.FlattenOutputs();
   return m;
 }
 

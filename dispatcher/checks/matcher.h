@@ -62,6 +62,7 @@ class Matcher {
     std::shared_ptr<const Matcher> Build();
 
    private:
+    struct Steps;  // the build's state and its steps, in matcher.cc
     std::vector<std::u32string> patterns_;
   };
 

@@ -69,6 +69,8 @@ DispatchEngine::DispatchEngine(Deps deps, DispatchConfig config)
     auto c = channels::NewClient(kind, cd);
     if (c.ok()) clients_[kind] = std::move(c).value();
   }
+  site_ = {deps_.templates, deps_.site_dir, deps_.site_base_url};
+  builtin_portal_ = channels::portal::NewBuiltinClient(site_);
 }
 
 DispatchEngine::~DispatchEngine() { Stop(); }
@@ -237,7 +239,7 @@ void DispatchEngine::RefreshSiteIndexes() {
   // worker rebuilds once more when it is done. Article pages are written at once; the lists and
   // the sitemap follow within one rebuild, however many pieces are published meanwhile.
   // The lists are rebuilt at most every kSiteRebuildGapMs while pieces keep coming, and never
-  // under site_mu_, so article pages are not held up by them.
+  // under the built-in portal client's page lock, so article pages are not held up by them.
   constexpr auto kSiteRebuildGap = std::chrono::milliseconds(300);
   site_stale_.store(true);
   while (site_stale_.load() && !site_rebuilding_.exchange(true)) {
@@ -258,23 +260,41 @@ Status DispatchEngine::RebuildSiteIndexes() {
     GD_ASSIGN_OR_RETURN(published, dispatch_sql::PublishedBuiltinPortal(tx));
     GD_ASSIGN_OR_RETURN(auto rows, tx.ListChannels());
     for (auto& r : rows)
-      if (r.kind == "portal" && r.settings.value("mode", "") == "builtin" && !account) account = r;
+      if (channels::portal::IsBuiltinPortal(r.kind, r.settings) && !account) account = r;
     return Status::Ok();
   }));
-  channels::SiteOptions opt;
-  opt.site_dir = deps_.site_dir;
-  opt.public_base_url = deps_.site_base_url;
-  if (account) {
-    opt.site_name = account->settings.value("site_name", opt.site_name);
-    opt.public_base_url = account->settings.value("public_base_url", opt.public_base_url);
-    opt.settings = account->settings;
-  }
+  channels::SiteOptions opt = site_.Options(account ? account->settings : Json::object());
   std::vector<channels::SiteArticle> articles;
   for (const auto& d : published)
     articles.push_back(
         channels::SiteArticle::FromRendering(d.rendering, d.ticket_id, d.published_at));
   channels::StaticSite site(*deps_.templates, opt);
   return site.WriteIndexes(std::move(articles));
+}
+
+namespace {
+
+void Release(Dispatch& d, TimeMs not_before) {
+  d.lease_owner.clear();
+  d.lease_until = 0;
+  d.not_before = not_before;
+}
+
+}  // namespace
+
+struct DispatchEngine::Work {
+  Dispatch& d;
+  const std::string& owner;
+  channels::PublishJob job;
+  channels::Client* client;  // null when no client serves the kind
+  bool builtin_portal;
+  bool polling = false;  // asking how an accepted publish ended (state "awaiting")
+};
+
+channels::Client* DispatchEngine::ClientFor(const std::string& kind, bool builtin_portal) const {
+  if (builtin_portal) return builtin_portal_.get();
+  auto it = clients_.find(kind);
+  return it == clients_.end() ? nullptr : it->second.get();
 }
 
 void DispatchEngine::Process(Dispatch d, const std::string& owner) {
@@ -297,142 +317,111 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
         portal_url = x.remote_url;
     return Status::Ok();
   });
-  auto release = [&](TimeMs not_before) {
-    d.lease_owner.clear();
-    d.lease_until = 0;
-    d.not_before = not_before;
-  };
   if (!st.ok() || !row || !ver) {
     d.state = "failed";
     d.last_error = "发布任务的数据缺失（渠道账号或工单版本不存在）";
-    release(0);
+    Release(d, 0);
     (void)Finish(d, owner);
     return;
   }
-  const TimeMs now = deps_.clock->Now();
+  const bool builtin_portal = channels::portal::IsBuiltinPortal(d.kind, row->settings);
   channels::Account account = ToAccount(*row, unit_name);
-  std::vector<MediaRef> media = ver->content.media;
-  for (auto& m : media) m.path = deps_.media->PathFor(m.sha256).string();
-  channels::PublishJob job;
-  job.account = &account;
-  job.secrets = [this, r = *row]() { return deps_.channels->Secrets(r); };
-  job.rendering = portal_url.empty() ? d.rendering : FillPortalUrl(d.rendering, portal_url);
-  job.media = media;
-  job.dispatch_key = "d" + std::to_string(d.id);
-  const bool builtin_portal =
-      d.kind == "portal" && row->settings.value("mode", "builtin") == "builtin";
+  Work w{d, owner, {}, ClientFor(d.kind, builtin_portal), builtin_portal, false};
+  w.job.account = &account;
+  w.job.secrets = [this, r = *row]() { return deps_.channels->Secrets(r); };
+  // The built-in portal writes its own page: there is no portal URL to fill in.
+  w.job.rendering =
+      portal_url.empty() || builtin_portal ? d.rendering : FillPortalUrl(d.rendering, portal_url);
+  w.job.media = ver->content.media;
+  for (auto& m : w.job.media) m.path = deps_.media->PathFor(m.sha256).string();
+  w.job.dispatch_key = "d" + std::to_string(d.id);
+  if (d.state == "withdrawing")
+    Withdraw(w);
+  else
+    Publish(w);
+}
 
-  channels::SiteOptions site_opt;
-  site_opt.site_dir = deps_.site_dir;
-  site_opt.site_name = row->settings.value("site_name", site_opt.site_name);
-  site_opt.public_base_url = row->settings.value("public_base_url", deps_.site_base_url);
-  site_opt.settings = row->settings;
-
-  // Withdrawal (art. 14).
-  if (d.state == "withdrawing") {
-    Status w;
-    if (builtin_portal) {
-      std::lock_guard<std::mutex> lock(site_mu_);
-      channels::StaticSite site(*deps_.templates, site_opt);
-      w = site.RemoveArticle(d.rendering.value("path", ""));
-    } else {
-      auto it = clients_.find(d.kind);
-      w = it == clients_.end()
-              ? Status(Code::kFailedPrecondition, "该渠道不支持接口删除", "manual_withdrawal")
-              : it->second->Withdraw(job, d.remote_id);
-    }
-    if (w.ok()) {
-      d.state = "withdrawn";
-      d.last_error.clear();
-      d.error_reason.clear();
-      release(0);
-      metrics_.withdrawn.fetch_add(1);
-    } else if (Transient(w.code())) {
-      d.last_error = w.message();
-      TimeMs wait = RetryWait(w, ++d.attempts);
-      if (w.code() == Code::kResourceExhausted)
-        wait = std::max(wait, limiter_.Pause(d.account_id, RetryAfterMs(w)) - now);
-      release(now + wait);
-    } else {
-      // A person must take it down by hand and confirm (manual channels, platforms without delete).
-      d.last_error = w.message();
-      d.error_reason = w.reason().empty() ? "manual_withdrawal" : w.reason();
-      release(now + kFarFuture);
-    }
-    Status f = Finish(d, owner);
-    if (f.ok() && builtin_portal && d.state == "withdrawn") {
-      RefreshSiteIndexes();
-    }
-    return;
+// Withdrawal (art. 14).
+void DispatchEngine::Withdraw(Work& w) {
+  Dispatch& d = w.d;
+  const TimeMs now = deps_.clock->Now();
+  Status s = w.client == nullptr
+                 ? Status(Code::kFailedPrecondition, "该渠道不支持接口删除", "manual_withdrawal")
+                 : w.client->Withdraw(w.job, d.remote_id);
+  if (s.ok()) {
+    d.state = "withdrawn";
+    d.last_error.clear();
+    d.error_reason.clear();
+    Release(d, 0);
+    metrics_.withdrawn.fetch_add(1);
+  } else if (Transient(s.code())) {
+    d.last_error = s.message();
+    TimeMs wait = RetryWait(s, ++d.attempts);
+    if (s.code() == Code::kResourceExhausted)
+      wait = std::max(wait, limiter_.Pause(d.account_id, RetryAfterMs(s)) - now);
+    Release(d, now + wait);
+  } else {
+    // A person must take it down by hand and confirm (manual channels, platforms without delete).
+    d.last_error = s.message();
+    d.error_reason = s.reason().empty() ? "manual_withdrawal" : s.reason();
+    Release(d, now + kFarFuture);
   }
-
-  const bool polling = d.state == "awaiting";
-  {
-    // Our bucket for the account (publishing only), and for every call the platform's pause
-    // after its rate-limit answer.
-    TimeMs slot = limiter_.PausedUntil(d.account_id);
-    if (!polling) {
-      auto rate = config_.rates.find(d.kind);
-      slot = limiter_.Acquire(d.account_id, d.id,
-                              rate != config_.rates.end() ? rate->second : RateSpec{0, 1});
-    }
-    if (slot > 0) {
-      metrics_.rate_limited.fetch_add(1);
-      release(slot);
-      (void)store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
-      return;
-    }
+  Status f = Finish(d, w.owner);
+  if (f.ok() && w.builtin_portal && d.state == "withdrawn") {
+    RefreshSiteIndexes();
   }
+}
+
+bool DispatchEngine::TakeRateSlot(Work& w) {
+  Dispatch& d = w.d;
+  // Our bucket for the account (publishing only), and for every call the platform's pause
+  // after its rate-limit answer.
+  TimeMs slot = limiter_.PausedUntil(d.account_id);
+  if (!w.polling) {
+    auto rate = config_.rates.find(d.kind);
+    slot = limiter_.Acquire(d.account_id, d.id,
+                            rate != config_.rates.end() ? rate->second : RateSpec{0, 1});
+  }
+  if (slot <= 0) return true;
+  metrics_.rate_limited.fetch_add(1);
+  Release(d, slot);
+  (void)deps_.store->Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, w.owner); });
+  return false;
+}
+
+bool DispatchEngine::BeginAttempt(Work& w, int64_t* attempt_id) {
+  Dispatch& d = w.d;
+  const bool polling = w.polling;
   // Recorded before the network call: a crash from here on leaves `sending` and the attempt.
-  int64_t attempt_id = 0;
   if (!polling) {
     if (d.attempts > 0) metrics_.retries.fetch_add(1);
     d.state = "sending";
     d.attempts += 1;
   }
-  st = store.Write([&](Tx& tx) -> Status {
-    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, owner));
-    GD_ASSIGN_OR_RETURN(attempt_id,
+  Status st = deps_.store->Write([&](Tx& tx) -> Status {
+    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, w.owner));
+    GD_ASSIGN_OR_RETURN(*attempt_id,
                         dispatch_sql::BeginAttempt(tx, d.id, polling ? "poll" : "publish"));
     return Status::Ok();
   });
-  if (!st.ok()) return;  // lost the lease: someone else has it
-  metrics_.attempts.fetch_add(1);
-  const TimeMs started = deps_.clock->Now();
+  return st.ok();  // not ok: lost the lease, someone else has it
+}
 
-  StatusOr<channels::PublishResult> result = Internal("未执行");
-  channels::Progress progress{d.progress};
-  if (builtin_portal) {
-    std::lock_guard<std::mutex> lock(site_mu_);
-    channels::StaticSite site(*deps_.templates, site_opt);
-    Status w = site.WriteArticle(d.rendering, media);
-    if (w.ok()) {
-      channels::PublishResult r;
-      r.kind = channels::PublishResult::Kind::kPublished;
-      r.remote_id = d.rendering.value("path", "");
-      r.remote_url = site.ArticleUrl(r.remote_id);
-      progress.state["builtin"] = 1;
-      result = r;
-    } else {
-      result = w;
-    }
-  } else {
-    auto it = clients_.find(d.kind);
-    if (it == clients_.end()) {
-      result = Status(Code::kFailedPrecondition, "不支持的渠道类型 " + d.kind);
-    } else {
-      auto checkpoint = [&](const channels::Progress& p) -> Status {
-        d.progress = p.state;
-        return store.Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, owner); });
-      };
-      result = polling ? it->second->Poll(job, progress, checkpoint)
-                       : it->second->Publish(job, progress, checkpoint);
-    }
-  }
-  metrics_.Observe(deps_.clock->Now() - started);
-  d.progress = progress.state;
+StatusOr<channels::PublishResult> DispatchEngine::CallClient(Work& w,
+                                                             channels::Progress& progress) {
+  Dispatch& d = w.d;
+  if (w.client == nullptr) return Status(Code::kFailedPrecondition, "不支持的渠道类型 " + d.kind);
+  auto checkpoint = [&](const channels::Progress& p) -> Status {
+    d.progress = p.state;
+    return deps_.store->Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, w.owner); });
+  };
+  return w.polling ? w.client->Poll(w.job, progress, checkpoint)
+                   : w.client->Publish(w.job, progress, checkpoint);
+}
 
-  std::string outcome;
+std::string DispatchEngine::ApplyResult(Work& w, const StatusOr<channels::PublishResult>& result) {
+  Dispatch& d = w.d;
+  const bool polling = w.polling;
   if (result.ok()) limiter_.Succeeded(d.account_id);
   if (result.ok() && result->kind == channels::PublishResult::Kind::kPublished) {
     d.state = "published";
@@ -441,20 +430,20 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     d.published_at = deps_.clock->Now();
     d.last_error.clear();
     d.error_reason.clear();
-    release(0);
+    Release(d, 0);
     metrics_.published.fetch_add(1);
-    outcome = "published";
-  } else if (result.ok()) {
+    return "published";
+  }
+  if (result.ok()) {
     d.state = "awaiting";
     d.last_error.clear();
     if (!result->note.empty()) d.progress["note"] = result->note;
-    release(deps_.clock->Now() + std::max(config_.poll_min_ms, result->poll_after_ms));
-    outcome = "awaiting";
-  } else if (result.status().code() == Code::kAborted) {
-    return;  // the lease moved on; the other worker records the outcome
-  } else if (Transient(result.status().code()) &&
-             (d.attempts < config_.max_attempts ||
-              result.status().code() == Code::kResourceExhausted)) {
+    Release(d, deps_.clock->Now() + std::max(config_.poll_min_ms, result->poll_after_ms));
+    return "awaiting";
+  }
+  if (result.status().code() == Code::kAborted) return "";
+  if (Transient(result.status().code()) &&
+      (d.attempts < config_.max_attempts || result.status().code() == Code::kResourceExhausted)) {
     // The platform's rate-limit (or quota) answer refused the call without looking at the piece:
     // it does not use up the bound on failures (the attempt row still records it), it only
     // backs off — for as long as the platform says, when it says.
@@ -469,16 +458,32 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     }
     if (!polling) d.state = "pending";
     d.last_error = result.status().message();
-    release(deps_.clock->Now() + wait);
-    outcome = "retry";
-  } else {
-    d.state = "failed";
-    d.last_error = result.status().message();
-    d.error_reason = result.status().reason();
-    release(0);
-    metrics_.failed.fetch_add(1);
-    outcome = "failed";
+    Release(d, deps_.clock->Now() + wait);
+    return "retry";
   }
+  d.state = "failed";
+  d.last_error = result.status().message();
+  d.error_reason = result.status().reason();
+  Release(d, 0);
+  metrics_.failed.fetch_add(1);
+  return "failed";
+}
+
+void DispatchEngine::Publish(Work& w) {
+  Dispatch& d = w.d;
+  w.polling = d.state == "awaiting";
+  if (!TakeRateSlot(w)) return;
+  int64_t attempt_id = 0;
+  if (!BeginAttempt(w, &attempt_id)) return;
+  metrics_.attempts.fetch_add(1);
+  const TimeMs started = deps_.clock->Now();
+  channels::Progress progress{d.progress};
+  StatusOr<channels::PublishResult> result = CallClient(w, progress);
+  metrics_.Observe(deps_.clock->Now() - started);
+  d.progress = progress.state;
+
+  const std::string outcome = ApplyResult(w, result);
+  if (outcome.empty()) return;  // the lease moved on; the other worker records the outcome
   if (outcome != "published" && outcome != "awaiting")
     log::Info("dispatch {} ({}) {}: {}", d.id, d.kind, outcome, d.last_error);
   Status f = deps_.store->Write([&](Tx& tx) {
@@ -486,12 +491,12 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
                                     result.ok() ? "" : result.status().message());
   });
   (void)f;
-  Status fin = Finish(d, owner);
+  Status fin = Finish(d, w.owner);
   if (!fin.ok()) {
     log::Warn("dispatch {} finish: {}", d.id, fin.ToString());
     return;
   }
-  if (builtin_portal && d.state == "published") {
+  if (w.builtin_portal && d.state == "published") {
     RefreshSiteIndexes();
   }
   // Channels waiting for the portal's URL can go now.

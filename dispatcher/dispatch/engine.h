@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "channels/client.h"
+#include "channels/portal/builtin_client.h"
 #include "channels/portal/site.h"
 #include "dispatcher/channel_accounts/channel_service.h"
 #include "dispatcher/dispatch/config.h"
@@ -78,6 +79,19 @@ class DispatchEngine {
   // Claims and processes one batch; returns how many dispatches were handled.
   int Step(const std::string& owner);
   void Process(Dispatch d, const std::string& owner);
+  // Process, step by step (engine.cc). Work: one dispatch, its job and its client.
+  struct Work;
+  channels::Client* ClientFor(const std::string& kind, bool builtin_portal) const;
+  void Withdraw(Work& w);
+  void Publish(Work& w);
+  // False (and the dispatch put back until its slot) when the account must wait.
+  bool TakeRateSlot(Work& w);
+  // Marks the dispatch sending and records the attempt; false if the lease was lost.
+  bool BeginAttempt(Work& w, int64_t* attempt_id);
+  StatusOr<channels::PublishResult> CallClient(Work& w, channels::Progress& progress);
+  // Applies the client's answer to the dispatch; the attempt's outcome, or "" when another
+  // worker owns the dispatch now.
+  std::string ApplyResult(Work& w, const StatusOr<channels::PublishResult>& result);
   Status Finish(Dispatch& d, const std::string& owner);
   TimeMs Backoff(int attempts);
   // Backoff, or the platform's retry_after_ms from `failure` when that is longer.
@@ -89,8 +103,9 @@ class DispatchEngine {
   DispatchConfig config_;
   RateLimiter limiter_;
   DispatchMetrics metrics_;
-  std::map<std::string, std::unique_ptr<channels::Client>> clients_;
-  std::mutex site_mu_;  // one site writer
+  std::map<std::string, std::unique_ptr<channels::Client>> clients_;  // by account kind
+  channels::portal::BuiltinSite site_;
+  std::unique_ptr<channels::Client> builtin_portal_;
   std::atomic<bool> site_stale_{false}, site_rebuilding_{false};
   std::mutex mu_;
   std::condition_variable cv_;

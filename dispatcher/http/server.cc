@@ -253,28 +253,12 @@ void HttpServer::Dispatch(const Route& route, const httplib::Request& req,
   }
 }
 
-void HttpServer::Install() {
-  auto& h = *http_;
-  h.new_task_queue = [threads = opt_.threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
-  };
-  h.set_tcp_nodelay(true);
-  h.set_keep_alive_max_count(10000);
-  h.set_keep_alive_timeout(opt_.keep_alive_seconds);
-  // Replaces cpp-httplib's default socket options (SO_REUSEPORT, which would let a second
-  // server bind the same port and take part of its connections) with SO_REUSEADDR, and notes
-  // the socket so Bind() can give it a longer listen queue.
-  h.set_socket_options([this](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd_ = sock;
-  });
-  h.set_read_timeout(30, 0);
-  h.set_write_timeout(30, 0);
-  h.set_payload_max_length(opt_.max_upload_bytes);
-  // Security headers on every response, errors included (cpp-httplib runs the post-routing
-  // handler just before it writes any response). A handler that serves HTML sets the policy that
-  // fits its page; everything else (JSON, files, errors) may not be framed or run anything.
+namespace {
+
+// Security headers on every response, errors included (cpp-httplib runs the post-routing
+// handler just before it writes any response). A handler that serves HTML sets the policy that
+// fits its page; everything else (JSON, files, errors) may not be framed or run anything.
+void InstallSecurityHeaders(httplib::Server& h) {
   h.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.has_header("Content-Security-Policy"))
       res.set_header("Content-Security-Policy", kApiCsp);
@@ -283,65 +267,56 @@ void HttpServer::Install() {
       res.set_header("X-Content-Type-Options", "nosniff");
     if (!res.has_header("Referrer-Policy")) res.set_header("Referrer-Policy", "same-origin");
   });
+}
 
-  for (const auto& route : routes_) {
-    auto fn = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      Dispatch(route, req, res);
-    };
-    if (route.method == "GET")
-      h.Get(route.path, fn);
-    else if (route.method == "POST")
-      h.Post(route.path, fn);
-    else if (route.method == "PUT")
-      h.Put(route.path, fn);
-    else if (route.method == "PATCH")
-      h.Patch(route.path, fn);
-    else if (route.method == "DELETE")
-      h.Delete(route.path, fn);
-  }
-  // Demo: the sandboxes' inspection page and API on this same port.
-  if (!opt_.sandbox_proxy.empty()) {
-    auto forward = [base = opt_.sandbox_proxy](const httplib::Request& req,
-                                               httplib::Response& res) {
-      httplib::Client cli(base);
-      cli.set_read_timeout(30, 0);
-      std::string target = req.target.empty() ? req.path : req.target;
-      httplib::Result r(nullptr, httplib::Error::Unknown);
-      std::string type = req.get_header_value("Content-Type");
-      if (type.empty()) type = "application/json";
-      if (req.method == "GET")
-        r = cli.Get(target.c_str());
-      else if (req.method == "POST")
-        r = cli.Post(target.c_str(), req.body, type.c_str());
-      else if (req.method == "DELETE")
-        r = cli.Delete(target.c_str());
-      if (!r) {
-        res.status = 502;
-        res.set_content(DumpJson(ErrorBody(Unavailable("沙箱不可用"))),
-                        "application/json; charset=utf-8");
-        return;
-      }
-      res.status = r->status;
-      res.set_content(r->body, r->get_header_value("Content-Type").c_str());
-    };
-    h.Get(R"(/_sandbox(/.*)?)", forward);
-    h.Post(R"(/_sandbox(/.*)?)", forward);
-    h.Delete(R"(/_sandbox(/.*)?)", forward);
-  }
-  // The built-in portal site.
-  h.Get(R"(/site(/.*)?)", [this](const httplib::Request& req, httplib::Response& res) {
+// Demo: the sandboxes' inspection page and API on this same port, forwarded to `base`.
+void InstallSandboxProxy(httplib::Server& h, const std::string& base) {
+  auto forward = [base](const httplib::Request& req, httplib::Response& res) {
+    httplib::Client cli(base);
+    cli.set_read_timeout(30, 0);
+    std::string target = req.target.empty() ? req.path : req.target;
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    std::string type = req.get_header_value("Content-Type");
+    if (type.empty()) type = "application/json";
+    if (req.method == "GET")
+      r = cli.Get(target.c_str());
+    else if (req.method == "POST")
+      r = cli.Post(target.c_str(), req.body, type.c_str());
+    else if (req.method == "DELETE")
+      r = cli.Delete(target.c_str());
+    if (!r) {
+      res.status = 502;
+      res.set_content(DumpJson(ErrorBody(Unavailable("沙箱不可用"))),
+                      "application/json; charset=utf-8");
+      return;
+    }
+    res.status = r->status;
+    res.set_content(r->body, r->get_header_value("Content-Type").c_str());
+  };
+  h.Get(R"(/_sandbox(/.*)?)", forward);
+  h.Post(R"(/_sandbox(/.*)?)", forward);
+  h.Delete(R"(/_sandbox(/.*)?)", forward);
+}
+
+// The built-in portal site, under /site/. `opt` must outlive the server.
+void InstallSite(httplib::Server& h, const ServerOptions& opt) {
+  h.Get(R"(/site(/.*)?)", [&opt](const httplib::Request& req, httplib::Response& res) {
     std::string rel = req.path.size() > 6 ? req.path.substr(6) : "";
     res.set_header("Content-Security-Policy", kSiteCsp);
     res.set_header("X-Frame-Options", "SAMEORIGIN");
-    if (!ServeStatic(opt_.site_dir, rel, res, false)) {
+    if (!ServeStatic(opt.site_dir, rel, res, false)) {
       res.status = 404;
       res.set_content(
           "<!doctype html><meta charset=utf-8><title>页面不存在</title><p>页面不存在</p>",
           "text/html; charset=utf-8");
     }
   });
-  // The console: static files, and index.html for any other path (a single-page app).
-  h.Get(R"(/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
+}
+
+// The console: static files, and index.html for any other path (a single-page app). Installed
+// last: it matches every path. `opt` must outlive the server.
+void InstallConsole(httplib::Server& h, const ServerOptions& opt) {
+  h.Get(R"(/(.*))", [&opt](const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind("/api/", 0) == 0) {
       res.status = 404;
       res.set_content(DumpJson(ErrorBody(NotFound("接口不存在"))),
@@ -352,15 +327,18 @@ void HttpServer::Install() {
     bool asset = rel.rfind("assets/", 0) == 0;
     res.set_header("Content-Security-Policy", kConsoleCsp);
     res.set_header("X-Frame-Options", "SAMEORIGIN");
-    if (!rel.empty() && ServeStatic(opt_.web_dir, rel, res, asset)) return;
-    if (ServeStatic(opt_.web_dir, "index.html", res, false)) return;
+    if (!rel.empty() && ServeStatic(opt.web_dir, rel, res, asset)) return;
+    if (ServeStatic(opt.web_dir, "index.html", res, false)) return;
     res.status = 404;
     res.set_content(
         "<!doctype html><meta charset=utf-8><title>政务新媒体统一审核分发系统</title>"
         "<p>控制台尚未构建：请运行 scripts/web-build.sh。接口位于 /api/。</p>",
         "text/html; charset=utf-8");
   });
-  // Every error leaves in the API's JSON shape (413 from the payload limit included).
+}
+
+// Every error leaves in the API's JSON shape (413 from the payload limit included).
+void InstallErrorHandlers(httplib::Server& h) {
   h.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     Status st;
@@ -388,6 +366,49 @@ void HttpServer::Install() {
     res.set_content(DumpJson(ErrorBody(Internal("服务器内部错误"))),
                     "application/json; charset=utf-8");
   });
+}
+
+}  // namespace
+
+void HttpServer::Install() {
+  auto& h = *http_;
+  h.new_task_queue = [threads = opt_.threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
+  h.set_tcp_nodelay(true);
+  h.set_keep_alive_max_count(10000);
+  h.set_keep_alive_timeout(opt_.keep_alive_seconds);
+  // Replaces cpp-httplib's default socket options (SO_REUSEPORT, which would let a second
+  // server bind the same port and take part of its connections) with SO_REUSEADDR, and notes
+  // the socket so Bind() can give it a longer listen queue.
+  h.set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd_ = sock;
+  });
+  h.set_read_timeout(30, 0);
+  h.set_write_timeout(30, 0);
+  h.set_payload_max_length(opt_.max_upload_bytes);
+  InstallSecurityHeaders(h);
+  for (const auto& route : routes_) {
+    auto fn = [this, &route](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(route, req, res);
+    };
+    if (route.method == "GET")
+      h.Get(route.path, fn);
+    else if (route.method == "POST")
+      h.Post(route.path, fn);
+    else if (route.method == "PUT")
+      h.Put(route.path, fn);
+    else if (route.method == "PATCH")
+      h.Patch(route.path, fn);
+    else if (route.method == "DELETE")
+      h.Delete(route.path, fn);
+  }
+  if (!opt_.sandbox_proxy.empty()) InstallSandboxProxy(h, opt_.sandbox_proxy);
+  InstallSite(h, opt_);
+  InstallConsole(h, opt_);
+  InstallErrorHandlers(h);
 }
 
 InProcessResponse HttpServer::Handle(const InProcessRequest& in) const {

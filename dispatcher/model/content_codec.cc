@@ -71,25 +71,137 @@ StatusOr<Content> ContentFromJson(const Json& j) {
   return c;
 }
 
+namespace {
+
+// The string `key` of the request body; records a problem in *fields when it is missing but
+// required, not a string, blank but required, or longer than max_chars code points.
+std::string ReadString(const Json& body, const char* key, size_t max_chars, bool required,
+                       Json* fields) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (required) (*fields)[key] = "必填";
+    return "";
+  }
+  if (!it->is_string()) {
+    (*fields)[key] = "应为字符串";
+    return "";
+  }
+  std::string v = it->get<std::string>();
+  if (required && v.find_first_not_of(" \t\r\n") == std::string::npos) (*fields)[key] = "不能为空";
+  if (CodePointCount(v) > max_chars)
+    (*fields)[key] = "超过 " + std::to_string(max_chars) + " 字的上限";
+  return v;
+}
+
+// The id `key` of obj: an integer in [1, 2^53 - 1], else nullopt.
+std::optional<int64_t> IdOf(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
+  if (it->is_number_unsigned())
+    return it->get<uint64_t>() <= static_cast<uint64_t>(kMaxId)
+               ? std::optional<int64_t>(it->get<int64_t>())
+               : std::nullopt;
+  int64_t v = it->get<int64_t>();
+  return v >= 1 && v <= kMaxId ? std::optional<int64_t>(v) : std::nullopt;
+}
+
+void ReadMedia(const Json& body, const ContentLimits& limits, Content* out, Json* fields) {
+  Content& c = *out;
+  if (auto it = body.find("media"); it != body.end() && !it->is_null()) {
+    const Json& media = *it;
+    if (!media.is_array() || media.size() > limits.max_media) {
+      (*fields)["media"] = "应为不超过 " + std::to_string(limits.max_media) + " 项的数组";
+    } else {
+      for (size_t i = 0; i < media.size(); ++i) {
+        const Json& m = media[i];
+        std::string where = "media[" + std::to_string(i) + "]";
+        std::optional<int64_t> id = m.is_object() ? IdOf(m, "media_id") : std::nullopt;
+        if (!id) {
+          (*fields)[where] = "需要 media_id（正整数）";
+          continue;
+        }
+        std::string role = "image";
+        if (auto r = m.find("role"); r != m.end() && !r->is_null())
+          role = r->is_string() ? r->get<std::string>() : "";
+        if (role != "cover" && role != "image" && role != "video") {
+          (*fields)[where + ".role"] = "应为 cover、image 或 video";
+          continue;
+        }
+        MediaRef ref;
+        ref.media_id = *id;
+        ref.role = role;
+        c.media.push_back(std::move(ref));
+      }
+    }
+  }
+}
+
+void ReadChannels(const Json& body, const ContentLimits& limits, Content* out, Json* fields) {
+  Content& c = *out;
+  if (auto it = body.find("channels"); it != body.end() && !it->is_null()) {
+    const Json& chans = *it;
+    if (!chans.is_array() || chans.size() > limits.max_channels) {
+      (*fields)["channels"] = "应为不超过 " + std::to_string(limits.max_channels) + " 项的数组";
+    } else {
+      for (size_t i = 0; i < chans.size(); ++i) {
+        const Json& ch = chans[i];
+        std::string where = "channels[" + std::to_string(i) + "]";
+        std::optional<int64_t> id = ch.is_object() ? IdOf(ch, "account_id") : std::nullopt;
+        if (!id) {
+          (*fields)[where] = "需要 account_id（正整数）";
+          continue;
+        }
+        Json options = Json::object();
+        if (auto o = ch.find("options"); o != ch.end() && !o->is_null()) {
+          if (!o->is_object() || o->size() > limits.max_options) {
+            (*fields)[where + ".options"] =
+                "应为不超过 " + std::to_string(limits.max_options) + " 项的对象";
+            continue;
+          }
+          options = *o;
+        }
+        for (const auto& prev : c.channels)
+          if (prev.account_id == *id) (*fields)[where] = "渠道重复";
+        c.channels.push_back({*id, "", std::move(options)});
+      }
+    }
+  }
+}
+
+void ReadSchedule(const Json& body, Content* out, Json* fields) {
+  Content& c = *out;
+  if (auto it = body.find("scheduled_at"); it != body.end() && !it->is_null()) {
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > 64) {
+      (*fields)["scheduled_at"] = "应为 RFC 3339 时间";
+    } else {
+      c.scheduled_at = ParseRfc3339(it->get<std::string>());
+      if (!c.scheduled_at) (*fields)["scheduled_at"] = "时间格式应为 2026-11-29T09:30:00+08:00";
+    }
+  }
+}
+
+void ReadFlags(const Json& body, Content* out, Json* fields) {
+  Content& c = *out;
+  const std::pair<const char*, bool*> flags[] = {{"urgent", &c.urgent},
+                                                 {"out_of_scope", &c.out_of_scope}};
+  for (auto [flag, out] : flags) {
+    auto it = body.find(flag);
+    if (it == body.end() || it->is_null()) continue;
+    if (it->is_boolean())
+      *out = it->get<bool>();
+    else
+      (*fields)[flag] = "应为 true 或 false";
+  }
+}
+
+}  // namespace
+
 StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limits) {
   if (!body.is_object()) return InvalidArgument("请求体应为 JSON 对象", "bad_request");
   Json fields = Json::object();
   Content c;
-  auto str = [&](const char* key, size_t max_chars, bool required) -> std::string {
-    auto it = body.find(key);
-    if (it == body.end() || it->is_null()) {
-      if (required) fields[key] = "必填";
-      return "";
-    }
-    if (!it->is_string()) {
-      fields[key] = "应为字符串";
-      return "";
-    }
-    std::string v = it->get<std::string>();
-    if (required && v.find_first_not_of(" \t\r\n") == std::string::npos) fields[key] = "不能为空";
-    if (CodePointCount(v) > max_chars)
-      fields[key] = "超过 " + std::to_string(max_chars) + " 字的上限";
-    return v;
+  auto str = [&](const char* key, size_t max_chars, bool required) {
+    return ReadString(body, key, max_chars, required, &fields);
   };
   std::string category = str("category", 40, true);
   if (!category.empty()) {
@@ -107,89 +219,10 @@ StatusOr<Content> ContentFromRequest(const Json& body, const ContentLimits& limi
   if (c.source.find_first_not_of(" \t\r\n") == std::string::npos) c.source.clear();
   c.column = str("column", limits.column_max_chars, false);
 
-  auto id_of = [](const Json& obj, const char* key) -> std::optional<int64_t> {
-    auto it = obj.find(key);
-    if (it == obj.end() || !it->is_number_integer()) return std::nullopt;
-    if (it->is_number_unsigned())
-      return it->get<uint64_t>() <= static_cast<uint64_t>(kMaxId)
-                 ? std::optional<int64_t>(it->get<int64_t>())
-                 : std::nullopt;
-    int64_t v = it->get<int64_t>();
-    return v >= 1 && v <= kMaxId ? std::optional<int64_t>(v) : std::nullopt;
-  };
-  if (auto it = body.find("media"); it != body.end() && !it->is_null()) {
-    const Json& media = *it;
-    if (!media.is_array() || media.size() > limits.max_media) {
-      fields["media"] = "应为不超过 " + std::to_string(limits.max_media) + " 项的数组";
-    } else {
-      for (size_t i = 0; i < media.size(); ++i) {
-        const Json& m = media[i];
-        std::string where = "media[" + std::to_string(i) + "]";
-        std::optional<int64_t> id = m.is_object() ? id_of(m, "media_id") : std::nullopt;
-        if (!id) {
-          fields[where] = "需要 media_id（正整数）";
-          continue;
-        }
-        std::string role = "image";
-        if (auto r = m.find("role"); r != m.end() && !r->is_null())
-          role = r->is_string() ? r->get<std::string>() : "";
-        if (role != "cover" && role != "image" && role != "video") {
-          fields[where + ".role"] = "应为 cover、image 或 video";
-          continue;
-        }
-        MediaRef ref;
-        ref.media_id = *id;
-        ref.role = role;
-        c.media.push_back(std::move(ref));
-      }
-    }
-  }
-  if (auto it = body.find("channels"); it != body.end() && !it->is_null()) {
-    const Json& chans = *it;
-    if (!chans.is_array() || chans.size() > limits.max_channels) {
-      fields["channels"] = "应为不超过 " + std::to_string(limits.max_channels) + " 项的数组";
-    } else {
-      for (size_t i = 0; i < chans.size(); ++i) {
-        const Json& ch = chans[i];
-        std::string where = "channels[" + std::to_string(i) + "]";
-        std::optional<int64_t> id = ch.is_object() ? id_of(ch, "account_id") : std::nullopt;
-        if (!id) {
-          fields[where] = "需要 account_id（正整数）";
-          continue;
-        }
-        Json options = Json::object();
-        if (auto o = ch.find("options"); o != ch.end() && !o->is_null()) {
-          if (!o->is_object() || o->size() > limits.max_options) {
-            fields[where + ".options"] =
-                "应为不超过 " + std::to_string(limits.max_options) + " 项的对象";
-            continue;
-          }
-          options = *o;
-        }
-        for (const auto& prev : c.channels)
-          if (prev.account_id == *id) fields[where] = "渠道重复";
-        c.channels.push_back({*id, "", std::move(options)});
-      }
-    }
-  }
-  if (auto it = body.find("scheduled_at"); it != body.end() && !it->is_null()) {
-    if (!it->is_string() || it->get_ref<const std::string&>().size() > 64) {
-      fields["scheduled_at"] = "应为 RFC 3339 时间";
-    } else {
-      c.scheduled_at = ParseRfc3339(it->get<std::string>());
-      if (!c.scheduled_at) fields["scheduled_at"] = "时间格式应为 2026-11-29T09:30:00+08:00";
-    }
-  }
-  const std::pair<const char*, bool*> flags[] = {{"urgent", &c.urgent},
-                                                 {"out_of_scope", &c.out_of_scope}};
-  for (auto [flag, out] : flags) {
-    auto it = body.find(flag);
-    if (it == body.end() || it->is_null()) continue;
-    if (it->is_boolean())
-      *out = it->get<bool>();
-    else
-      fields[flag] = "应为 true 或 false";
-  }
+  ReadMedia(body, limits, &c, &fields);
+  ReadChannels(body, limits, &c, &fields);
+  ReadSchedule(body, &c, &fields);
+  ReadFlags(body, &c, &fields);
   if (!fields.empty())
     return InvalidArgument("内容填写有误，请检查标注的字段", "invalid", {{"fields", fields}});
   return c;

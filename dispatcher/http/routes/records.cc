@@ -42,13 +42,9 @@ StatusOr<FilingRequest> DecodeFiling(const Json& body) {
   return f;
 }
 
-}  // namespace
-
-std::vector<Route> RecordRoutes(const RouteDeps& d) {
+// Monthly archive (art. 10-3) and its filings.
+void AddArchiveRoutes(const RouteDeps& d, std::vector<Route>& routes) {
   RecordsService* records = d.records;
-  std::vector<Route> routes;
-
-  // Monthly archive (art. 10-3).
   routes.push_back({
       .method = "GET",
       .path = "/api/archive",
@@ -104,8 +100,11 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
         return JsonResponse(j, 201);
       },
   });
+}
 
-  // Freshness (art. 4).
+// Freshness (art. 4).
+void AddFreshnessRoutes(const RouteDeps& d, std::vector<Route>& routes) {
+  RecordsService* records = d.records;
   routes.push_back({
       .method = "GET",
       .path = "/api/monitor/freshness",
@@ -115,8 +114,11 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
         return JsonResponse(j);
       },
   });
+}
 
-  // Personnel register (art. 8).
+// Personnel register (art. 8).
+void AddPersonnelRoutes(const RouteDeps& d, std::vector<Route>& routes) {
+  RecordsService* records = d.records;
   routes.push_back({
       .method = "GET",
       .path = "/api/personnel",
@@ -139,8 +141,11 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
         return JsonResponse(j);
       },
   });
+}
 
-  // Rescans (art. 16).
+// Rescans (art. 16).
+void AddRescanRoutes(const RouteDeps& d, std::vector<Route>& routes) {
+  RecordsService* records = d.records;
   routes.push_back({
       .method = "GET",
       .path = "/api/monitor/rescans",
@@ -172,6 +177,16 @@ std::vector<Route> RecordRoutes(const RouteDeps& d) {
         return JsonResponse(j, 201);
       },
   });
+}
+
+}  // namespace
+
+std::vector<Route> RecordRoutes(const RouteDeps& d) {
+  std::vector<Route> routes;
+  AddArchiveRoutes(d, routes);
+  AddFreshnessRoutes(d, routes);
+  AddPersonnelRoutes(d, routes);
+  AddRescanRoutes(d, routes);
   return routes;
 }
 

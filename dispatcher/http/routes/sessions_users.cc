@@ -133,11 +133,13 @@ StatusOr<UserPatch> DecodeUserPatch(const Json& body) {
   return p;
 }
 
-std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
+namespace {
+
+// Sign-in, sign-out, and the signed-in user.
+void AddSessionRoutes(const RouteDeps& d, std::vector<Route>& routes) {
   AccountService* acc = d.accounts;
   const bool secure = d.secure_cookies;
   auto user_json = [acc](const AuthContext& a) { return acc->UserJson(a.user, a.unit.name); };
-  std::vector<Route> routes;
   routes.push_back({
       .method = "POST",
       .path = "/api/session",
@@ -190,6 +192,11 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
         return JsonResponse({{"ok", true}, {"message", "密码已修改"}});
       },
   });
+}
+
+// Units (单位).
+void AddUnitRoutes(const RouteDeps& d, std::vector<Route>& routes) {
+  AccountService* acc = d.accounts;
   routes.push_back({
       .method = "GET",
       .path = "/api/units",
@@ -212,6 +219,11 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
         return JsonResponse(UnitJson(u), 201);
       },
   });
+}
+
+// Users: list, create, change.
+void AddUserRoutes(const RouteDeps& d, std::vector<Route>& routes) {
+  AccountService* acc = d.accounts;
   routes.push_back({
       .method = "GET",
       .path = "/api/users",
@@ -251,7 +263,11 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
         return JsonResponse(acc->UserJson(u, ""));
       },
   });
-  // Sign-in locks of (username, address) pairs, and lifting them (the office or an admin).
+}
+
+// Sign-in locks of (username, address) pairs, and lifting them (the office or an admin).
+void AddLoginLockRoutes(const RouteDeps& d, std::vector<Route>& routes) {
+  AccountService* acc = d.accounts;
   routes.push_back({
       .method = "GET",
       .path = "/api/login-locks",
@@ -290,6 +306,16 @@ std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
         return JsonResponse({{"ok", true}, {"unlocked", items}});
       },
   });
+}
+
+}  // namespace
+
+std::vector<Route> SessionAndUserRoutes(const RouteDeps& d) {
+  std::vector<Route> routes;
+  AddSessionRoutes(d, routes);
+  AddUnitRoutes(d, routes);
+  AddUserRoutes(d, routes);
+  AddLoginLockRoutes(d, routes);
   return routes;
 }
 
