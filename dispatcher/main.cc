@@ -17,6 +17,7 @@
 #include "dispatcher/checks/check_cli.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/core/log.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace {
 
@@ -297,7 +298,7 @@ int main(int argc, char** argv) {
     }
     std::optional<gd::User> found;
     gd::Status st = (*app)->store().Read([&](gd::Tx& tx) -> gd::Status {
-      GD_ASSIGN_OR_RETURN(found, tx.GetUserByName(username));
+      GD_ASSIGN_OR_RETURN(found, gd::user_repo::GetUserByName(tx, username));
       return gd::Status::Ok();
     });
     if (!st.ok()) return Fail(st);
