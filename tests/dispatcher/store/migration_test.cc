@@ -124,15 +124,15 @@ TEST_F(MigrationTest, DatabaseOfTheOldRecordsModuleOpensKeepsItsRowsAndUpgrades)
     EXPECT_FALSE(key.has_value()) << "the retired version key is removed";
     GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, 7));
     EXPECT_TRUE(t.has_value());
-    if (t) EXPECT_EQ(t->state, TicketState::kPublished);
+    EXPECT_EQ(t.value_or(Ticket{}).state, TicketState::kPublished);
     GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUserByName(tx, "editor"));
     EXPECT_TRUE(u.has_value());
     GD_ASSIGN_OR_RETURN(auto filings, records_repo::ListFilings(tx, "2026-11"));
     EXPECT_EQ(filings.size(), 1u);
-    if (!filings.empty()) EXPECT_EQ(filings[0].csv_sha256, "abc");
+    EXPECT_EQ(filings.empty() ? "" : filings[0].csv_sha256, "abc");
     GD_ASSIGN_OR_RETURN(auto run, records_repo::LatestRescanRun(tx));
     EXPECT_TRUE(run.has_value());
-    if (run) EXPECT_EQ(run->trigger, "startup");
+    EXPECT_EQ(run.value_or(RescanRun{}).trigger, "startup");
     // The filing's uniqueness survived the upgrade.
     auto again = records_repo::InsertFiling(tx, {0, 1, "2026-11", 1, 5000, 0, "d"});
     EXPECT_EQ(again.status().code(), Code::kAlreadyExists);
