@@ -17,6 +17,7 @@
 #include "dispatcher/checks/check_cli.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/core/log.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace {
 
@@ -271,7 +272,7 @@ int ChangeUser(App& app, const OfflineCommands& c, const std::string& password) 
   gd::AuthContext cli_actor;  // id 0: the command line
   std::optional<gd::User> found;
   gd::Status st = app.store().Read([&](gd::Tx& tx) -> gd::Status {
-    GD_ASSIGN_OR_RETURN(found, tx.GetUserByName(username));
+    GD_ASSIGN_OR_RETURN(found, gd::user_repo::GetUserByName(tx, username));
     return gd::Status::Ok();
   });
   if (!st.ok()) return Fail(st);

@@ -30,6 +30,7 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
+#include "dispatcher/store/user_repo.h"
 #include "tests/dispatcher/dispatch/sandbox_channels.h"
 
 namespace gd::bench {
@@ -197,7 +198,7 @@ class World {
   AuthContext Actor(const std::string& username) {
     AuthContext ctx;
     (void)app->store().Read([&](Tx& tx) -> Status {
-      auto u = tx.GetUserByName(username);
+      auto u = user_repo::GetUserByName(tx, username);
       if (u.ok() && u->has_value()) ctx.user = **u;
       return Status::Ok();
     });

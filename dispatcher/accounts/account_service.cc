@@ -10,6 +10,8 @@
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -139,7 +141,7 @@ Status AccountService::CheckPasswordStrength(const std::string& username,
 Status AccountService::Bootstrap(const std::string& admin_password) {
   int64_t users = 0;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(users, tx.CountUsers());
+    GD_ASSIGN_OR_RETURN(users, user_repo::CountUsers(tx));
     return Status::Ok();
   }));
   if (users > 0) return Status::Ok();
@@ -149,15 +151,17 @@ Status AccountService::Bootstrap(const std::string& admin_password) {
   GD_RETURN_IF_ERROR(CheckPasswordStrength("admin", admin_password));
   const std::string hash = HashBounded(admin_password);
   return store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(int64_t n, tx.CountUsers());
+    GD_ASSIGN_OR_RETURN(int64_t n, user_repo::CountUsers(tx));
     if (n > 0) return Status::Ok();
-    GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
+    GD_ASSIGN_OR_RETURN(auto units, user_repo::ListUnits(tx));
     int64_t office_id = 0;
     for (const auto& u : units)
       if (u.kind == "office") office_id = u.id;
     if (office_id == 0) {
-      GD_ASSIGN_OR_RETURN(office_id, tx.InsertUnit(Unit{0, "市政务公开办", "office", 0}));
-      GD_RETURN_IF_ERROR(tx.Audit(0, "unit.create", "unit", office_id, {{"name", "市政务公开办"}}));
+      GD_ASSIGN_OR_RETURN(office_id,
+                          user_repo::InsertUnit(tx, Unit{0, "市政务公开办", "office", 0}));
+      GD_RETURN_IF_ERROR(
+          audit_repo::Audit(tx, 0, "unit.create", "unit", office_id, {{"name", "市政务公开办"}}));
     }
     User admin;
     admin.username = "admin";
@@ -169,10 +173,11 @@ Status AccountService::Bootstrap(const std::string& admin_password) {
     // The password came through the environment (process listings, shell history, unit files):
     // the admin replaces it at the first sign-in.
     admin.must_change_password = true;
-    GD_ASSIGN_OR_RETURN(int64_t id, tx.InsertUser(admin));
-    GD_RETURN_IF_ERROR(
-        tx.AppendPersonnel(0, id, office_id, {{"action", "create"}, {"roles", {"admin"}}}));
-    return tx.Audit(0, "user.create", "user", id, {{"username", "admin"}, {"roles", {"admin"}}});
+    GD_ASSIGN_OR_RETURN(int64_t id, user_repo::InsertUser(tx, admin));
+    GD_RETURN_IF_ERROR(user_repo::AppendPersonnel(tx, 0, id, office_id,
+                                                  {{"action", "create"}, {"roles", {"admin"}}}));
+    return audit_repo::Audit(tx, 0, "user.create", "user", id,
+                             {{"username", "admin"}, {"roles", {"admin"}}});
   });
 }
 
@@ -198,7 +203,7 @@ StatusOr<LoginResult> AccountService::Login(const std::string& username,
 
   std::optional<User> user;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(user, tx.GetUserByName(username));
+    GD_ASSIGN_OR_RETURN(user, user_repo::GetUserByName(tx, username));
     return Status::Ok();
   }));
   // The expensive hash runs outside the store lock, bounded by kdf_. Unknown usernames verify
@@ -212,11 +217,12 @@ StatusOr<LoginResult> AccountService::Login(const std::string& username,
       return locked(throttle_.LockedUntil(username, address, now).value_or(now));
     LoginResult result;
     GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-      GD_ASSIGN_OR_RETURN(auto fresh, tx.GetUser(user->id));
+      GD_ASSIGN_OR_RETURN(auto fresh, user_repo::GetUser(tx, user->id));
       if (!fresh) return Unauthenticated("用户名或密码错误");
       const User& u = *fresh;
       if (u.disabled)
-        return tx.Audit(u.id, "login.disabled", "user", u.id, {{"address", client_address}});
+        return audit_repo::Audit(tx, u.id, "login.disabled", "user", u.id,
+                                 {{"address", client_address}});
       result.token = RandomToken(32);
       result.csrf_token = RandomToken(24);
       Session s{Sha256Hex(result.token),
@@ -225,14 +231,14 @@ StatusOr<LoginResult> AccountService::Login(const std::string& username,
                 now,
                 now + std::min(policy_.session_idle_ms, policy_.session_max_ms),
                 now};
-      GD_RETURN_IF_ERROR(tx.InsertSession(s));
-      GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(u.unit_id));
+      GD_RETURN_IF_ERROR(user_repo::InsertSession(tx, s));
+      GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, u.unit_id));
       result.auth.user = u;
       result.auth.unit = unit.value_or(Unit{});
       result.auth.token_hash = s.token_hash;
       result.auth.csrf_token = s.csrf_token;
       result.auth.password_expired = PasswordExpired(u);
-      return tx.Audit(u.id, "login", "user", u.id, {{"address", client_address}});
+      return audit_repo::Audit(tx, u.id, "login", "user", u.id, {{"address", client_address}});
     }));
     if (result.token.empty()) return Unauthenticated("账号已停用，请联系管理员");
     return result;
@@ -247,11 +253,11 @@ StatusOr<LoginResult> AccountService::Login(const std::string& username,
   // The failure is recorded (committed) before the answer goes out, for known and unknown
   // usernames alike.
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_RETURN_IF_ERROR(tx.Audit(user_id, "login.failed", "user", user_id, detail));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, user_id, "login.failed", "user", user_id, detail));
     if (!f.locked_now) return Status::Ok();
     Json lock = detail;
     lock["locked_until"] = FormatRfc3339(f.locked_until);
-    return tx.Audit(user_id, "account.locked", "user", user_id, lock);
+    return audit_repo::Audit(tx, user_id, "account.locked", "user", user_id, lock);
   }));
   if (f.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.delay_ms));
   return Unauthenticated("用户名或密码错误");
@@ -259,9 +265,9 @@ StatusOr<LoginResult> AccountService::Login(const std::string& username,
 
 Status AccountService::Logout(const std::string& token_hash) {
   return store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto s, tx.GetSession(token_hash));
-    GD_RETURN_IF_ERROR(tx.DeleteSession(token_hash));
-    if (s) return tx.Audit(s->user_id, "logout", "user", s->user_id, Json::object());
+    GD_ASSIGN_OR_RETURN(auto s, user_repo::GetSession(tx, token_hash));
+    GD_RETURN_IF_ERROR(user_repo::DeleteSession(tx, token_hash));
+    if (s) return audit_repo::Audit(tx, s->user_id, "logout", "user", s->user_id, Json::object());
     return Status::Ok();
   });
 }
@@ -275,7 +281,7 @@ StatusOr<AuthContext> AccountService::Authenticate(const std::string& token) {
   Session session;
   Status st = store_.Read([&](Tx& tx) -> Status {
     // Session, user and unit in one query (the sessions' user_id is a foreign key).
-    GD_ASSIGN_OR_RETURN(auto a, tx.GetSessionAuth(hash));
+    GD_ASSIGN_OR_RETURN(auto a, user_repo::GetSessionAuth(tx, hash));
     if (!a || a->session.expires_at <= now || now - a->session.created_at > policy_.session_max_ms)
       return Unauthenticated("登录已过期，请重新登录");
     if (a->user.disabled) return Unauthenticated("账号已停用，请联系管理员");
@@ -292,7 +298,8 @@ StatusOr<AuthContext> AccountService::Authenticate(const std::string& token) {
   if (touch) {
     TimeMs expires =
         std::min(now + policy_.session_idle_ms, session.created_at + policy_.session_max_ms);
-    GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) { return tx.TouchSession(hash, now, expires); }));
+    GD_RETURN_IF_ERROR(
+        store_.Write([&](Tx& tx) { return user_repo::TouchSession(tx, hash, now, expires); }));
   }
   return ctx;
 }
@@ -312,15 +319,16 @@ Status AccountService::ChangePassword(const AuthContext& who, const std::string&
         {{"fields", {{"new_password", strength.details()["fields"]["password"]}}}});
   std::string hash = HashBounded(new_password);
   return store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(who.user.id));
+    GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUser(tx, who.user.id));
     if (!u) return NotFound("用户不存在");
     u->password_hash = hash;
     u->password_changed_at = tx.now();
     u->must_change_password = false;
-    GD_RETURN_IF_ERROR(tx.UpdateUser(*u));
+    GD_RETURN_IF_ERROR(user_repo::UpdateUser(tx, *u));
     // Whoever else held a session of this person (a stolen token, a forgotten browser) is out.
-    GD_RETURN_IF_ERROR(tx.DeleteOtherSessions(u->id, who.token_hash));
-    return tx.Audit(u->id, "password.change", "user", u->id, {{"other_sessions_ended", true}});
+    GD_RETURN_IF_ERROR(user_repo::DeleteOtherSessions(tx, u->id, who.token_hash));
+    return audit_repo::Audit(tx, u->id, "password.change", "user", u->id,
+                             {{"other_sessions_ended", true}});
   });
 }
 
@@ -333,13 +341,13 @@ StatusOr<LoginLock> AccountService::UnlockLogin(const AuthContext& who, int64_t 
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     lifted = throttle_.Unlock(lock_id, clock_.Now());
     if (!lifted) return NotFound("没有这个登录锁定（可能已到期或已解除）");
-    GD_ASSIGN_OR_RETURN(auto u, tx.GetUserByName(lifted->username));
+    GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUserByName(tx, lifted->username));
     int64_t uid = u ? u->id : 0;
-    return tx.Audit(who.user.id, "login.unlock", "user", uid,
-                    {{"username", lifted->username},
-                     {"address", lifted->address},
-                     {"lock_id", lifted->id},
-                     {"locked_until", FormatRfc3339(lifted->locked_until)}});
+    return audit_repo::Audit(tx, who.user.id, "login.unlock", "user", uid,
+                             {{"username", lifted->username},
+                              {"address", lifted->address},
+                              {"lock_id", lifted->id},
+                              {"locked_until", FormatRfc3339(lifted->locked_until)}});
   }));
   return *lifted;
 }
@@ -348,25 +356,26 @@ StatusOr<std::vector<LoginLock>> AccountService::UnlockUser(const AuthContext& w
                                                             int64_t user_id) {
   std::vector<LoginLock> lifted;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(user_id));
+    GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUser(tx, user_id));
     if (!u) return NotFound("用户不存在");
     lifted = throttle_.UnlockUser(u->username, clock_.Now());
     Json addresses = Json::array();
     for (const auto& l : lifted) addresses.push_back(l.address);
-    return tx.Audit(who.user.id, "login.unlock", "user", u->id,
-                    {{"username", u->username}, {"addresses", addresses}});
+    return audit_repo::Audit(tx, who.user.id, "login.unlock", "user", u->id,
+                             {{"username", u->username}, {"addresses", addresses}});
   }));
   return lifted;
 }
 
 Status AccountService::ClearForcedPasswordChange(const std::string& username) {
   return store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto u, tx.GetUserByName(username));
+    GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUserByName(tx, username));
     if (!u) return NotFound("用户不存在：" + username);
     if (!u->must_change_password) return Status::Ok();
     u->must_change_password = false;
-    GD_RETURN_IF_ERROR(tx.UpdateUser(*u));
-    return tx.Audit(0, "user.update", "user", u->id, {{"must_change_password", false}});
+    GD_RETURN_IF_ERROR(user_repo::UpdateUser(tx, *u));
+    return audit_repo::Audit(tx, 0, "user.update", "user", u->id,
+                             {{"must_change_password", false}});
   });
 }
 
@@ -380,10 +389,11 @@ StatusOr<Unit> AccountService::CreateUnit(const AuthContext& who, const std::str
                            {{"fields", {{"kind", "未知类型"}}}});
   Unit unit{0, name, kind, clock_.Now()};
   Status st = store_.Write([&](Tx& tx) -> Status {
-    auto id = tx.InsertUnit(unit);
+    auto id = user_repo::InsertUnit(tx, unit);
     if (!id.ok()) return id.status();
     unit.id = *id;
-    return tx.Audit(who.user.id, "unit.create", "unit", unit.id, {{"name", name}, {"kind", kind}});
+    return audit_repo::Audit(tx, who.user.id, "unit.create", "unit", unit.id,
+                             {{"name", name}, {"kind", kind}});
   });
   if (st.code() == Code::kAlreadyExists)
     return Status(Code::kFailedPrecondition, "单位名称已存在", "conflict");
@@ -394,7 +404,7 @@ StatusOr<Unit> AccountService::CreateUnit(const AuthContext& who, const std::str
 StatusOr<std::vector<Unit>> AccountService::ListUnits() {
   std::vector<Unit> out;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(out, tx.ListUnits());
+    GD_ASSIGN_OR_RETURN(out, user_repo::ListUnits(tx));
     return Status::Ok();
   }));
   return out;
@@ -411,19 +421,19 @@ StatusOr<User> AccountService::AddUserDirect(const std::string& username, const 
   u.password_hash = HashBounded(password);
   u.must_change_password = must_change;
   Status st = store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
+    GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, unit_id));
     if (!unit)
       return InvalidArgument("单位不存在", "invalid", {{"fields", {{"unit_id", "单位不存在"}}}});
     u.password_changed_at = tx.now();
     u.created_at = tx.now();
-    auto id = tx.InsertUser(u);
+    auto id = user_repo::InsertUser(tx, u);
     if (!id.ok()) return id.status();
     u.id = *id;
     Json roles_json = RolesJson(roles);
-    GD_RETURN_IF_ERROR(tx.AppendPersonnel(
-        0, u.id, unit_id, {{"action", "create"}, {"roles", roles_json}, {"name", name}}));
-    return tx.Audit(0, "user.create", "user", u.id,
-                    {{"username", username}, {"roles", roles_json}});
+    GD_RETURN_IF_ERROR(user_repo::AppendPersonnel(
+        tx, 0, u.id, unit_id, {{"action", "create"}, {"roles", roles_json}, {"name", name}}));
+    return audit_repo::Audit(tx, 0, "user.create", "user", u.id,
+                             {{"username", username}, {"roles", roles_json}});
   });
   if (st.code() == Code::kAlreadyExists)
     return Status(Code::kFailedPrecondition, "用户名已存在", "conflict");
@@ -459,19 +469,20 @@ StatusOr<User> AccountService::CreateUser(const AuthContext& who, const NewUser&
   u.password_hash = HashBounded(password);
   u.must_change_password = true;  // created by someone else: must choose their own
   Status st = store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
+    GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, unit_id));
     if (!unit)
       return InvalidArgument("单位不存在", "invalid", {{"fields", {{"unit_id", "单位不存在"}}}});
     u.password_changed_at = tx.now();
     u.created_at = tx.now();
-    auto id = tx.InsertUser(u);
+    auto id = user_repo::InsertUser(tx, u);
     if (!id.ok()) return id.status();
     u.id = *id;
     Json roles_json = RolesJson(roles);
-    GD_RETURN_IF_ERROR(tx.AppendPersonnel(
-        who.user.id, u.id, unit_id, {{"action", "create"}, {"roles", roles_json}, {"name", name}}));
-    return tx.Audit(who.user.id, "user.create", "user", u.id,
-                    {{"username", username}, {"roles", roles_json}, {"unit_id", unit_id}});
+    GD_RETURN_IF_ERROR(
+        user_repo::AppendPersonnel(tx, who.user.id, u.id, unit_id,
+                                   {{"action", "create"}, {"roles", roles_json}, {"name", name}}));
+    return audit_repo::Audit(tx, who.user.id, "user.create", "user", u.id,
+                             {{"username", username}, {"roles", roles_json}, {"unit_id", unit_id}});
   });
   if (st.code() == Code::kAlreadyExists)
     return Status(Code::kFailedPrecondition, "用户名已存在", "conflict");
@@ -491,7 +502,7 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
     // Checked and hashed before the write: scrypt never runs under the store's write lock.
     std::optional<User> existing;
     GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-      GD_ASSIGN_OR_RETURN(existing, tx.GetUser(id));
+      GD_ASSIGN_OR_RETURN(existing, user_repo::GetUser(tx, id));
       return Status::Ok();
     }));
     if (!existing) return NotFound("用户不存在");
@@ -501,7 +512,7 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
   }
   User out;
   Status st = store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto existing, tx.GetUser(id));
+    GD_ASSIGN_OR_RETURN(auto existing, user_repo::GetUser(tx, id));
     if (!existing) return NotFound("用户不存在");
     User u = *existing;
     Json change = {{"action", "update"}};
@@ -512,7 +523,7 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
     }
     if (patch.unit_id) {
       const int64_t unit_id = *patch.unit_id;
-      GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
+      GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, unit_id));
       if (!unit)
         return InvalidArgument("单位不存在", "invalid", {{"fields", {{"unit_id", "单位不存在"}}}});
       change["unit_before"] = u.unit_id;
@@ -522,7 +533,7 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
     if (patch.disabled) {
       u.disabled = *patch.disabled;
       change["disabled"] = u.disabled;
-      if (u.disabled) GD_RETURN_IF_ERROR(tx.DeleteUserSessions(u.id));
+      if (u.disabled) GD_RETURN_IF_ERROR(user_repo::DeleteUserSessions(tx, u.id));
     }
     if (patch.name) {
       if (patch.name->empty() || CodePointCount(*patch.name) > 50)
@@ -537,12 +548,12 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
       u.password_changed_at = tx.now();
       u.must_change_password = true;
       change["password_reset"] = true;
-      GD_RETURN_IF_ERROR(tx.DeleteUserSessions(u.id));
+      GD_RETURN_IF_ERROR(user_repo::DeleteUserSessions(tx, u.id));
     }
-    GD_RETURN_IF_ERROR(tx.UpdateUser(u));
-    GD_RETURN_IF_ERROR(tx.AppendPersonnel(who.user.id, u.id, u.unit_id, change));
+    GD_RETURN_IF_ERROR(user_repo::UpdateUser(tx, u));
+    GD_RETURN_IF_ERROR(user_repo::AppendPersonnel(tx, who.user.id, u.id, u.unit_id, change));
     out = u;
-    return tx.Audit(who.user.id, "user.update", "user", u.id, change);
+    return audit_repo::Audit(tx, who.user.id, "user.update", "user", u.id, change);
   });
   if (!st.ok()) return st;
   // A reset is how the office helps someone who locked themselves out: their sign-in locks
@@ -554,7 +565,7 @@ StatusOr<User> AccountService::UpdateUser(const AuthContext& who, int64_t id,
 StatusOr<std::vector<User>> AccountService::ListUsers(std::optional<int64_t> unit_id) {
   std::vector<User> out;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(out, tx.ListUsers(unit_id));
+    GD_ASSIGN_OR_RETURN(out, user_repo::ListUsers(tx, unit_id));
     return Status::Ok();
   }));
   return out;

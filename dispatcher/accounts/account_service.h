@@ -9,7 +9,8 @@
 #include "dispatcher/core/clock.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/core/status.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/model/user.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

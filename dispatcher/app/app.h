@@ -25,7 +25,7 @@
 #include "dispatcher/render/templates.h"
 #include "dispatcher/review/ports.h"
 #include "dispatcher/review/review_service.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -7,6 +7,7 @@
 #include "dispatcher/core/log.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -21,9 +22,9 @@ struct UserSpec {
 AuthContext SystemActor(App& app, const std::string& username) {
   AuthContext ctx;
   (void)app.store().Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto u, tx.GetUserByName(username));
+    GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUserByName(tx, username));
     if (u) ctx.user = *u;
-    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(ctx.user.unit_id));
+    GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, ctx.user.unit_id));
     if (unit) ctx.unit = *unit;
     return Status::Ok();
   });

@@ -12,6 +12,9 @@
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -259,7 +262,7 @@ StatusOr<int> ChannelService::RebindLegacySecrets() {
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     rebound = 0;
     unopened.clear();
-    GD_ASSIGN_OR_RETURN(auto rows, tx.ListChannels());
+    GD_ASSIGN_OR_RETURN(auto rows, channel_repo::ListChannels(tx));
     for (auto& row : rows) {
       if (row.secrets_sealed.empty() || row.secrets_sealed.rfind(kBoundPrefix, 0) == 0) continue;
       auto plain = OpenAesGcm(key_, row.secrets_sealed, LegacyAad(row.id));
@@ -269,11 +272,11 @@ StatusOr<int> ChannelService::RebindLegacySecrets() {
         continue;
       }
       GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
-      GD_RETURN_IF_ERROR(tx.UpdateChannel(row));
+      GD_RETURN_IF_ERROR(channel_repo::UpdateChannel(tx, row));
       Json keys = Json::array();
       for (auto& [k, v] : secrets.items()) keys.push_back(k);
-      GD_RETURN_IF_ERROR(tx.Audit(
-          0, "channel.secrets_rebound", "channel", row.id,
+      GD_RETURN_IF_ERROR(audit_repo::Audit(
+          tx, 0, "channel.secrets_rebound", "channel", row.id,
           {{"kind", row.kind}, {"origin", OriginForBinding(row.base_url)}, {"secrets", keys}}));
       ++rebound;
     }
@@ -320,7 +323,7 @@ StatusOr<Json> ChannelService::Create(const AuthContext& who, const ChannelCreat
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     if (unit_id != 0) {
-      GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
+      GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, unit_id));
       if (!unit) return Invalid("unit_id", "单位不存在");
     }
     ChannelAccountRow row;
@@ -329,14 +332,15 @@ StatusOr<Json> ChannelService::Create(const AuthContext& who, const ChannelCreat
     row.unit_id = unit_id;
     row.base_url = base_url;
     row.settings = settings;
-    GD_ASSIGN_OR_RETURN(row.id, tx.InsertChannel(row));
+    GD_ASSIGN_OR_RETURN(row.id, channel_repo::InsertChannel(tx, row));
     GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
-    GD_RETURN_IF_ERROR(tx.UpdateChannel(row));
+    GD_RETURN_IF_ERROR(channel_repo::UpdateChannel(tx, row));
     Json secret_keys = Json::array();
     for (auto& [k, v] : secrets.items()) secret_keys.push_back(k);
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "channel.create", "channel", row.id,
-                                {{"kind", kind}, {"name", name}, {"secrets_set", secret_keys}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetChannel(row.id));
+    GD_RETURN_IF_ERROR(
+        audit_repo::Audit(tx, who.user.id, "channel.create", "channel", row.id,
+                          {{"kind", kind}, {"name", name}, {"secrets_set", secret_keys}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, channel_repo::GetChannel(tx, row.id));
     out = View(*fresh);
     return Status::Ok();
   }));
@@ -348,7 +352,7 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
   Json out;
   bool moved = false;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto existing, tx.GetChannel(id));
+    GD_ASSIGN_OR_RETURN(auto existing, channel_repo::GetChannel(tx, id));
     if (!existing) return NotFound("渠道账号不存在");
     ChannelAccountRow row = *existing;
     Json change = Json::object();
@@ -407,9 +411,10 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
     if (opened.ok() || moved || reentered) {
       GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
     }
-    GD_RETURN_IF_ERROR(tx.UpdateChannel(row));
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "channel.update", "channel", row.id, change));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetChannel(row.id));
+    GD_RETURN_IF_ERROR(channel_repo::UpdateChannel(tx, row));
+    GD_RETURN_IF_ERROR(
+        audit_repo::Audit(tx, who.user.id, "channel.update", "channel", row.id, change));
+    GD_ASSIGN_OR_RETURN(auto fresh, channel_repo::GetChannel(tx, row.id));
     out = View(*fresh);
     if (moved) {
       out["secrets_cleared"] = cleared;
@@ -426,7 +431,7 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
 StatusOr<Json> ChannelService::List(const AuthContext& who) {
   Json items = Json::array();
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto rows, tx.ListChannels());
+    GD_ASSIGN_OR_RETURN(auto rows, channel_repo::ListChannels(tx));
     for (const auto& r : rows)
       if (CanSeeChannel(who, r.unit_id)) items.push_back(View(r));
     return Status::Ok();
@@ -437,7 +442,7 @@ StatusOr<Json> ChannelService::List(const AuthContext& who) {
 StatusOr<Json> ChannelService::Get(const AuthContext& who, int64_t id) {
   Json out;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto row, tx.GetChannel(id));
+    GD_ASSIGN_OR_RETURN(auto row, channel_repo::GetChannel(tx, id));
     if (!row || !CanSeeChannel(who, row->unit_id)) return NotFound("渠道账号不存在");
     out = View(*row);
     return Status::Ok();
@@ -449,7 +454,7 @@ StatusOr<Json> ChannelService::Test(const AuthContext& who, int64_t id,
                                     const CredentialTester& tester) {
   std::optional<ChannelAccountRow> row;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(row, tx.GetChannel(id));
+    GD_ASSIGN_OR_RETURN(row, channel_repo::GetChannel(tx, id));
     if (!row) return NotFound("渠道账号不存在");
     return Status::Ok();
   }));
@@ -459,15 +464,15 @@ StatusOr<Json> ChannelService::Test(const AuthContext& who, int64_t id,
     refused = ReenterCredentials("该账号尚无凭据（更换类型或接口主机时已清除）");
   if (!refused.ok()) {
     GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) {
-      return tx.Audit(who.user.id, "channel.test", "channel", id,
-                      {{"ok", false}, {"code", "conflict"}, {"called", false}});
+      return audit_repo::Audit(tx, who.user.id, "channel.test", "channel", id,
+                               {{"ok", false}, {"code", "conflict"}, {"called", false}});
     }));
     return refused;
   }
   Status result = tester(*row, *secrets);
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) {
-    return tx.Audit(who.user.id, "channel.test", "channel", id,
-                    {{"ok", result.ok()}, {"code", CodeName(result.code())}});
+    return audit_repo::Audit(tx, who.user.id, "channel.test", "channel", id,
+                             {{"ok", result.ok()}, {"code", CodeName(result.code())}});
   }));
   if (result.ok()) return Json{{"ok", true}, {"message", "连接成功，凭据有效"}};
   return Json{{"ok", false}, {"message", result.message()}, {"code", CodeName(result.code())}};

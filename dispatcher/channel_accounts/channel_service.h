@@ -13,7 +13,8 @@
 #include <string>
 
 #include "dispatcher/accounts/account_service.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/model/channel_account.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -1,12 +1,15 @@
 #include "dispatcher/dispatch/engine.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <algorithm>
 #include <random>
 
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
+#include "dispatcher/store/ticket_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -78,8 +81,7 @@ DispatchEngine::~DispatchEngine() { Stop(); }
 Status DispatchEngine::Start() {
   GD_RETURN_IF_ERROR(deps_.store->Write([&](Tx& tx) -> Status {
     // A killed process leaves leases behind; we are the only dispatcher on this database.
-    tx.db().exec("UPDATE dispatches SET lease_until=0, lease_owner='' WHERE lease_owner<>''");
-    return Status::Ok();
+    return dispatch_repo::ReleaseAllLeases(tx);
   }));
   std::lock_guard<std::mutex> lock(mu_);
   stopping_ = false;
@@ -127,7 +129,7 @@ void DispatchEngine::WorkerLoop(int index) {
     TimeMs wait = 1000;
     std::optional<TimeMs> next;
     (void)deps_.store->Read([&](Tx& tx) -> Status {
-      GD_ASSIGN_OR_RETURN(next, dispatch_sql::NextDue(tx));
+      GD_ASSIGN_OR_RETURN(next, dispatch_repo::NextDue(tx));
       return Status::Ok();
     });
     if (next) wait = std::clamp<TimeMs>(*next - deps_.clock->Now(), 5, 1000);
@@ -141,7 +143,7 @@ void DispatchEngine::WorkerLoop(int index) {
 int DispatchEngine::Step(const std::string& owner) {
   std::vector<Dispatch> batch;
   Status st = deps_.store->Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(batch, dispatch_sql::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1));
+    GD_ASSIGN_OR_RETURN(batch, dispatch_repo::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1));
     return Status::Ok();
   });
   if (!st.ok()) {
@@ -174,24 +176,24 @@ TimeMs DispatchEngine::RetryWait(const Status& failure, int attempts) {
 
 Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
   return deps_.store->Write([&](Tx& tx) -> Status {
-    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, owner));
+    GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, d, owner));
     if (d.state == "published" || d.state == "failed") {
-      GD_RETURN_IF_ERROR(tx.Audit(0, "dispatch." + d.state, "ticket", d.ticket_id,
-                                  {{"account_id", d.account_id},
-                                   {"kind", d.kind},
-                                   {"remote_id", d.remote_id},
-                                   {"remote_url", d.remote_url},
-                                   {"error", d.last_error},
-                                   {"attempts", d.attempts}}));
+      GD_RETURN_IF_ERROR(audit_repo::Audit(tx, 0, "dispatch." + d.state, "ticket", d.ticket_id,
+                                           {{"account_id", d.account_id},
+                                            {"kind", d.kind},
+                                            {"remote_id", d.remote_id},
+                                            {"remote_url", d.remote_url},
+                                            {"error", d.last_error},
+                                            {"attempts", d.attempts}}));
     }
     if (d.state == "withdrawn")
-      GD_RETURN_IF_ERROR(
-          tx.Audit(0, "dispatch.withdrawn", "ticket", d.ticket_id,
-                   {{"account_id", d.account_id}, {"kind", d.kind}, {"remote_id", d.remote_id}}));
+      GD_RETURN_IF_ERROR(audit_repo::Audit(
+          tx, 0, "dispatch.withdrawn", "ticket", d.ticket_id,
+          {{"account_id", d.account_id}, {"kind", d.kind}, {"remote_id", d.remote_id}}));
     // The ticket follows its dispatches.
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(d.ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, d.ticket_id));
     if (!t) return Status::Ok();
-    GD_ASSIGN_OR_RETURN(auto all, dispatch_sql::ForTicket(tx, d.ticket_id));
+    GD_ASSIGN_OR_RETURN(auto all, dispatch_repo::ForTicket(tx, d.ticket_id));
     int total = 0, published = 0, failed = 0, active = 0, withdrawing = 0, withdrawn = 0;
     for (const auto& x : all) {
       if (x.version != t->version) continue;
@@ -214,11 +216,11 @@ Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
       ev = TicketEvent::kDispatchFailed;
     if (d.state == "withdrawn" && withdrawing == 0) {
       // Every targeted channel is down: the withdrawal is done.
-      GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::WithdrawalsForTicket(tx, d.ticket_id));
+      GD_ASSIGN_OR_RETURN(auto ws, dispatch_repo::WithdrawalsForTicket(tx, d.ticket_id));
       for (auto& w : ws) {
         if (w.state != "approved") continue;
         w.state = "done";
-        GD_RETURN_IF_ERROR(dispatch_sql::UpdateWithdrawal(tx, w));
+        GD_RETURN_IF_ERROR(dispatch_repo::UpdateWithdrawal(tx, w));
       }
       ev = published == 0 ? std::optional<TicketEvent>(TicketEvent::kWithdraw) : std::nullopt;
     }
@@ -228,9 +230,9 @@ Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
     Ticket u = *t;
     u.state = *next;
     if (*ev == TicketEvent::kAllPublished && u.published_at == 0) u.published_at = tx.now();
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
-    return tx.Audit(0, "ticket." + std::string(TicketStateKey(u.state)), "ticket", u.id,
-                    {{"from", std::string(TicketStateKey(t->state))}});
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
+    return audit_repo::Audit(tx, 0, "ticket." + std::string(TicketStateKey(u.state)), "ticket",
+                             u.id, {{"from", std::string(TicketStateKey(t->state))}});
   });
 }
 
@@ -257,8 +259,8 @@ Status DispatchEngine::RebuildSiteIndexes() {
   std::vector<Dispatch> published;
   std::optional<ChannelAccountRow> account;
   GD_RETURN_IF_ERROR(deps_.store->Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(published, dispatch_sql::PublishedBuiltinPortal(tx));
-    GD_ASSIGN_OR_RETURN(auto rows, tx.ListChannels());
+    GD_ASSIGN_OR_RETURN(published, dispatch_repo::PublishedBuiltinPortal(tx));
+    GD_ASSIGN_OR_RETURN(auto rows, channel_repo::ListChannels(tx));
     for (auto& r : rows)
       if (channels::portal::IsBuiltinPortal(r.kind, r.settings) && !account) account = r;
     return Status::Ok();
@@ -304,14 +306,14 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
   std::optional<TicketVersion> ver;
   std::string unit_name, portal_url;
   Status st = store.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(row, tx.GetChannel(d.account_id));
-    GD_ASSIGN_OR_RETURN(ver, tx.GetVersion(d.ticket_id, d.version));
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(d.ticket_id));
+    GD_ASSIGN_OR_RETURN(row, channel_repo::GetChannel(tx, d.account_id));
+    GD_ASSIGN_OR_RETURN(ver, ticket_repo::GetVersion(tx, d.ticket_id, d.version));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, d.ticket_id));
     if (t) {
-      GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(t->unit_id));
+      GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, t->unit_id));
       if (unit) unit_name = unit->name;
     }
-    GD_ASSIGN_OR_RETURN(auto all, dispatch_sql::ForTicket(tx, d.ticket_id));
+    GD_ASSIGN_OR_RETURN(auto all, dispatch_repo::ForTicket(tx, d.ticket_id));
     for (const auto& x : all)
       if (x.version == d.version && x.kind == "portal" && !x.remote_url.empty())
         portal_url = x.remote_url;
@@ -385,7 +387,7 @@ bool DispatchEngine::TakeRateSlot(Work& w) {
   if (slot <= 0) return true;
   metrics_.rate_limited.fetch_add(1);
   Release(d, slot);
-  (void)deps_.store->Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, w.owner); });
+  (void)deps_.store->Write([&](Tx& tx) { return dispatch_repo::Update(tx, d, w.owner); });
   return false;
 }
 
@@ -399,9 +401,9 @@ bool DispatchEngine::BeginAttempt(Work& w, int64_t* attempt_id) {
     d.attempts += 1;
   }
   Status st = deps_.store->Write([&](Tx& tx) -> Status {
-    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, w.owner));
+    GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, d, w.owner));
     GD_ASSIGN_OR_RETURN(*attempt_id,
-                        dispatch_sql::BeginAttempt(tx, d.id, polling ? "poll" : "publish"));
+                        dispatch_repo::BeginAttempt(tx, d.id, polling ? "poll" : "publish"));
     return Status::Ok();
   });
   return st.ok();  // not ok: lost the lease, someone else has it
@@ -413,7 +415,7 @@ StatusOr<channels::PublishResult> DispatchEngine::CallClient(Work& w,
   if (w.client == nullptr) return Status(Code::kFailedPrecondition, "不支持的渠道类型 " + d.kind);
   auto checkpoint = [&](const channels::Progress& p) -> Status {
     d.progress = p.state;
-    return deps_.store->Write([&](Tx& tx) { return dispatch_sql::Update(tx, d, w.owner); });
+    return deps_.store->Write([&](Tx& tx) { return dispatch_repo::Update(tx, d, w.owner); });
   };
   return w.polling ? w.client->Poll(w.job, progress, checkpoint)
                    : w.client->Publish(w.job, progress, checkpoint);
@@ -487,8 +489,8 @@ void DispatchEngine::Publish(Work& w) {
   if (outcome != "published" && outcome != "awaiting")
     log::Info("dispatch {} ({}) {}: {}", d.id, d.kind, outcome, d.last_error);
   Status f = deps_.store->Write([&](Tx& tx) {
-    return dispatch_sql::EndAttempt(tx, attempt_id, outcome,
-                                    result.ok() ? "" : result.status().message());
+    return dispatch_repo::EndAttempt(tx, attempt_id, outcome,
+                                     result.ok() ? "" : result.status().message());
   });
   (void)f;
   Status fin = Finish(d, w.owner);

@@ -25,8 +25,8 @@
 #include "dispatcher/dispatch/config.h"
 #include "dispatcher/dispatch/rate_limiter.h"
 #include "dispatcher/media/media_service.h"
-#include "dispatcher/store/dispatch_store.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/model/dispatch.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

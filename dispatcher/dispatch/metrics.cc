@@ -3,7 +3,8 @@
 #include <map>
 #include <sstream>
 
-#include "dispatcher/store/dispatch_store.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
 
 namespace gd {
 
@@ -13,7 +14,7 @@ std::string MetricsText(const DispatchEngine& engine, Store& store) {
   o << "# HELP gd_dispatches Dispatches by channel kind and state.\n# TYPE gd_dispatches gauge\n";
   int64_t queue = 0;
   (void)store.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto rows, dispatch_sql::CountByKindState(tx));
+    GD_ASSIGN_OR_RETURN(auto rows, dispatch_repo::CountByKindState(tx));
     for (const auto& [kind, state, n] : rows) {
       o << "gd_dispatches{kind=\"" << kind << "\",state=\"" << state << "\"} " << n << "\n";
       if (state == "pending" || state == "sending" || state == "awaiting" || state == "withdrawing")
@@ -45,7 +46,7 @@ std::string MetricsText(const DispatchEngine& engine, Store& store) {
     std::map<int64_t, std::string> kinds;
     (void)store.Read([&](Tx& tx) -> Status {
       for (const auto& [id, c] : counts) {
-        auto row = tx.GetChannel(id);
+        auto row = channel_repo::GetChannel(tx, id);
         if (row.ok() && row->has_value()) kinds[id] = (*row)->kind;
       }
       return Status::Ok();

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "dispatcher/dispatch/engine.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

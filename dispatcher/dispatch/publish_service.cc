@@ -5,6 +5,10 @@
 
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
+#include "dispatcher/store/ticket_repo.h"
 
 namespace gd {
 namespace {
@@ -45,7 +49,7 @@ Status MayConfirm(const Dispatch& d, bool withdrawn) {
 }
 
 std::string AccountName(Tx& tx, int64_t id) {
-  auto row = tx.GetChannel(id);
+  auto row = channel_repo::GetChannel(tx, id);
   return row.ok() && row->has_value() ? (*row)->name : "";
 }
 
@@ -92,7 +96,7 @@ StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id
   Json out;
   Json blocking;
   Status st = store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     if (!who.user.Has(Role::kSiteManager) || who.user.unit_id != t->unit_id)
       return PermissionDenied("只有本单位的网站信息管理员可以发布");
@@ -107,7 +111,7 @@ StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id
     for (const auto& d : chain.decisions)
       if (d.content_hash != t->content_hash)
         return Conflict("审核所依据的内容与当前版本不一致，不能发布");
-    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t->id, t->version));
+    GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, t->id, t->version));
     const Content& c = ver->content;
     // Art. 12: the checks run once more right before publishing.
     Json findings = review_.checker().Run({c.category, c.title, c.summary, c.body, c.source});
@@ -118,11 +122,12 @@ StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id
                               {"severity", "block"},
                               {"kind", p.value("code", "")},
                               {"message", r.value("name", "") + "：" + p.value("message", "")}});
-    GD_RETURN_IF_ERROR(tx.InsertCheckRun({0, t->id, t->version, "publish", findings, tx.now()}));
+    GD_RETURN_IF_ERROR(
+        ticket_repo::InsertCheckRun(tx, {0, t->id, t->version, "publish", findings, tx.now()}));
     if (HasBlock(findings)) {
       blocking = findings;
-      return tx.Audit(who.user.id, "ticket.publish_blocked", "ticket", t->id,
-                      {{"version", t->version}});
+      return audit_repo::Audit(tx, who.user.id, "ticket.publish_blocked", "ticket", t->id,
+                               {{"version", t->version}});
     }
     TimeMs when = at.value_or(c.scheduled_at.value_or(tx.now()));
     for (const auto& r : ver->renderings) {
@@ -133,20 +138,20 @@ StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id
       d.kind = r.value("kind", "");
       d.rendering = r.value("rendering", Json::object());
       d.not_before = when;
-      GD_RETURN_IF_ERROR(dispatch_sql::Insert(tx, d));
+      GD_RETURN_IF_ERROR(dispatch_repo::Insert(tx, d));
     }
     Ticket u = *t;
     u.state = *next;
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.publish", "ticket", t->id,
-                                {{"version", t->version},
-                                 {"content_hash", t->content_hash},
-                                 {"proofread", true},
-                                 {"at", FormatRfc3339(when)},
-                                 {"channels", ver->renderings.size()}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t->id));
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, who.user.id, "ticket.publish", "ticket", t->id,
+                                         {{"version", t->version},
+                                          {"content_hash", t->content_hash},
+                                          {"proofread", true},
+                                          {"at", FormatRfc3339(when)},
+                                          {"channels", ver->renderings.size()}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, ticket_repo::GetTicket(tx, t->id));
     GD_ASSIGN_OR_RETURN(out, review_.TicketJson(tx, *fresh));
-    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, t->id));
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, t->id));
     Json items = Json::array();
     for (const auto& d : ds) items.push_back(DispatchJson(d, AccountName(tx, d.account_id)));
     out["dispatches"] = items;
@@ -163,10 +168,10 @@ StatusOr<Json> PublishService::Publish(const AuthContext& who, int64_t ticket_id
 StatusOr<Json> PublishService::Dispatches(const AuthContext& who, int64_t ticket_id) {
   Json items = Json::array();
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     if (!CanSeeUnit(who, t->unit_id)) return PermissionDenied("无权查看其他单位的工单");
-    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, ticket_id));
     for (const auto& d : ds) items.push_back(DispatchJson(d, AccountName(tx, d.account_id)));
     return Status::Ok();
   }));
@@ -177,11 +182,11 @@ StatusOr<Json> PublishService::Retry(const AuthContext& who, int64_t ticket_id,
                                      int64_t account_id) {
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     if (!who.user.Has(Role::kSiteManager) || who.user.unit_id != t->unit_id)
       return PermissionDenied("只有本单位的网站信息管理员可以重试发布");
-    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, ticket_id));
     std::optional<Dispatch> target;
     for (auto& d : ds)
       if (d.version == t->version && d.account_id == account_id) target = d;
@@ -192,14 +197,14 @@ StatusOr<Json> PublishService::Retry(const AuthContext& who, int64_t ticket_id,
     target->not_before = tx.now();
     target->last_error.clear();
     target->error_reason.clear();
-    GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
+    GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *target, ""));
     if (auto next = NextState(t->state, TicketEvent::kRetry)) {
       Ticket u = *t;
       u.state = *next;
-      GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+      GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
     }
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "dispatch.retry", "ticket", ticket_id,
-                                {{"account_id", account_id}, {"kind", target->kind}}));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, who.user.id, "dispatch.retry", "ticket", ticket_id,
+                                         {{"account_id", account_id}, {"kind", target->kind}}));
     out = DispatchJson(*target, AccountName(tx, account_id));
     return Status::Ok();
   }));
@@ -211,12 +216,12 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
                                        int64_t account_id, const ConfirmRequest& request) {
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     if (!(who.user.Has(Role::kSiteManager) && who.user.unit_id == t->unit_id) &&
         !who.user.Has(Role::kOperator))
       return PermissionDenied("只有本单位的网站信息管理员或运维人员可以确认人工发布");
-    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, ticket_id));
     std::optional<Dispatch> target;
     for (auto& d : ds)
       if (d.version == t->version && d.account_id == account_id) target = d;
@@ -231,7 +236,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       detail["withdrawn"] = true;
       target->lease_owner.clear();
       target->lease_until = 0;
-      GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
+      GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *target, ""));
     } else {
       const std::string& url = request.remote_url;
       if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
@@ -243,15 +248,16 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       target->not_before = tx.now();
       target->lease_owner.clear();
       target->lease_until = 0;
-      GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, *target, ""));
+      GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *target, ""));
       if (t->state == TicketState::kFailed) {
         Ticket u = *t;
         u.state = TicketState::kPublishing;
-        GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
+        GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
       }
       detail["remote_url"] = url;
     }
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "dispatch.confirm", "ticket", ticket_id, detail));
+    GD_RETURN_IF_ERROR(
+        audit_repo::Audit(tx, who.user.id, "dispatch.confirm", "ticket", ticket_id, detail));
     out = DispatchJson(*target, AccountName(tx, account_id));
     return Status::Ok();
   }));
@@ -259,8 +265,8 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
   if (request.withdrawn) {
     // Let the ticket follow (all withdrawn -> withdrawn) through the same bookkeeping.
     GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
-      GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+      GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
+      GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, ticket_id));
       int published = 0, withdrawing = 0;
       for (const auto& d : ds) {
         if (d.version != t->version) continue;
@@ -268,18 +274,19 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
         if (d.state == "withdrawing") ++withdrawing;
       }
       if (withdrawing > 0) return Status::Ok();
-      GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::WithdrawalsForTicket(tx, ticket_id));
+      GD_ASSIGN_OR_RETURN(auto ws, dispatch_repo::WithdrawalsForTicket(tx, ticket_id));
       for (auto& w : ws)
         if (w.state == "approved") {
           w.state = "done";
-          GD_RETURN_IF_ERROR(dispatch_sql::UpdateWithdrawal(tx, w));
+          GD_RETURN_IF_ERROR(dispatch_repo::UpdateWithdrawal(tx, w));
         }
       if (published == 0) {
         if (auto next = NextState(t->state, TicketEvent::kWithdraw)) {
           Ticket u = *t;
           u.state = *next;
-          GD_RETURN_IF_ERROR(tx.UpdateTicket(u));
-          return tx.Audit(who.user.id, "ticket.withdrawn", "ticket", ticket_id, Json::object());
+          GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
+          return audit_repo::Audit(tx, who.user.id, "ticket.withdrawn", "ticket", ticket_id,
+                                   Json::object());
         }
       }
       return Status::Ok();
@@ -297,7 +304,7 @@ StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t
   if (CodePointCount(reason) > 2000) return Invalid("reason", "理由不超过 2000 字");
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     bool allowed = who.user.unit_id == t->unit_id &&
                    (who.user.Has(Role::kSiteManager) || who.user.Has(Role::kDeputyLeader) ||
@@ -306,11 +313,11 @@ StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t
     if (t->state != TicketState::kPublished && t->state != TicketState::kFailed &&
         t->state != TicketState::kPublishing)
       return Conflict("只有已发布的工单可以申请撤稿");
-    GD_ASSIGN_OR_RETURN(auto pending, dispatch_sql::WithdrawalsForTicket(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto pending, dispatch_repo::WithdrawalsForTicket(tx, ticket_id));
     for (const auto& w : pending)
       if (w.state == "pending" || w.state == "approved")
         return Conflict("该工单已有撤稿申请在处理中");
-    GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, ticket_id));
     Json targets = Json::array();
     for (const auto& d : ds) {
       if (d.version != t->version || d.state != "published") continue;
@@ -324,11 +331,11 @@ StatusOr<Json> PublishService::RequestWithdrawal(const AuthContext& who, int64_t
     w.requested_by = who.user.id;
     w.reason = reason;
     w.account_ids = targets;
-    GD_ASSIGN_OR_RETURN(w.id, dispatch_sql::InsertWithdrawal(tx, w));
+    GD_ASSIGN_OR_RETURN(w.id, dispatch_repo::InsertWithdrawal(tx, w));
     w.created_at = tx.now();
     GD_RETURN_IF_ERROR(
-        tx.Audit(who.user.id, "withdrawal.request", "ticket", ticket_id,
-                 {{"withdrawal_id", w.id}, {"reason", reason}, {"account_ids", targets}}));
+        audit_repo::Audit(tx, who.user.id, "withdrawal.request", "ticket", ticket_id,
+                          {{"withdrawal_id", w.id}, {"reason", reason}, {"account_ids", targets}}));
     out = WithdrawalJson(w);
     return Status::Ok();
   }));
@@ -345,7 +352,7 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
     return Invalid("comment", "不同意撤稿时须填写意见");
   Json out;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto w, dispatch_sql::GetWithdrawal(tx, withdrawal_id));
+    GD_ASSIGN_OR_RETURN(auto w, dispatch_repo::GetWithdrawal(tx, withdrawal_id));
     if (!w) return NotFound("撤稿申请不存在");
     if (w->state != "pending") return Conflict("该撤稿申请已处理");
     if (w->requested_by == who.user.id) return PermissionDenied("申请人不能审批自己的撤稿申请");
@@ -353,9 +360,9 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
     w->decided_by = who.user.id;
     w->decided_at = tx.now();
     w->comment = comment;
-    GD_RETURN_IF_ERROR(dispatch_sql::UpdateWithdrawal(tx, *w));
+    GD_RETURN_IF_ERROR(dispatch_repo::UpdateWithdrawal(tx, *w));
     if (decision == "approve") {
-      GD_ASSIGN_OR_RETURN(auto ds, dispatch_sql::ForTicket(tx, w->ticket_id));
+      GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, w->ticket_id));
       for (auto& d : ds) {
         bool target = false;
         for (const auto& id : w->account_ids) target = target || id.get<int64_t>() == d.account_id;
@@ -366,11 +373,12 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
         d.attempts = 0;
         d.lease_owner.clear();
         d.lease_until = 0;
-        GD_RETURN_IF_ERROR(dispatch_sql::Update(tx, d, ""));
+        GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, d, ""));
       }
     }
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "withdrawal." + w->state, "ticket", w->ticket_id,
-                                {{"withdrawal_id", w->id}, {"comment", comment}}));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, who.user.id, "withdrawal." + w->state, "ticket",
+                                         w->ticket_id,
+                                         {{"withdrawal_id", w->id}, {"comment", comment}}));
     out = WithdrawalJson(*w);
     return Status::Ok();
   }));
@@ -381,10 +389,10 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
 StatusOr<Json> PublishService::ListWithdrawals(const AuthContext& who, int64_t ticket_id) {
   Json items = Json::array();
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     if (!CanSeeUnit(who, t->unit_id)) return PermissionDenied("无权查看其他单位的工单");
-    GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::WithdrawalsForTicket(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto ws, dispatch_repo::WithdrawalsForTicket(tx, ticket_id));
     for (const auto& w : ws) items.push_back(WithdrawalJson(w));
     return Status::Ok();
   }));
@@ -394,12 +402,12 @@ StatusOr<Json> PublishService::ListWithdrawals(const AuthContext& who, int64_t t
 StatusOr<Json> PublishService::PendingWithdrawals(const AuthContext& who) {
   Json items = Json::array();
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto ws, dispatch_sql::PendingWithdrawals(tx));
+    GD_ASSIGN_OR_RETURN(auto ws, dispatch_repo::PendingWithdrawals(tx));
     for (const auto& w : ws) {
-      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(w.ticket_id));
+      GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, w.ticket_id));
       if (!t || !CanSeeUnit(who, t->unit_id)) continue;
       Json j = WithdrawalJson(w);
-      GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t->id, t->version));
+      GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, t->id, t->version));
       if (ver) j["title"] = ver->content.title;
       items.push_back(std::move(j));
     }

@@ -1,7 +1,6 @@
 #include "dispatcher/dispatch/token_store.h"
 
 #include "dispatcher/core/crypto.h"
-#include "dispatcher/store/lookups.h"
 
 namespace gd {
 namespace {
@@ -26,7 +25,7 @@ Status SealedTokenStore::Save(int64_t account_id, const channels::Token& token) 
 }
 
 Status SealedTokenStore::Erase(int64_t account_id) {
-  return store_.Write([&](Tx& tx) { return lookups::EraseMeta(tx, Key(account_id)); });
+  return store_.Write([&](Tx& tx) { return tx.EraseMeta(Key(account_id)); });
 }
 
 }  // namespace gd

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "channels/token_cache.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -5,7 +5,8 @@
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
-#include "dispatcher/store/lookups.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/media_repo.h"
 
 namespace gd {
 namespace {
@@ -118,10 +119,10 @@ StatusOr<Json> MediaService::Upload(const AuthContext& who, const std::string& f
   m.width = s.width;
   m.height = s.height;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(m.id, tx.InsertMedia(m));
+    GD_ASSIGN_OR_RETURN(m.id, media_repo::InsertMedia(tx, m));
     m.created_at = tx.now();
-    return tx.Audit(who.user.id, "media.upload", "media", m.id,
-                    {{"sha256", sha}, {"kind", s.kind}, {"size", m.size}});
+    return audit_repo::Audit(tx, who.user.id, "media.upload", "media", m.id,
+                             {{"sha256", sha}, {"kind", s.kind}, {"size", m.size}});
   }));
   return View(m);
 }
@@ -130,7 +131,7 @@ StatusOr<std::pair<MediaRow, std::filesystem::path>> MediaService::Open(const Au
                                                                         int64_t id) {
   std::optional<MediaRow> row;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(row, tx.GetMedia(id));
+    GD_ASSIGN_OR_RETURN(row, media_repo::GetMedia(tx, id));
     return Status::Ok();
   }));
   if (!row || !CanReadMedia(who, *row)) return NotFound("素材不存在");
@@ -143,9 +144,9 @@ StatusOr<std::pair<MediaRow, std::filesystem::path>> MediaService::OpenBySha(
     return NotFound("素材不存在");
   std::optional<MediaRow> row;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(std::vector<int64_t> ids, lookups::MediaIdsBySha(tx, sha256));
+    GD_ASSIGN_OR_RETURN(std::vector<int64_t> ids, media_repo::MediaIdsBySha(tx, sha256));
     for (int64_t id : ids) {
-      GD_ASSIGN_OR_RETURN(auto candidate, tx.GetMedia(id));
+      GD_ASSIGN_OR_RETURN(auto candidate, media_repo::GetMedia(tx, id));
       if (candidate && CanReadMedia(who, *candidate)) {
         row = std::move(candidate);
         break;

@@ -6,7 +6,8 @@
 #include <string>
 
 #include "dispatcher/accounts/account_service.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/model/media.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -8,7 +8,11 @@
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/model/content_codec.h"
-#include "dispatcher/store/records_store.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/records_repo.h"
+#include "dispatcher/store/ticket_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 
@@ -138,7 +142,7 @@ RecordsService::RecordsService(Store& store, const Clock& clock, const ReviewPol
       tmp_dir_(std::move(tmp_dir)) {}
 
 Status RecordsService::Init() {
-  return store_.Write([](Tx& tx) { return EnsureRecordsSchema(tx); });
+  return Status::Ok();  // the records tables come with the store's migrations
 }
 
 // ---- Archive ----
@@ -160,33 +164,35 @@ StatusOr<ArchiveData> RecordsService::BuildArchive(int64_t unit_id, const Month&
   for (const auto& item : policy_.checklist())
     a.sheet.checklist_headers.push_back(ShortChecklistHeader(item));
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto unit, tx.GetUnit(unit_id));
+    GD_ASSIGN_OR_RETURN(auto unit, user_repo::GetUnit(tx, unit_id));
     if (!unit) return NotFound("单位不存在");
     a.sheet.unit_name = unit->name;
-    GD_ASSIGN_OR_RETURN(auto decisions, ListUnitDecisions(tx, unit_id, month.Start(), month.End()));
+    GD_ASSIGN_OR_RETURN(auto decisions,
+                        records_repo::ListUnitDecisions(tx, unit_id, month.Start(), month.End()));
     std::map<int64_t, std::string> user_names, account_names;
     std::map<int64_t, Ticket> tickets;
     std::map<int64_t, std::vector<DispatchLink>> links;
     for (const Decision& d : decisions) {
       if (!tickets.count(d.ticket_id)) {
-        GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(d.ticket_id));
+        GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, d.ticket_id));
         if (!t) return Internal("审核记录对应的工单缺失");
         tickets[d.ticket_id] = *t;
-        GD_ASSIGN_OR_RETURN(links[d.ticket_id], ListPublishedDispatches(tx, d.ticket_id));
+        GD_ASSIGN_OR_RETURN(links[d.ticket_id],
+                            records_repo::ListPublishedDispatches(tx, d.ticket_id));
       }
       const Ticket& t = tickets[d.ticket_id];
-      GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(d.ticket_id, d.version));
+      GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, d.ticket_id, d.version));
       if (!ver) return Internal("审核记录对应的工单版本缺失");
       const Content& c = ver->content;
       if (!user_names.count(d.user_id)) {
-        GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(d.user_id));
+        GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUser(tx, d.user_id));
         user_names[d.user_id] = u ? u->name : "用户 " + std::to_string(d.user_id);
       }
       std::string channels;
       Json channels_json = Json::array();
       for (const auto& ch : c.channels) {
         if (!account_names.count(ch.account_id)) {
-          GD_ASSIGN_OR_RETURN(auto acct, tx.GetChannel(ch.account_id));
+          GD_ASSIGN_OR_RETURN(auto acct, channel_repo::GetChannel(tx, ch.account_id));
           account_names[ch.account_id] =
               acct ? acct->name : "账号 " + std::to_string(ch.account_id);
         }
@@ -291,9 +297,10 @@ StatusOr<Json> RecordsService::File(const AuthContext& who, const FilingRequest&
   f.csv_sha256 = Sha256Hex(ArchiveCsv(a.sheet));
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     f.filed_at = tx.now();
-    GD_ASSIGN_OR_RETURN(f.id, InsertFiling(tx, f));
-    return tx.Audit(who.user.id, "archive.file", "unit", unit_id,
-                    {{"month", f.month}, {"records", f.records}, {"csv_sha256", f.csv_sha256}});
+    GD_ASSIGN_OR_RETURN(f.id, records_repo::InsertFiling(tx, f));
+    return audit_repo::Audit(
+        tx, who.user.id, "archive.file", "unit", unit_id,
+        {{"month", f.month}, {"records", f.records}, {"csv_sha256", f.csv_sha256}});
   }));
   return Json{{"id", f.id},
               {"unit_id", unit_id},
@@ -319,8 +326,8 @@ StatusOr<Json> RecordsService::Filings(const std::string& month_text) {
   Json items = Json::array();
   int filed = 0, pending = 0, overdue = 0;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
-    GD_ASSIGN_OR_RETURN(auto filings, ListFilings(tx, month.Key()));
+    GD_ASSIGN_OR_RETURN(auto units, user_repo::ListUnits(tx));
+    GD_ASSIGN_OR_RETURN(auto filings, records_repo::ListFilings(tx, month.Key()));
     std::map<int64_t, FilingRow> by_unit;
     for (const auto& f : filings) by_unit[f.unit_id] = f;
     for (const auto& u : units) {
@@ -329,7 +336,7 @@ StatusOr<Json> RecordsService::Filings(const std::string& month_text) {
       auto it = by_unit.find(u.id);
       if (it != by_unit.end()) {
         const FilingRow& f = it->second;
-        GD_ASSIGN_OR_RETURN(auto by, tx.GetUser(f.filed_by));
+        GD_ASSIGN_OR_RETURN(auto by, user_repo::GetUser(tx, f.filed_by));
         item["status"] = "filed";
         item["status_label"] = f.filed_at < deadline ? "已报送" : "已报送（逾期）";
         item["late"] = f.filed_at >= deadline;
@@ -392,10 +399,10 @@ StatusOr<Json> RecordsService::Freshness() {
     return j;
   };
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
-    GD_ASSIGN_OR_RETURN(auto columns, LastPublishedByColumn(tx));
-    GD_ASSIGN_OR_RETURN(auto accounts_last, LastPublishedByAccount(tx));
-    GD_ASSIGN_OR_RETURN(auto channels, tx.ListChannels());
+    GD_ASSIGN_OR_RETURN(auto units, user_repo::ListUnits(tx));
+    GD_ASSIGN_OR_RETURN(auto columns, records_repo::LastPublishedByColumn(tx));
+    GD_ASSIGN_OR_RETURN(auto accounts_last, records_repo::LastPublishedByAccount(tx));
+    GD_ASSIGN_OR_RETURN(auto channels, channel_repo::ListChannels(tx));
     std::map<int64_t, std::string> unit_names;
     for (const auto& u : units) {
       unit_names[u.id] = u.name;
@@ -438,11 +445,11 @@ StatusOr<Json> RecordsService::Freshness() {
 StatusOr<Json> RecordsService::Personnel(std::optional<int64_t> unit_id) {
   Json out_units = Json::array();
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
+    GD_ASSIGN_OR_RETURN(auto units, user_repo::ListUnits(tx));
     std::map<int64_t, std::string> unit_names;
     for (const auto& u : units) unit_names[u.id] = u.name;
     if (unit_id && !unit_names.count(*unit_id)) return NotFound("单位不存在");
-    GD_ASSIGN_OR_RETURN(auto users, tx.ListUsers(std::nullopt));
+    GD_ASSIGN_OR_RETURN(auto users, user_repo::ListUsers(tx, std::nullopt));
     std::map<int64_t, const User*> by_id;
     for (const auto& u : users) by_id[u.id] = &u;
     auto name_of = [&](int64_t id) -> std::string {
@@ -470,7 +477,7 @@ StatusOr<Json> RecordsService::Personnel(std::optional<int64_t> unit_id) {
                          {"created_at", Iso(usr.created_at)}});
       }
       Json history = Json::array();
-      GD_ASSIGN_OR_RETURN(auto rows, ListPersonnelRows(tx, u.id));
+      GD_ASSIGN_OR_RETURN(auto rows, records_repo::ListPersonnelRows(tx, u.id));
       for (const auto& r : rows) {
         history.push_back({{"id", r.id},
                            {"at", Iso(r.at)},
@@ -534,12 +541,12 @@ StatusOr<Json> RecordsService::Rescan(int64_t actor_id, const std::string& cause
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(auto prev, tx.GetMeta(kRescanVersionKey));
     previous = prev.value_or("");
-    GD_ASSIGN_OR_RETURN(auto published, ListPublishedTickets(tx));
+    GD_ASSIGN_OR_RETURN(auto published, records_repo::ListPublishedTickets(tx));
     for (const auto& p : published) {
-      GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(p.ticket_id, p.version));
+      GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, p.ticket_id, p.version));
       if (!ver) continue;
       Item it{p, ver->content, {}};
-      GD_ASSIGN_OR_RETURN(auto runs, tx.ListCheckRuns(p.ticket_id));
+      GD_ASSIGN_OR_RETURN(auto runs, ticket_repo::ListCheckRuns(tx, p.ticket_id));
       for (const auto& r : runs) {
         if (r.version != p.version || r.stage == "rescan") continue;
         for (const auto& f : r.findings) it.before.insert(f.value("id", ""));
@@ -572,22 +579,22 @@ StatusOr<Json> RecordsService::Rescan(int64_t actor_id, const std::string& cause
   run.flagged = static_cast<int64_t>(flagged.size());
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
     run.at = tx.now();
-    GD_ASSIGN_OR_RETURN(run.id, InsertRescanRun(tx, run));
+    GD_ASSIGN_OR_RETURN(run.id, records_repo::InsertRescanRun(tx, run));
     for (size_t i = 0; i < flagged.size(); ++i) {
       const Item& it = *flagged[i].first;
-      GD_RETURN_IF_ERROR(
-          InsertRescanFlag(tx, {0, run.id, it.t.ticket_id, it.t.unit_id, it.t.version, fresh[i]})
-              .status());
-      GD_RETURN_IF_ERROR(tx.InsertCheckRun(
-          {0, it.t.ticket_id, it.t.version, "rescan", flagged[i].second, tx.now()}));
+      GD_RETURN_IF_ERROR(records_repo::InsertRescanFlag(
+                             tx, {0, run.id, it.t.ticket_id, it.t.unit_id, it.t.version, fresh[i]})
+                             .status());
+      GD_RETURN_IF_ERROR(ticket_repo::InsertCheckRun(
+          tx, {0, it.t.ticket_id, it.t.version, "rescan", flagged[i].second, tx.now()}));
     }
     GD_RETURN_IF_ERROR(tx.PutMeta(kRescanVersionKey, version));
-    return tx.Audit(actor_id, "rescan.run", "rescan", run.id,
-                    {{"cause", cause},
-                     {"checker_version", version},
-                     {"previous_version", previous},
-                     {"scanned", run.scanned},
-                     {"flagged", run.flagged}});
+    return audit_repo::Audit(tx, actor_id, "rescan.run", "rescan", run.id,
+                             {{"cause", cause},
+                              {"checker_version", version},
+                              {"previous_version", previous},
+                              {"scanned", run.scanned},
+                              {"flagged", run.flagged}});
   }));
   log::Info("rescan {} ({}): {} published pieces, {} flagged, dictionary {}", run.id, cause,
             run.scanned, run.flagged, version.substr(0, 12));
@@ -619,7 +626,7 @@ StatusOr<Json> RecordsService::Rescans(const AuthContext& who, std::optional<int
   }
   Json out = {{"checker_version", checker_.version()}, {"run", nullptr}, {"items", Json::array()}};
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto run, LatestRescanRun(tx));
+    GD_ASSIGN_OR_RETURN(auto run, records_repo::LatestRescanRun(tx));
     if (!run) return Status::Ok();
     out["run"] = {{"id", run->id},
                   {"at", Iso(run->at)},
@@ -629,13 +636,13 @@ StatusOr<Json> RecordsService::Rescans(const AuthContext& who, std::optional<int
                   {"scanned", run->scanned},
                   {"flagged", run->flagged}};
     out["stale"] = run->checker_version != checker_.version();
-    GD_ASSIGN_OR_RETURN(auto flags, ListRescanFlags(tx, run->id, unit_id));
+    GD_ASSIGN_OR_RETURN(auto flags, records_repo::ListRescanFlags(tx, run->id, unit_id));
     std::map<int64_t, std::string> unit_names;
-    GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
+    GD_ASSIGN_OR_RETURN(auto units, user_repo::ListUnits(tx));
     for (const auto& u : units) unit_names[u.id] = u.name;
     for (const auto& f : flags) {
-      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(f.ticket_id));
-      GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(f.ticket_id, f.version));
+      GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, f.ticket_id));
+      GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, f.ticket_id, f.version));
       if (!t || !ver) continue;
       out["items"].push_back({{"ticket_id", f.ticket_id},
                               {"unit_id", f.unit_id},
@@ -662,16 +669,16 @@ StatusOr<Json> RecordsService::OpenCorrection(const AuthContext& who, int64_t ti
   if (!who.user.Has(Role::kEditor)) return PermissionDenied("只有信息员可以起草更正工单");
   Content draft;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(ticket_id));
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
     if (!t) return NotFound("工单不存在");
     if (t->unit_id != who.user.unit_id) return PermissionDenied("只能更正本单位发布的信息");
-    GD_ASSIGN_OR_RETURN(auto flag, LatestFlagOf(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(auto flag, records_repo::LatestFlagOf(tx, ticket_id));
     if (!flag) return NotFound("该稿件不在复查发现的问题清单中");
-    GD_ASSIGN_OR_RETURN(int64_t existing, CorrectionOf(tx, ticket_id));
+    GD_ASSIGN_OR_RETURN(int64_t existing, records_repo::CorrectionOf(tx, ticket_id));
     if (existing)
       return FailedPrecondition("该稿件已有更正工单 #" + std::to_string(existing), "conflict",
                                 {{"correction_ticket_id", existing}});
-    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(ticket_id, flag->version));
+    GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, ticket_id, flag->version));
     if (!ver) return Internal("工单版本缺失");
     const Content& c = ver->content;
     // The published piece as an unresolved request (ids and options only), titled as a
@@ -694,9 +701,9 @@ StatusOr<Json> RecordsService::OpenCorrection(const AuthContext& who, int64_t ti
   GD_ASSIGN_OR_RETURN(Json created, review_.Create(who, draft));
   const int64_t correction_id = created.value("id", int64_t{0});
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_RETURN_IF_ERROR(InsertCorrection(tx, ticket_id, correction_id, who.user.id));
-    return tx.Audit(who.user.id, "rescan.correction", "ticket", ticket_id,
-                    {{"correction_ticket_id", correction_id}});
+    GD_RETURN_IF_ERROR(records_repo::InsertCorrection(tx, ticket_id, correction_id, who.user.id));
+    return audit_repo::Audit(tx, who.user.id, "rescan.correction", "ticket", ticket_id,
+                             {{"correction_ticket_id", correction_id}});
   }));
   created["corrects_ticket_id"] = ticket_id;
   return created;

@@ -16,7 +16,7 @@
 #include "dispatcher/records/freshness.h"
 #include "dispatcher/review/ports.h"
 #include "dispatcher/review/review_service.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "dispatcher/core/json_util.h"
+#include "dispatcher/model/channel_account.h"
 #include "dispatcher/model/content.h"
-#include "dispatcher/store/records.h"
 
 namespace gd {
 

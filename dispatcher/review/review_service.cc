@@ -7,7 +7,12 @@
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/model/content_codec.h"
-#include "dispatcher/store/dispatch_store.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
+#include "dispatcher/store/media_repo.h"
+#include "dispatcher/store/ticket_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -66,7 +71,7 @@ class UserNames {
     if (it != names_.end()) return it->second;
     std::string name;
     if (id != 0) {
-      auto u = tx_.GetUser(id);
+      auto u = user_repo::GetUser(tx_, id);
       if (u.ok() && u->has_value()) name = (*u)->name;
     }
     return names_.emplace(id, std::move(name)).first->second;
@@ -91,7 +96,7 @@ void PutName(Json& j, const char* field, const std::map<int64_t, std::string>& n
 // Adds the display name of `id` to `names` (nothing for 0, the system; "" if unknown).
 void AddName(Tx& tx, std::map<int64_t, std::string>& names, int64_t id) {
   if (id == 0 || names.count(id)) return;
-  auto name = tx.GetUserDisplayName(id);
+  auto name = user_repo::GetUserDisplayName(tx, id);
   names.emplace(id, name.ok() ? *name : "");
 }
 
@@ -140,7 +145,7 @@ std::string ReviewService::SignDecision(const Decision& d) const {
 }
 
 StatusOr<Ticket> ReviewService::Load(Tx& tx, const AuthContext& who, int64_t id) const {
-  GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
+  GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, id));
   if (!t) return NotFound("工单不存在");
   if (!CanSeeUnit(who, t->unit_id)) return PermissionDenied("无权查看其他单位的工单");
   return *t;
@@ -152,7 +157,7 @@ Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c,
   accounts->clear();
   for (size_t i = 0; i < c.channels.size(); ++i) {
     auto& ch = c.channels[i];
-    GD_ASSIGN_OR_RETURN(auto acct, tx.GetChannel(ch.account_id));
+    GD_ASSIGN_OR_RETURN(auto acct, channel_repo::GetChannel(tx, ch.account_id));
     std::string field = "channels[" + std::to_string(i) + "]";
     if (!acct || acct->disabled) return Invalid(field, "渠道账号不存在或已停用");
     if (acct->unit_id != 0 && acct->unit_id != unit_id)
@@ -162,7 +167,7 @@ Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c,
   }
   for (size_t i = 0; i < c.media.size(); ++i) {
     auto& m = c.media[i];
-    GD_ASSIGN_OR_RETURN(auto row, tx.GetMedia(m.media_id));
+    GD_ASSIGN_OR_RETURN(auto row, media_repo::GetMedia(tx, m.media_id));
     std::string field = "media[" + std::to_string(i) + "]";
     if (!row || (row->unit_id != unit_id)) return Invalid(field, "素材不存在或不属于本单位");
     if (m.role == "video" && row->kind != "video")
@@ -176,7 +181,7 @@ Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c,
     m.width = row->width;
     m.height = row->height;
   }
-  auto unit = tx.GetUnit(unit_id);
+  auto unit = user_repo::GetUnit(tx, unit_id);
   *unit_name = unit.ok() && unit->has_value() ? (*unit)->name : "";
   return Status::Ok();
 }
@@ -263,9 +268,9 @@ StatusOr<std::shared_ptr<const VersionInfo>> ReviewService::Version(Tx& tx, int6
   if (cached && cached->version == version && (cached->has_limits || !limits)) return cached;
   std::optional<TicketVersion> ver;
   if (limits) {
-    GD_ASSIGN_OR_RETURN(ver, tx.GetVersion(ticket_id, version));
+    GD_ASSIGN_OR_RETURN(ver, ticket_repo::GetVersion(tx, ticket_id, version));
   } else {
-    GD_ASSIGN_OR_RETURN(ver, tx.GetVersionContent(ticket_id, version));
+    GD_ASSIGN_OR_RETURN(ver, ticket_repo::GetVersionContent(tx, ticket_id, version));
   }
   if (!ver) return Internal("工单版本缺失");
   auto info = std::make_shared<VersionInfo>();
@@ -280,7 +285,7 @@ StatusOr<std::shared_ptr<const VersionInfo>> ReviewService::Version(Tx& tx, int6
 
 StatusOr<ChainView> ReviewService::ReadChain(Tx& tx, const Ticket& t) const {
   GD_ASSIGN_OR_RETURN(auto ver, Version(tx, t.id, t.version, false));
-  GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
+  GD_ASSIGN_OR_RETURN(auto all, ticket_repo::ListDecisions(tx, t.id));
   std::map<int64_t, std::string> names;
   for (const auto& d : all)
     if (Shown(t, d)) AddName(tx, names, d.user_id);
@@ -342,14 +347,14 @@ StatusOr<TicketData> ReviewService::LoadTicketData(
     GD_ASSIGN_OR_RETURN(version, Version(tx, t.id, t.version, false));
   }
   d.version = std::move(version);
-  GD_ASSIGN_OR_RETURN(d.decisions, tx.ListDecisions(t.id));
+  GD_ASSIGN_OR_RETURN(d.decisions, ticket_repo::ListDecisions(tx, t.id));
   for (const auto& ch : d.version->content.channels) {
-    auto acct = tx.GetChannel(ch.account_id);
+    auto acct = channel_repo::GetChannel(tx, ch.account_id);
     d.names.push_back(acct.ok() && acct->has_value() ? std::optional<std::string>((*acct)->name)
                                                      : std::nullopt);
   }
-  GD_ASSIGN_OR_RETURN(d.dispatches, dispatch_sql::ForTicket(tx, t.id));
-  GD_ASSIGN_OR_RETURN(d.withdrawals, dispatch_sql::WithdrawalsForTicket(tx, t.id));
+  GD_ASSIGN_OR_RETURN(d.dispatches, dispatch_repo::ForTicket(tx, t.id));
+  GD_ASSIGN_OR_RETURN(d.withdrawals, dispatch_repo::WithdrawalsForTicket(tx, t.id));
   for (const auto& x : d.decisions)
     if (Shown(t, x)) AddName(tx, d.user_names, x.user_id);
   for (const auto& w : d.withdrawals) {
@@ -357,7 +362,7 @@ StatusOr<TicketData> ReviewService::LoadTicketData(
     AddName(tx, d.user_names, w.decided_by);
   }
   AddName(tx, d.user_names, t.author_id);
-  auto unit = tx.GetUnit(t.unit_id);
+  auto unit = user_repo::GetUnit(tx, t.unit_id);
   if (unit.ok() && unit->has_value()) d.unit_name = (*unit)->name;
   return d;
 }
@@ -460,7 +465,7 @@ StatusOr<Json> ReviewService::Create(const AuthContext& who, const Content& requ
     // Reserved ids are free unless another process has added tickets meanwhile.
     for (bool first = true;; first = false) {
       if (!first || id == 0) id = store_.ReserveTicketId();
-      GD_ASSIGN_OR_RETURN(auto taken, tx.GetTicket(id));
+      GD_ASSIGN_OR_RETURN(auto taken, ticket_repo::GetTicket(tx, id));
       if (!taken) break;
     }
     std::optional<NewVersion> reuse;
@@ -475,13 +480,13 @@ StatusOr<Json> ReviewService::Create(const AuthContext& who, const Content& requ
     t.state = TicketState::kDraft;
     t.version = 1;
     t.content_hash = nv.content_hash;
-    GD_RETURN_IF_ERROR(tx.InsertTicket(t).status());
-    GD_RETURN_IF_ERROR(tx.InsertVersionText(id, 1, nv.content_json, nv.content_hash,
-                                            nv.renderings_json, who.user.id));
+    GD_RETURN_IF_ERROR(ticket_repo::InsertTicket(tx, t).status());
+    GD_RETURN_IF_ERROR(ticket_repo::InsertVersionText(tx, id, 1, nv.content_json, nv.content_hash,
+                                                      nv.renderings_json, who.user.id));
     GD_RETURN_IF_ERROR(
-        tx.Audit(who.user.id, "ticket.create", "ticket", id,
-                 {{"version", 1}, {"content_hash", nv.content_hash}, {"title", c.title}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(id));
+        audit_repo::Audit(tx, who.user.id, "ticket.create", "ticket", id,
+                          {{"version", 1}, {"content_hash", nv.content_hash}, {"title", c.title}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, ticket_repo::GetTicket(tx, id));
     info = nv.info;
     GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, info));
     return Status::Ok();
@@ -523,12 +528,13 @@ StatusOr<Json> ReviewService::Update(const AuthContext& who, int64_t id, const C
     t.state = *next;
     t.current_step.reset();
     t.current_role.clear();
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
-    GD_RETURN_IF_ERROR(tx.InsertVersionText(t.id, t.version, nv.content_json, nv.content_hash,
-                                            nv.renderings_json, who.user.id));
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.edit", "ticket", t.id,
-                                {{"version", t.version}, {"content_hash", nv.content_hash}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, t));
+    GD_RETURN_IF_ERROR(ticket_repo::InsertVersionText(
+        tx, t.id, t.version, nv.content_json, nv.content_hash, nv.renderings_json, who.user.id));
+    GD_RETURN_IF_ERROR(
+        audit_repo::Audit(tx, who.user.id, "ticket.edit", "ticket", t.id,
+                          {{"version", t.version}, {"content_hash", nv.content_hash}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, ticket_repo::GetTicket(tx, t.id));
     info = nv.info;
     GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, info));
     return Status::Ok();
@@ -585,12 +591,13 @@ StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id,
                                 {"earliest", FormatDate(earliest)}});
     }
     Json findings = precomputed ? pre_findings : RunChecks(checker_, *ver);
-    GD_RETURN_IF_ERROR(tx.InsertCheckRun({0, t.id, t.version, "submit", findings, tx.now()}));
+    GD_RETURN_IF_ERROR(
+        ticket_repo::InsertCheckRun(tx, {0, t.id, t.version, "submit", findings, tx.now()}));
     if (HasBlock(findings)) {
       blocking = findings;
       // The check run is kept (committed) even though the submission is refused.
-      return tx.Audit(who.user.id, "ticket.submit_blocked", "ticket", t.id,
-                      {{"version", t.version}, {"blocks", findings.size()}});
+      return audit_repo::Audit(tx, who.user.id, "ticket.submit_blocked", "ticket", t.id,
+                               {{"version", t.version}, {"blocks", findings.size()}});
     }
     auto chain = policy_.ChainFor(t.category, c.out_of_scope);
     t.state = *next;
@@ -598,13 +605,13 @@ StatusOr<Json> ReviewService::Submit(const AuthContext& who, int64_t id,
     t.submitted_at = tx.now();
     t.current_step = 0;
     t.current_role = std::string(RoleKey(chain[0].role));
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.submit", "ticket", t.id,
-                                {{"version", t.version},
-                                 {"round", t.round},
-                                 {"proofread", true},
-                                 {"content_hash", t.content_hash}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, t));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, who.user.id, "ticket.submit", "ticket", t.id,
+                                         {{"version", t.version},
+                                          {"round", t.round},
+                                          {"proofread", true},
+                                          {"content_hash", t.content_hash}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, ticket_repo::GetTicket(tx, t.id));
     GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, ver));
     return Status::Ok();
   });
@@ -625,10 +632,10 @@ StatusOr<Json> ReviewService::Recall(const AuthContext& who, int64_t id) {
     t.state = *next;
     t.current_step.reset();
     t.current_role.clear();
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.recall", "ticket", t.id,
-                                {{"version", t.version}, {"round", t.round}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, t));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, who.user.id, "ticket.recall", "ticket", t.id,
+                                         {{"version", t.version}, {"round", t.round}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, ticket_repo::GetTicket(tx, t.id));
     GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh));
     return Status::Ok();
   }));
@@ -654,7 +661,7 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id,
   // the cache has nothing for this ticket, so the write need not parse it.
   if (!Cached(id)) {
     Status warm = store_.Read([&](Tx& tx) -> Status {
-      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
+      GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, id));
       if (t) GD_RETURN_IF_ERROR(Version(tx, t->id, t->version, false).status());
       return Status::Ok();
     });
@@ -662,11 +669,11 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id,
   }
   TicketData data;
   GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto found, tx.GetTicket(id));
+    GD_ASSIGN_OR_RETURN(auto found, ticket_repo::GetTicket(tx, id));
     if (!found) return NotFound("工单不存在");
     Ticket t = *found;
     GD_ASSIGN_OR_RETURN(auto ver, Version(tx, t.id, t.version, false));
-    GD_ASSIGN_OR_RETURN(auto all, tx.ListDecisions(t.id));
+    GD_ASSIGN_OR_RETURN(auto all, ticket_repo::ListDecisions(tx, t.id));
     ChainView chain = BuildChain(t, ver->content.out_of_scope, all, nullptr, false);
     if (t.state != TicketState::kInReview || !t.current_step) return WrongState(t, "审核");
     const int cur = *t.current_step;
@@ -714,7 +721,7 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id,
     d.content_hash = t.content_hash;
     d.decided_at = tx.now();
     d.signature = SignDecision(d);
-    GD_ASSIGN_OR_RETURN(d.id, tx.InsertDecision(d));
+    GD_ASSIGN_OR_RETURN(d.id, ticket_repo::InsertDecision(tx, d));
     TicketEvent ev = decision == "reject" ? TicketEvent::kReject
                      : static_cast<size_t>(cur + 1) == chain.steps.size()
                          ? TicketEvent::kApproveFinal
@@ -729,15 +736,15 @@ StatusOr<Json> ReviewService::Decide(const AuthContext& who, int64_t id,
       t.current_step.reset();
       t.current_role.clear();
     }
-    GD_RETURN_IF_ERROR(tx.UpdateTicket(t));
-    GD_RETURN_IF_ERROR(tx.Audit(who.user.id, "ticket.decision", "ticket", t.id,
-                                {{"decision", decision},
-                                 {"step", cur},
-                                 {"label", step.label},
-                                 {"version", t.version},
-                                 {"content_hash", t.content_hash},
-                                 {"decision_id", d.id}}));
-    GD_ASSIGN_OR_RETURN(auto fresh, tx.GetTicket(t.id));
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, t));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(tx, who.user.id, "ticket.decision", "ticket", t.id,
+                                         {{"decision", decision},
+                                          {"step", cur},
+                                          {"label", step.label},
+                                          {"version", t.version},
+                                          {"content_hash", t.content_hash},
+                                          {"decision_id", d.id}}));
+    GD_ASSIGN_OR_RETURN(auto fresh, ticket_repo::GetTicket(tx, t.id));
     GD_ASSIGN_OR_RETURN(data, LoadTicketData(tx, *fresh, ver));
     return Status::Ok();
   }));
@@ -774,7 +781,7 @@ StatusOr<Json> ReviewService::List(const AuthContext& who, const TicketQuery& q)
   Json items = Json::array();
   int64_t total = 0;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto tickets, tx.ListTickets(f, &total));
+    GD_ASSIGN_OR_RETURN(auto tickets, ticket_repo::ListTickets(tx, f, &total));
     for (const auto& t : tickets) {
       GD_ASSIGN_OR_RETURN(Json j, TicketJson(tx, t));
       j.erase("body");
@@ -789,7 +796,7 @@ StatusOr<Json> ReviewService::Previews(const AuthContext& who, int64_t id) {
   Json out;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
-    GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(t.id, t.version));
+    GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, t.id, t.version));
     out = {{"channels", ver->renderings}, {"content_hash", t.content_hash}, {"version", t.version}};
     return Status::Ok();
   }));
@@ -800,7 +807,7 @@ StatusOr<Json> ReviewService::Checks(const AuthContext& who, int64_t id) {
   std::optional<TicketVersion> ver;
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
-    GD_ASSIGN_OR_RETURN(ver, tx.GetVersion(t.id, t.version));
+    GD_ASSIGN_OR_RETURN(ver, ticket_repo::GetVersion(tx, t.id, t.version));
     return Status::Ok();
   }));
   const Content& c = ver->content;
@@ -813,12 +820,12 @@ StatusOr<Json> ReviewService::History(const AuthContext& who, int64_t id) {
   Json events = Json::array();
   GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
     GD_ASSIGN_OR_RETURN(Ticket t, Load(tx, who, id));
-    GD_ASSIGN_OR_RETURN(auto versions, tx.ListVersions(t.id));
-    GD_ASSIGN_OR_RETURN(auto decisions, tx.ListDecisions(t.id));
-    GD_ASSIGN_OR_RETURN(auto runs, tx.ListCheckRuns(t.id));
+    GD_ASSIGN_OR_RETURN(auto versions, ticket_repo::ListVersions(tx, t.id));
+    GD_ASSIGN_OR_RETURN(auto decisions, ticket_repo::ListDecisions(tx, t.id));
+    GD_ASSIGN_OR_RETURN(auto runs, ticket_repo::ListCheckRuns(tx, t.id));
     int64_t total = 0;
-    GD_ASSIGN_OR_RETURN(
-        auto audit, tx.ListAudit(t.id, std::nullopt, std::nullopt, std::nullopt, 1, 1000, &total));
+    GD_ASSIGN_OR_RETURN(auto audit, audit_repo::ListAudit(tx, t.id, std::nullopt, std::nullopt,
+                                                          std::nullopt, 1, 1000, &total));
     std::vector<std::pair<std::pair<TimeMs, int>, Json>> all;
     int seq = 0;
     UserNames names(tx);

@@ -21,11 +21,13 @@
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/core/clock.h"
 #include "dispatcher/core/crypto.h"
+#include "dispatcher/model/channel_account.h"
+#include "dispatcher/model/dispatch.h"
+#include "dispatcher/model/ticket.h"
 #include "dispatcher/policy/calendar.h"
 #include "dispatcher/policy/review_policy.h"
 #include "dispatcher/review/ports.h"
-#include "dispatcher/store/dispatch_store.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -12,6 +12,8 @@
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/dispatch/token_store.h"
 #include "dispatcher/http/routes/requests.h"
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/user_repo.h"
 #include "tests/dispatcher/app/api_harness.h"
 #include "tests/dispatcher/dispatch/sandbox_channels.h"
 #include "tests/security/recording_listener.h"
@@ -24,7 +26,7 @@ std::string Path(int64_t id) { return "/api/channels/" + std::to_string(id); }
 ChannelAccountRow Row(int64_t id) {
   std::optional<ChannelAccountRow> r;
   Status st = Harness::Get().app->store().Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(r, tx.GetChannel(id));
+    GD_ASSIGN_OR_RETURN(r, channel_repo::GetChannel(tx, id));
     return Status::Ok();
   });
   EXPECT_TRUE(st.ok() && r.has_value()) << id;
@@ -32,8 +34,8 @@ ChannelAccountRow Row(int64_t id) {
 }
 
 void WriteRow(const ChannelAccountRow& row) {
-  Status st =
-      Harness::Get().app->store().Write([&](Tx& tx) -> Status { return tx.UpdateChannel(row); });
+  Status st = Harness::Get().app->store().Write(
+      [&](Tx& tx) -> Status { return channel_repo::UpdateChannel(tx, row); });
   ASSERT_TRUE(st.ok()) << st.ToString();
 }
 
@@ -215,7 +217,7 @@ TEST(ChannelSecrets, SecretsSealedTheOldWayAreReboundAtOpen) {
     ASSERT_TRUE((*app)
                     ->store()
                     .Read([&](Tx& tx) -> Status {
-                      op.user = **tx.GetUserByName("admin");
+                      op.user = **user_repo::GetUserByName(tx, "admin");
                       op.user.roles.push_back(Role::kOperator);
                       return Status::Ok();
                     })
@@ -237,9 +239,9 @@ TEST(ChannelSecrets, SecretsSealedTheOldWayAreReboundAtOpen) {
     ASSERT_TRUE((*app)
                     ->store()
                     .Write([&](Tx& tx) -> Status {
-                      auto row = **tx.GetChannel(id);
+                      auto row = **channel_repo::GetChannel(tx, id);
                       row.secrets_sealed = legacy;
-                      return tx.UpdateChannel(row);
+                      return channel_repo::UpdateChannel(tx, row);
                     })
                     .ok());
   }
@@ -249,7 +251,7 @@ TEST(ChannelSecrets, SecretsSealedTheOldWayAreReboundAtOpen) {
   auto row = [&] {
     ChannelAccountRow r;
     (void)app.store().Read([&](Tx& tx) -> Status {
-      r = **tx.GetChannel(id);
+      r = **channel_repo::GetChannel(tx, id);
       return Status::Ok();
     });
     return r;

@@ -2,9 +2,13 @@
 // hand". It worked on any channel in almost any state, so a platform dispatch could be marked
 // published with any link. It now applies only to manual hand-offs waiting for a person:
 // publishing on a manual channel in `awaiting`, taking down a post the system handed to a person.
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
+#include "dispatcher/store/ticket_repo.h"
 #include "tests/dispatcher/app/api_harness.h"
 
 namespace gd::testing {
@@ -16,31 +20,32 @@ constexpr TimeMs kFarFuture = TimeMs{1} << 50;  // the engine leaves these rows 
 void SetDispatch(int64_t ticket, int64_t account, const std::string& state,
                  const std::string& error_reason = "") {
   Status st = Harness::Get().app->store().Write([&](Tx& tx) -> Status {
-    SQLite::Database& db = tx.db();
-    const int version =
-        db.execAndGet("SELECT version FROM tickets WHERE id=" + std::to_string(ticket)).getInt();
-    const std::string kind =
-        db.execAndGet("SELECT kind FROM channel_accounts WHERE id=" + std::to_string(account))
-            .getString();
-    SQLite::Statement q(
-        db,
-        "INSERT INTO dispatches (ticket_id, version, account_id, kind, state, rendering, "
-        "error_reason, not_before, created_at, updated_at) VALUES (?,?,?,?,?,'{}',?,?,0,0) "
-        "ON CONFLICT (ticket_id, version, account_id) DO UPDATE SET state=excluded.state, "
-        "error_reason=excluded.error_reason, not_before=excluded.not_before, progress='{}', "
-        "lease_owner='', lease_until=0");
-    q.bind(1, ticket);
-    q.bind(2, version);
-    q.bind(3, account);
-    q.bind(4, kind);
-    q.bind(5, state);
-    q.bind(6, error_reason);
-    q.bind(7, kFarFuture);
-    q.exec();
-    SQLite::Statement t(db, "UPDATE tickets SET state='publishing' WHERE id=?");
-    t.bind(1, ticket);
-    t.exec();
-    return Status::Ok();
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket));
+    if (!t) return NotFound("no ticket");
+    GD_ASSIGN_OR_RETURN(auto channel, channel_repo::GetChannel(tx, account));
+    if (!channel) return NotFound("no channel account");
+    GD_ASSIGN_OR_RETURN(auto all, dispatch_repo::ForTicket(tx, ticket));
+    std::optional<Dispatch> d;
+    for (const auto& x : all)
+      if (x.version == t->version && x.account_id == account) d = x;
+    if (!d) {
+      d.emplace();
+      d->ticket_id = ticket;
+      d->version = t->version;
+      d->account_id = account;
+      d->kind = channel->kind;
+      d->state = state;
+      GD_RETURN_IF_ERROR(dispatch_repo::Insert(tx, *d));
+    }
+    d->state = state;
+    d->error_reason = error_reason;
+    d->not_before = kFarFuture;
+    d->progress = Json::object();
+    d->lease_owner = "";
+    d->lease_until = 0;
+    GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *d, ""));
+    t->state = TicketState::kPublishing;
+    return ticket_repo::UpdateTicket(tx, *t);
   });
   ASSERT_TRUE(st.ok()) << st.ToString();
 }
@@ -48,10 +53,12 @@ void SetDispatch(int64_t ticket, int64_t account, const std::string& state,
 std::string DispatchState(int64_t ticket, int64_t account) {
   std::string state;
   (void)Harness::Get().app->store().Read([&](Tx& tx) -> Status {
-    SQLite::Statement q(tx.db(), "SELECT state FROM dispatches WHERE ticket_id=? AND account_id=?");
-    q.bind(1, ticket);
-    q.bind(2, account);
-    if (q.executeStep()) state = q.getColumn(0).getString();
+    GD_ASSIGN_OR_RETURN(auto all, dispatch_repo::ForTicket(tx, ticket));
+    for (const auto& d : all)
+      if (d.account_id == account) {
+        state = d.state;
+        break;
+      }
     return Status::Ok();
   });
   return state;

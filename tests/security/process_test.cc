@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dispatcher/app/app.h"
+#include "dispatcher/store/user_repo.h"
 #include "tests/security/tcp_client.h"
 
 extern char** environ;
@@ -71,7 +72,7 @@ std::unique_ptr<App> StartApp(const AppConfig& cfg) {
 AuthContext Admin(App& app) {
   AuthContext admin;
   (void)app.store().Read([&](Tx& tx) -> Status {
-    admin.user = **tx.GetUserByName("admin");
+    admin.user = **user_repo::GetUserByName(tx, "admin");
     return Status::Ok();
   });
   return admin;

@@ -6,6 +6,8 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/decode.h"
 #include "dispatcher/http/routes/routes.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -47,8 +49,8 @@ std::vector<Route> AuditRoutes(const RouteDeps& d) {
         Json items = Json::array();
         int64_t total = 0;
         GD_RETURN_IF_ERROR(store->Read([&](Tx& tx) -> Status {
-          GD_ASSIGN_OR_RETURN(auto rows, tx.ListAudit(q.ticket_id, q.user_id, q.from, q.to, q.page,
-                                                      q.per_page, &total));
+          GD_ASSIGN_OR_RETURN(auto rows, audit_repo::ListAudit(tx, q.ticket_id, q.user_id, q.from,
+                                                               q.to, q.page, q.per_page, &total));
           std::map<int64_t, std::string> names;  // actor id -> name
           for (const auto& e : rows) {
             Json row = {{"id", e.id},
@@ -62,7 +64,7 @@ std::vector<Route> AuditRoutes(const RouteDeps& d) {
             if (e.actor_id != 0) {
               auto it = names.find(e.actor_id);
               if (it == names.end()) {
-                GD_ASSIGN_OR_RETURN(auto u, tx.GetUser(e.actor_id));
+                GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUser(tx, e.actor_id));
                 it = names.emplace(e.actor_id, u ? u->name : "").first;
               }
               if (!it->second.empty()) row["actor_name"] = it->second;

@@ -13,7 +13,7 @@
 #include "dispatcher/media/media_service.h"
 #include "dispatcher/records/records_service.h"
 #include "dispatcher/review/review_service.h"
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd {
 

@@ -6,6 +6,7 @@
 
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/routes/requests.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd::testing {
 
@@ -60,7 +61,7 @@ Harness::Harness() {
 
   AuthContext admin;
   (void)app->store().Read([&](Tx& tx) -> Status {
-    admin.user = **tx.GetUserByName("admin");
+    admin.user = **user_repo::GetUserByName(tx, "admin");
     return Status::Ok();
   });
   auto units = app->accounts().ListUnits();
@@ -85,7 +86,7 @@ Harness::Harness() {
 
   AuthContext op;
   (void)app->store().Read([&](Tx& tx) -> Status {
-    op.user = **tx.GetUserByName("operator");
+    op.user = **user_repo::GetUserByName(tx, "operator");
     return Status::Ok();
   });
   auto mk = [&](Json body) {

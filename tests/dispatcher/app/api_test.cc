@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "api_harness.h"
+#include "dispatcher/store/channel_repo.h"
 
 namespace gd::testing {
 namespace {
@@ -207,7 +208,7 @@ TEST_F(Api, ChannelSecretsAreWriteOnly) {
   auto row = [&] {
     std::optional<ChannelAccountRow> r;
     (void)h.app->store().Read([&](Tx& tx) -> Status {
-      r = *tx.GetChannel(id);
+      r = *channel_repo::GetChannel(tx, id);
       return Status::Ok();
     });
     return *r;

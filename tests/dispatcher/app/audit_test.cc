@@ -1,9 +1,9 @@
 // The audit log's hash chain finds any altered, inserted or deleted row (art. 15, 16).
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 #include "api_harness.h"
 #include "dispatcher/core/crypto.h"
+#include "tests/dispatcher/store/sql_test_util.h"
 
 namespace gd::testing {
 namespace {
@@ -35,14 +35,8 @@ class AuditTamper : public ::testing::Test {
     EXPECT_TRUE(s.ok());
     return (*s)->VerifyAudit();
   }
-  void Exec(const std::string& sql) {
-    SQLite::Database db(copy.string(), SQLite::OPEN_READWRITE);
-    db.exec(sql);
-  }
-  int64_t Rows() {
-    SQLite::Database db(copy.string(), SQLite::OPEN_READONLY);
-    return db.execAndGet("SELECT COUNT(*) FROM audit_log").getInt64();
-  }
+  void Exec(const std::string& sql) { ExecSql(copy, sql); }
+  int64_t Rows() { return std::stoll(QuerySql(copy, "SELECT COUNT(*) FROM audit_log")); }
 };
 
 TEST_F(AuditTamper, IntactCopyVerifies) {

@@ -8,6 +8,7 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
+#include "dispatcher/store/user_repo.h"
 #include "tests/dispatcher/dispatch/sandbox_channels.h"
 
 namespace gd::testing {
@@ -122,7 +123,7 @@ DispatchWorld::DispatchWorld(Options options) : options_(std::move(options)) {
 AuthContext DispatchWorld::Actor(const std::string& username) {
   AuthContext ctx;
   (void)app->store().Read([&](Tx& tx) -> Status {
-    auto u = tx.GetUserByName(username);
+    auto u = user_repo::GetUserByName(tx, username);
     if (u.ok() && u->has_value()) ctx.user = **u;
     return Status::Ok();
   });

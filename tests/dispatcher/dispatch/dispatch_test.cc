@@ -1,6 +1,5 @@
 // Publishing exactly what was approved, to every channel, exactly once (issue 5), against the
 // real sandboxes speaking each platform's protocol.
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -12,6 +11,7 @@
 #include "dispatcher/dispatch/metrics.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
+#include "tests/dispatcher/store/sql_test_util.h"
 
 namespace gd::testing {
 namespace {
@@ -80,10 +80,8 @@ TEST_F(Dispatch, PublishingIsRefusedWithoutACompleteValidChain) {
   // No 三校 confirmation.
   EXPECT_EQ(w.app->publish().Publish(w.sitemgr, id, {}).status().reason(), "invalid");
   // A tampered decision signature stops publishing.
-  {
-    SQLite::Database db((w.dir / "data" / "dispatcher.db").string(), SQLite::OPEN_READWRITE);
-    db.exec("UPDATE decisions SET comment='改过的意见' WHERE ticket_id=" + std::to_string(id));
-  }
+  ExecSql(w.dir / "data" / "dispatcher.db",
+          "UPDATE decisions SET comment='改过的意见' WHERE ticket_id=" + std::to_string(id));
   auto r = w.app->publish().Publish(w.sitemgr, id, {.proofread = true});
   EXPECT_EQ(r.status().code(), Code::kFailedPrecondition) << r.status().ToString();
   EXPECT_FALSE((*w.app->review().Get(w.sitemgr, id))["signatures_valid"].get<bool>());

@@ -13,6 +13,8 @@
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
+#include "dispatcher/store/ticket_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd::testing {
 namespace {
@@ -52,7 +54,7 @@ Seeded Seed(App& app) {
   AuthContext admin;
   EXPECT_TRUE(app.store()
                   .Read([&](Tx& tx) -> Status {
-                    admin.user = **tx.GetUserByName("admin");
+                    admin.user = **user_repo::GetUserByName(tx, "admin");
                     return Status::Ok();
                   })
                   .ok());
@@ -153,8 +155,8 @@ TEST(Backup, UnderConcurrentWritesIsConsistentAndHasEveryCommittedTicket) {
   ASSERT_TRUE((*copy)
                   ->Read([&](Tx& tx) -> Status {
                     for (int64_t id : before) {
-                      GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(id));
-                      GD_ASSIGN_OR_RETURN(auto ver, tx.GetVersion(id, 1));
+                      GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, id));
+                      GD_ASSIGN_OR_RETURN(auto ver, ticket_repo::GetVersion(tx, id, 1));
                       if (t && ver) present.insert(id);
                     }
                     return Status::Ok();
@@ -194,7 +196,7 @@ TEST(Backup, RestoreProcedureFromTheDocs) {
   AuthContext editor;
   ASSERT_TRUE(app->store()
                   .Read([&](Tx& tx) -> Status {
-                    editor.user = **tx.GetUserByName("ed");
+                    editor.user = **user_repo::GetUserByName(tx, "ed");
                     return Status::Ok();
                   })
                   .ok());

@@ -7,6 +7,7 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/records/records_service.h"
+#include "dispatcher/store/user_repo.h"
 #include "records_test_util.h"
 #include "tests/dispatcher/app/api_harness.h"
 
@@ -118,7 +119,7 @@ TEST_F(FreshnessMonitor, ColumnsAndAccountsAgainstTheirThresholds) {
   AuthContext op;
   ASSERT_TRUE(h.app->store()
                   .Read([&](Tx& tx) -> Status {
-                    op.user = **tx.GetUserByName("operator");
+                    op.user = **user_repo::GetUserByName(tx, "operator");
                     return Status::Ok();
                   })
                   .ok());

@@ -1,42 +1,37 @@
 #include "records_test_util.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstring>
+
+#include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
+#include "dispatcher/store/ticket_repo.h"
 
 namespace gd::testing {
 
 void MarkPublished(Store& store, int64_t ticket_id, TimeMs at,
                    const std::vector<std::pair<int64_t, std::string>>& links) {
   Status st = store.Write([&](Tx& tx) -> Status {
-    SQLite::Database& db = tx.db();
-    SQLite::Statement t(db,
-                        "UPDATE tickets SET state='published', published_at=?, "
-                        "row_version=row_version+1 WHERE id=?");
-    t.bind(1, at);
-    t.bind(2, ticket_id);
-    if (t.exec() != 1) return NotFound("no ticket");
-    int version =
-        db.execAndGet("SELECT version FROM tickets WHERE id=" + std::to_string(ticket_id)).getInt();
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
+    if (!t) return NotFound("no ticket");
+    t->state = TicketState::kPublished;
+    t->published_at = at;
+    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, *t));
     for (const auto& [account, url] : links) {
-      std::string kind =
-          db.execAndGet("SELECT kind FROM channel_accounts WHERE id=" + std::to_string(account))
-              .getString();
-      SQLite::Statement d(db,
-                          "INSERT INTO dispatches (ticket_id, version, account_id, kind, state, "
-                          "rendering, remote_url, published_at, created_at, updated_at) "
-                          "VALUES (?,?,?,?,'published','{}',?,?,?,?)");
-      d.bind(1, ticket_id);
-      d.bind(2, version);
-      d.bind(3, account);
-      d.bind(4, kind);
-      d.bind(5, url);
-      d.bind(6, at);
-      d.bind(7, at);
-      d.bind(8, at);
-      d.exec();
+      GD_ASSIGN_OR_RETURN(auto channel, channel_repo::GetChannel(tx, account));
+      if (!channel) return NotFound("no channel account");
+      Dispatch d;
+      d.ticket_id = ticket_id;
+      d.version = t->version;
+      d.account_id = account;
+      d.kind = channel->kind;
+      d.state = "published";
+      GD_RETURN_IF_ERROR(dispatch_repo::Insert(tx, d));
+      d.remote_url = url;
+      d.published_at = at;
+      GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, d, ""));
     }
     return Status::Ok();
   });

@@ -1,5 +1,5 @@
-// Helpers for the records tests: seeding published pieces (the store-module way, through the
-// transaction's connection), and reading what the records produce (CSV, the XLSX zip).
+// Helpers for the records tests: seeding published pieces (through the store's repositories),
+// and reading what the records produce (CSV, the XLSX zip).
 #pragma once
 
 #include <map>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "dispatcher/store/store.h"
+#include "dispatcher/store/db.h"
 
 namespace gd::testing {
 

@@ -6,6 +6,7 @@
 
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/records/records_service.h"
+#include "dispatcher/store/ticket_repo.h"
 #include "records_test_util.h"
 #include "tests/dispatcher/app/api_harness.h"
 
@@ -62,11 +63,11 @@ TEST_F(Rescans, ChangedDictionaryFlagsPublishedPiecesPerUnitWithCorrections) {
   // t4's finding already fired at review (and was acknowledged): not new.
   ASSERT_TRUE(h.app->store()
                   .Write([&](Tx& tx) -> Status {
-                    GD_ASSIGN_OR_RETURN(auto t, tx.GetTicket(t4));
-                    return tx.InsertCheckRun(
-                        {0, t4, t->version, "submit",
-                         Json::array({{{"id", "expression:body:0"}, {"severity", "warn"}}}),
-                         tx.now()});
+                    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, t4));
+                    return ticket_repo::InsertCheckRun(
+                        tx, {0, t4, t->version, "submit",
+                             Json::array({{{"id", "expression:body:0"}, {"severity", "warn"}}}),
+                             tx.now()});
                   })
                   .ok());
 

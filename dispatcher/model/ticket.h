@@ -1,4 +1,5 @@
-// Rows as the services see them. Plain types; the store maps them to SQL.
+// Tickets and what hangs off them (versions, decisions, check runs): rows as the services see
+// them. Plain types; the store maps them to SQL.
 #pragma once
 
 #include <cstdint>
@@ -9,60 +10,9 @@
 #include "dispatcher/core/clock.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/model/content.h"
-#include "dispatcher/model/roles.h"
 #include "dispatcher/model/ticket_state.h"
 
 namespace gd {
-
-struct Unit {
-  int64_t id = 0;
-  std::string name;
-  std::string kind;  // town, street, department, office
-  TimeMs created_at = 0;
-};
-
-struct User {
-  int64_t id = 0;
-  std::string username;
-  std::string name;
-  int64_t unit_id = 0;
-  std::vector<Role> roles;
-  std::string password_hash;
-  TimeMs password_changed_at = 0;
-  bool must_change_password = false;
-  bool disabled = false;
-  int failed_count = 0;
-  TimeMs first_failed_at = 0;
-  TimeMs locked_until = 0;
-  TimeMs created_at = 0;
-
-  bool Has(Role r) const {
-    for (Role x : roles)
-      if (x == r) return true;
-    return false;
-  }
-  bool CityWide() const {
-    for (Role x : roles)
-      if (IsCityWide(x)) return true;
-    return false;
-  }
-};
-
-struct Session {
-  std::string token_hash;
-  int64_t user_id = 0;
-  std::string csrf_token;
-  TimeMs created_at = 0;
-  TimeMs expires_at = 0;
-  TimeMs last_seen_at = 0;
-};
-
-// A session joined with its user and the user's unit (unit unset if it does not exist).
-struct SessionAuth {
-  Session session;
-  User user;
-  std::optional<Unit> unit;
-};
 
 struct Ticket {
   int64_t id = 0;
@@ -107,44 +57,6 @@ struct Decision {
   std::string content_hash;
   TimeMs decided_at = 0;
   std::string signature;
-};
-
-struct ChannelAccountRow {
-  int64_t id = 0;
-  std::string kind;
-  std::string name;
-  int64_t unit_id = 0;  // 0 = city-wide
-  std::string base_url;
-  Json settings = Json::object();
-  std::string secrets_sealed;  // AES-256-GCM, never plain
-  bool disabled = false;
-  TimeMs created_at = 0;
-  TimeMs updated_at = 0;
-};
-
-struct MediaRow {
-  int64_t id = 0;
-  std::string sha256;
-  std::string kind;  // image | video
-  std::string mime;
-  int64_t size = 0;
-  std::string filename;
-  int64_t uploaded_by = 0;
-  int64_t unit_id = 0;
-  int width = 0, height = 0;
-  TimeMs created_at = 0;
-};
-
-struct AuditEntry {
-  int64_t id = 0;
-  TimeMs at = 0;
-  int64_t actor_id = 0;
-  std::string action;
-  std::string entity;
-  int64_t entity_id = 0;
-  Json detail = Json::object();
-  std::string prev_hash;
-  std::string hash;
 };
 
 struct CheckRun {

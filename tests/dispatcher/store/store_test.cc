@@ -1,7 +1,5 @@
 // Store::Write under concurrency: group commit keeps each write's all-or-nothing result, the
 // audit chain's order, and commits several queued writes together.
-#include "dispatcher/store/store.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +9,14 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "dispatcher/model/audit.h"
+#include "dispatcher/model/ticket.h"
+#include "dispatcher/model/user.h"
+#include "dispatcher/store/audit_repo.h"
+#include "dispatcher/store/db.h"
+#include "dispatcher/store/ticket_repo.h"
+#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
@@ -38,15 +44,15 @@ class StoreWriteTest : public ::testing::Test {
   // Inserts a unit and its audit row in one write.
   Status AddUnit(const std::string& name) {
     return store_->Write([&](Tx& tx) -> Status {
-      GD_ASSIGN_OR_RETURN(int64_t id, tx.InsertUnit({0, name, "department", 0}));
-      return tx.Audit(1, "unit.create", "unit", id, {{"name", name}});
+      GD_ASSIGN_OR_RETURN(int64_t id, user_repo::InsertUnit(tx, {0, name, "department", 0}));
+      return audit_repo::Audit(tx, 1, "unit.create", "unit", id, {{"name", name}});
     });
   }
   std::vector<std::string> UnitNames() {
     std::vector<std::string> out;
     EXPECT_TRUE(store_
                     ->Read([&](Tx& tx) -> Status {
-                      GD_ASSIGN_OR_RETURN(auto units, tx.ListUnits());
+                      GD_ASSIGN_OR_RETURN(auto units, user_repo::ListUnits(tx));
                       for (const auto& u : units) out.push_back(u.name);
                       return Status::Ok();
                     })
@@ -85,8 +91,8 @@ TEST_F(StoreWriteTest, QueuedWritesShareOneCommit) {
     others.push_back([this, i] { EXPECT_TRUE(AddUnit("queued" + std::to_string(i)).ok()); });
   Queued(
       [](Tx& tx) -> Status {
-        GD_ASSIGN_OR_RETURN(int64_t id, tx.InsertUnit({0, "first", "department", 0}));
-        return tx.Audit(1, "unit.create", "unit", id, Json::object());
+        GD_ASSIGN_OR_RETURN(int64_t id, user_repo::InsertUnit(tx, {0, "first", "department", 0}));
+        return audit_repo::Audit(tx, 1, "unit.create", "unit", id, Json::object());
       },
       std::move(others));
   const auto after = store_->write_stats();
@@ -102,15 +108,15 @@ TEST_F(StoreWriteTest, FailedWriteInASharedTransactionLeavesNothingAndOthersComm
   std::vector<std::function<void()>> others;
   others.push_back([this] {
     Status st = store_->Write([](Tx& tx) -> Status {
-      GD_RETURN_IF_ERROR(tx.InsertUnit({0, "refused", "department", 0}).status());
-      GD_RETURN_IF_ERROR(tx.Audit(1, "unit.create", "unit", 99, Json::object()));
+      GD_RETURN_IF_ERROR(user_repo::InsertUnit(tx, {0, "refused", "department", 0}).status());
+      GD_RETURN_IF_ERROR(audit_repo::Audit(tx, 1, "unit.create", "unit", 99, Json::object()));
       return InvalidArgument("refused on purpose");
     });
     EXPECT_EQ(st.code(), Code::kInvalidArgument);
   });
   others.push_back([this] {
     EXPECT_THROW(store_->Write([](Tx& tx) -> Status {
-      (void)tx.InsertUnit({0, "thrown", "department", 0});
+      (void)user_repo::InsertUnit(tx, {0, "thrown", "department", 0});
       throw std::runtime_error("boom");
     }),
                  std::runtime_error);
@@ -118,7 +124,7 @@ TEST_F(StoreWriteTest, FailedWriteInASharedTransactionLeavesNothingAndOthersComm
   others.push_back([this] { EXPECT_TRUE(AddUnit("kept").ok()); });
   Queued(
       [](Tx& tx) -> Status {
-        return tx.InsertUnit({0, "first", "department", 0}).status();
+        return user_repo::InsertUnit(tx, {0, "first", "department", 0}).status();
       },
       std::move(others));
   auto names = UnitNames();
@@ -154,27 +160,28 @@ TEST_F(StoreWriteTest, TicketIdsAreReservedOnceAndStayAboveExplicitOnes) {
   const int64_t b = store_->ReserveTicketId();
   EXPECT_LT(a, b);
   int64_t inserted = 0;
-  ASSERT_TRUE(store_
-                  ->Write([&](Tx& tx) -> Status {
-                    GD_ASSIGN_OR_RETURN(int64_t unit, tx.InsertUnit({0, "u", "department", 0}));
-                    User u;
-                    u.username = "editor";
-                    u.name = "editor";
-                    u.unit_id = unit;
-                    u.password_hash = "x";
-                    GD_ASSIGN_OR_RETURN(int64_t user, tx.InsertUser(u));
-                    Ticket t;
-                    t.unit_id = unit;
-                    t.author_id = user;
-                    t.version = 1;
-                    t.content_hash = "h";
-                    t.id = b + 10;  // explicit
-                    GD_RETURN_IF_ERROR(tx.InsertTicket(t).status());
-                    t.id = 0;  // takes a reserved one
-                    GD_ASSIGN_OR_RETURN(inserted, tx.InsertTicket(t));
-                    return Status::Ok();
-                  })
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->Write([&](Tx& tx) -> Status {
+            GD_ASSIGN_OR_RETURN(int64_t unit, user_repo::InsertUnit(tx, {0, "u", "department", 0}));
+            User u;
+            u.username = "editor";
+            u.name = "editor";
+            u.unit_id = unit;
+            u.password_hash = "x";
+            GD_ASSIGN_OR_RETURN(int64_t user, user_repo::InsertUser(tx, u));
+            Ticket t;
+            t.unit_id = unit;
+            t.author_id = user;
+            t.version = 1;
+            t.content_hash = "h";
+            t.id = b + 10;  // explicit
+            GD_RETURN_IF_ERROR(ticket_repo::InsertTicket(tx, t).status());
+            t.id = 0;  // takes a reserved one
+            GD_ASSIGN_OR_RETURN(inserted, ticket_repo::InsertTicket(tx, t));
+            return Status::Ok();
+          })
+          .ok());
   EXPECT_GT(inserted, b + 10);
   EXPECT_GT(store_->ReserveTicketId(), inserted);
 }

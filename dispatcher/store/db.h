@@ -1,4 +1,8 @@
-// The store: the only code that speaks SQL. SQLite (WAL) through SQLiteCpp.
+// The store's transaction engine: the only code that opens SQLite (WAL, through SQLiteCpp).
+// The tables are read and written by the repositories next to it (ticket_repo.h, user_repo.h,
+// audit_repo.h, channel_repo.h, media_repo.h, dispatch_repo.h, records_repo.h), each a set of
+// functions taking the Tx of the Store::Write/Read call they run in; the schema is the one
+// migration list in schema.cc, run by Store::Open.
 //
 // Threading: every public method is thread-safe. Writes happen inside Write(), on the one
 // writer connection under a mutex, one after another: the function passed in gets a Tx inside
@@ -7,7 +11,8 @@
 // transaction holding those changes has committed. Group commit: when other writers are already
 // waiting for the connection, the transaction stays open for them and the last one commits, so
 // a burst of writes shares one commit; a lone writer commits at once. Audit rows are appended
-// through the same Tx, so a change and its audit record land together or not at all.
+// through the same Tx (audit_repo::Audit), so a change and its audit record land together or
+// not at all.
 // Read() runs on one of a small pool of query-only connections, each used by one thread at a
 // time, inside a DEFERRED transaction: WAL lets these readers run alongside each other and the
 // writer, and each sees a consistent snapshot of everything committed before it started.
@@ -29,7 +34,7 @@
 #include "dispatcher/core/clock.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/status.h"
-#include "dispatcher/store/records.h"
+#include "dispatcher/model/audit.h"
 
 struct sqlite3;
 
@@ -40,15 +45,8 @@ class Statement;
 
 namespace gd {
 
-// Result of verifying the audit chain.
-struct AuditVerdict {
-  bool ok = true;
-  int64_t rows = 0;
-  int64_t broken_id = 0;  // first row that fails (0 when ok)
-  std::string problem;    // Chinese description
-};
-
 class Tx;
+class TxAccess;
 struct StoreConn;
 
 // A prepared statement borrowed from a connection's cache for one use: reset and unbound
@@ -79,8 +77,8 @@ class Store {
 
   Status Write(const std::function<Status(Tx&)>& fn);
   // A ticket id for a ticket about to be created, handed out once (ids of creations that fail
-  // later are not reused). Lets a caller render with the final id before its write. Tx::
-  // InsertTicket without an id takes one from here too.
+  // later are not reused). Lets a caller render with the final id before its write.
+  // ticket_repo::InsertTicket without an id takes one from here too.
   int64_t ReserveTicketId();
   // Runs `fn` on a query-only connection in a read transaction (a consistent snapshot of
   // what was committed when it started); concurrent with other reads and with Write. `fn`
@@ -111,6 +109,8 @@ class Store {
   Store(std::unique_ptr<StoreConn> writer, std::filesystem::path path, std::string audit_key,
         const Clock& clock);
   Status Migrate();
+  // Keeps the ids ReserveTicketId hands out above `id` (a ticket inserted with its own id).
+  void NoteTicketId(int64_t id);
   StoreConn* AcquireReader();
   void ReleaseReader(StoreConn* conn);
   // Commits the open group-commit transaction, if any, and wakes its writers. Needs mu_.
@@ -167,102 +167,32 @@ class Store {
   std::vector<std::unique_ptr<StoreConn>> readers_;  // guarded by readers_mu_
   std::vector<StoreConn*> idle_readers_;             // guarded by readers_mu_
   friend class Tx;
+  friend class TxAccess;
 };
 
-// Operations inside one transaction. Only valid during the Store::Write/Read call.
+// One transaction, handed to the function passed to Store::Write/Read; only valid during that
+// call. The repositories (store/*_repo.h) read and write the tables through it.
 class Tx {
  public:
   TimeMs now() const { return now_; }
   // True inside Store::Write (its changes may still roll back), false inside Store::Read.
   bool writing() const;
-  // The connection, for the store module's own files (store/*.cc) only: SQL stays in store/.
-  SQLite::Database& db();
   // A statement for `sql` from this connection's cache, prepared on first use (store/*.cc
-  // only). Use it for fixed SQL texts; SQL built with values in it belongs in a one-off
-  // SQLite::Statement on db(), or the cache would grow with every value.
+  // only: SQLiteCpp is private to the store). Use it for fixed SQL texts; SQL built with
+  // values in it belongs in a one-off statement, or the cache would grow with every value.
   CachedStatement Prepare(const std::string& sql);
-
-  // Audit (art. 15, 16): appended in the same transaction as the change it records.
-  Status Audit(int64_t actor_id, const std::string& action, const std::string& entity,
-               int64_t entity_id, const Json& detail);
-  StatusOr<std::vector<AuditEntry>> ListAudit(std::optional<int64_t> ticket_id,
-                                              std::optional<int64_t> user_id,
-                                              std::optional<TimeMs> from, std::optional<TimeMs> to,
-                                              int page, int per_page, int64_t* total);
-
-  // Units
-  StatusOr<int64_t> InsertUnit(const Unit& u);
-  StatusOr<std::vector<Unit>> ListUnits();
-  StatusOr<std::optional<Unit>> GetUnit(int64_t id);
-
-  // Users
-  StatusOr<int64_t> InsertUser(const User& u);
-  Status UpdateUser(const User& u);  // every field but id/created_at
-  StatusOr<std::optional<User>> GetUser(int64_t id);
-  StatusOr<std::optional<User>> GetUserByName(const std::string& username);
-  // Only the display name ("" when there is no such user).
-  StatusOr<std::string> GetUserDisplayName(int64_t id);
-  StatusOr<std::vector<User>> ListUsers(std::optional<int64_t> unit_id);
-  StatusOr<int64_t> CountUsers();
-  // Personnel register (art. 8): who changed whom, how.
-  Status AppendPersonnel(int64_t actor_id, int64_t user_id, int64_t unit_id, const Json& change);
-  StatusOr<Json> ListPersonnel(std::optional<int64_t> unit_id);
-
-  // Sessions
-  Status InsertSession(const Session& s);
-  StatusOr<std::optional<Session>> GetSession(const std::string& token_hash);
-  // The session with its user and the user's unit, in one query (authentication, every request).
-  StatusOr<std::optional<SessionAuth>> GetSessionAuth(const std::string& token_hash);
-  Status TouchSession(const std::string& token_hash, TimeMs last_seen, TimeMs expires_at);
-  Status DeleteSession(const std::string& token_hash);
-  Status DeleteUserSessions(int64_t user_id);
-  // Every session of the user but the one with `keep_token_hash` (a password change).
-  Status DeleteOtherSessions(int64_t user_id, const std::string& keep_token_hash);
-
-  // Tickets
-  // Inserts with t.id when set (from Store::ReserveTicketId), else with a newly reserved id.
-  StatusOr<int64_t> InsertTicket(const Ticket& t);
-  // Compare-and-set on row_version: kAborted if someone else changed the ticket meanwhile.
-  Status UpdateTicket(const Ticket& t);
-  StatusOr<std::optional<Ticket>> GetTicket(int64_t id);
-  StatusOr<std::vector<Ticket>> ListTickets(const TicketFilter& f, int64_t* total);
-  Status InsertVersion(const TicketVersion& v);
-  // The same with the content and renderings already serialized (ContentToJson(...).dump(),
-  // renderings.dump()), so a caller can do that outside the write.
-  Status InsertVersionText(int64_t ticket_id, int version, const std::string& content_json,
-                           const std::string& content_hash, const std::string& renderings_json,
-                           int64_t created_by);
-  StatusOr<std::optional<TicketVersion>> GetVersion(int64_t ticket_id, int version);
-  // The same without the renderings (left null): they are the bulk of a version's JSON.
-  StatusOr<std::optional<TicketVersion>> GetVersionContent(int64_t ticket_id, int version);
-  StatusOr<std::vector<TicketVersion>> ListVersions(int64_t ticket_id);
-
-  // Decisions
-  StatusOr<int64_t> InsertDecision(const Decision& d);
-  StatusOr<std::vector<Decision>> ListDecisions(int64_t ticket_id);
-
-  // Check runs
-  Status InsertCheckRun(const CheckRun& r);
-  StatusOr<std::vector<CheckRun>> ListCheckRuns(int64_t ticket_id);
-
-  // Media
-  StatusOr<int64_t> InsertMedia(const MediaRow& m);
-  StatusOr<std::optional<MediaRow>> GetMedia(int64_t id);
-  StatusOr<std::optional<MediaRow>> GetMediaBySha(const std::string& sha256);
-
-  // Channel accounts
-  StatusOr<int64_t> InsertChannel(const ChannelAccountRow& c);
-  Status UpdateChannel(const ChannelAccountRow& c);
-  StatusOr<std::optional<ChannelAccountRow>> GetChannel(int64_t id);
-  StatusOr<std::vector<ChannelAccountRow>> ListChannels();
 
   // Small key/value settings (e.g. cached tokens, sealed).
   Status PutMeta(const std::string& key, const std::string& value);
   StatusOr<std::optional<std::string>> GetMeta(const std::string& key);
+  // Removes the meta value `key`; absent is not an error. Inside Store::Write only.
+  Status EraseMeta(const std::string& key);
 
  private:
   friend class Store;
+  friend class TxAccess;  // store/sql.h: the connection, for the repositories
   Tx(Store* store, StoreConn* conn, TimeMs now) : s_(store), conn_(conn), now_(now) {}
+  SQLite::Database& db();
   Store* s_;
   StoreConn* conn_;
   TimeMs now_;

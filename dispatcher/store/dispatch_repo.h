@@ -1,47 +1,17 @@
-// SQL for the dispatch engine: the outbox of dispatches, their attempts, and withdrawals.
+// The outbox of dispatches, their attempts, and withdrawals. Every function runs inside a
+// Store::Write/Read call and takes its Tx.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "dispatcher/store/store.h"
+#include "dispatcher/core/status.h"
+#include "dispatcher/model/dispatch.h"
+#include "dispatcher/store/db.h"
 
-namespace gd {
-
-// Dispatch states (API.md): pending, sending, awaiting, published, failed, withdrawing, withdrawn.
-struct Dispatch {
-  int64_t id = 0;
-  int64_t ticket_id = 0;
-  int version = 0;
-  int64_t account_id = 0;
-  std::string kind;
-  std::string state = "pending";
-  int attempts = 0;
-  Json rendering = Json::object();
-  Json progress = Json::object();
-  std::string remote_id, remote_url, last_error, error_reason;
-  TimeMs not_before = 0;
-  TimeMs lease_until = 0;
-  std::string lease_owner;
-  TimeMs published_at = 0;
-  TimeMs created_at = 0, updated_at = 0;
-};
-
-struct Withdrawal {
-  int64_t id = 0;
-  int64_t ticket_id = 0;
-  int64_t requested_by = 0;
-  std::string reason;
-  Json account_ids = Json::array();
-  std::string state = "pending";  // pending, approved, rejected, done
-  int64_t decided_by = 0;
-  TimeMs decided_at = 0;
-  std::string comment;
-  TimeMs created_at = 0;
-};
-
-namespace dispatch_sql {
+namespace gd::dispatch_repo {
 
 Status Insert(Tx& tx, Dispatch& d);
 StatusOr<std::optional<Dispatch>> Get(Tx& tx, int64_t id);
@@ -54,6 +24,8 @@ Status Update(Tx& tx, const Dispatch& d, const std::string& owner);
 // non-portal dispatch waits until its ticket's portal dispatch (if any) is published.
 StatusOr<std::vector<Dispatch>> ClaimDue(Tx& tx, const std::string& owner, TimeMs lease_until,
                                          int limit);
+// Frees every lease (at start-up: no worker of an earlier process is still running).
+Status ReleaseAllLeases(Tx& tx);
 // The earliest not_before among claimable work (for sleeping), if any.
 StatusOr<std::optional<TimeMs>> NextDue(Tx& tx);
 StatusOr<int64_t> BeginAttempt(Tx& tx, int64_t dispatch_id, const std::string& action);
@@ -69,5 +41,4 @@ StatusOr<std::vector<Withdrawal>> WithdrawalsForTicket(Tx& tx, int64_t ticket_id
 StatusOr<std::vector<Withdrawal>> PendingWithdrawals(Tx& tx);
 Status UpdateWithdrawal(Tx& tx, const Withdrawal& w);
 
-}  // namespace dispatch_sql
-}  // namespace gd
+}  // namespace gd::dispatch_repo
