@@ -1,7 +1,7 @@
 // Sessions, accounts (art. 15), errors, channels and media over HTTP.
 #include <gtest/gtest.h>
 
-#include "api_harness.h"
+#include "tests/dispatcher/app/api_harness.h"
 
 namespace gd::testing {
 namespace {

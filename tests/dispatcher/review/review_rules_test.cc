@@ -1,7 +1,7 @@
 // The article 10 chains and the review rules, driven over HTTP against the real server.
 #include <gtest/gtest.h>
 
-#include "api_harness.h"
+#include "tests/dispatcher/app/api_harness.h"
 #include "dispatcher/core/time_util.h"
 
 namespace gd::testing {

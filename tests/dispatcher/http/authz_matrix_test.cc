@@ -4,7 +4,7 @@
 #include <regex>
 #include <set>
 
-#include "api_harness.h"
+#include "tests/dispatcher/app/api_harness.h"
 
 namespace gd::testing {
 namespace {
