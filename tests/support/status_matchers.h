@@ -8,8 +8,8 @@
 // IsOk and StatusIs take a gd::Status or any gd::StatusOr<T>. ApiError takes any answer with an
 // int `status` and a string `body` (the harness's Resp, the raw client's RawResponse) and checks
 // the HTTP status and the error body's `error.code` ({"error":{"code","message","details"}},
-// API.md "Conventions"). On a mismatch each prints what it got: the whole Status, or the status
-// line and the body.
+// API.md "Conventions"); an answer without that error object never matches. On a mismatch each
+// prints what it got: the whole Status, or the status line and the body.
 //
 // A test that asserts on a message's words does so only where the words are the behaviour (a
 // platform's code quoted to the operator, the file and field a bad configuration names), and
@@ -92,7 +92,7 @@ MATCHER_P2(ApiError, http_status, code,
   *result_listener << "whose answer is " << arg.status << " "
                    << (got.empty() ? "(no error code)" : got) << ": "
                    << matchers_internal::Shorten(arg.body);
-  return arg.status == http_status && got == std::string(code);
+  return arg.status == http_status && !got.empty() && got == std::string(code);
 }
 
 }  // namespace gd

@@ -15,6 +15,8 @@ struct Answer {  // the shape of the harness's Resp and the raw client's RawResp
   std::string body;
 };
 
+void PrintTo(const Answer& a, std::ostream* os) { *os << "HTTP " << a.status; }
+
 const Answer kConflict{409, R"({"error":{"code":"conflict","message":"版本已变化","details":{}}})"};
 
 TEST(StatusMatchers, IsOkOnStatusAndStatusOr) {
@@ -55,6 +57,8 @@ TEST(ApiErrorMatcher, ComparesTheHttpStatusAndTheErrorCode) {
   EXPECT_THAT(kConflict, Not(ApiError(409, "forbidden")));
   EXPECT_THAT(kConflict, Not(ApiError(422, "conflict")));
   EXPECT_THAT((Answer{200, R"({"id":1})"}), Not(ApiError(200, "")))
+      << "an answer without an error object carries no code";
+  EXPECT_THAT((Answer{409, R"({"error":"conflict"})"}), Not(ApiError(409, "conflict")))
       << "an answer without an error object carries no code";
   EXPECT_THAT((Answer{502, "<html>bad gateway</html>"}), Not(ApiError(502, "internal")));
 }

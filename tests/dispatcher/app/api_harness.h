@@ -24,6 +24,9 @@ struct Resp {
   }
 };
 
+// gtest prints an answer as its status; ApiError adds the body when it does not match.
+inline void PrintTo(const Resp& r, std::ostream* os) { *os << "HTTP " << r.status; }
+
 class Harness {
  public:
   static Harness& Get();

@@ -50,7 +50,7 @@ TEST_F(Api, ChannelSecretsAreWriteOnly) {
   // Unknown kind and missing settings name the field.
   Resp bad = h.Call("POST", "/api/channels", op,
                     {{"kind", "wechat_mp"}, {"name", "x"}, {"base_url", "https://a"}});
-  EXPECT_EQ(bad.status, 422);
+  EXPECT_THAT(bad, ApiError(422, "invalid"));
   EXPECT_TRUE(bad.json["error"]["details"]["fields"].contains("settings.app_id"));
 }
 

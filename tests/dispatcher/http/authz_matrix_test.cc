@@ -5,6 +5,7 @@
 #include <set>
 
 #include "tests/dispatcher/app/api_harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::testing {
 namespace {

@@ -24,14 +24,14 @@ TEST_F(Api, MediaTypeIsCheckedByContent) {
   EXPECT_EQ(ok.json["width"], 16);
   EXPECT_EQ(ok.json["sha256"].get<std::string>().size(), 64u);
   Resp fake = upload("evil.png", "<script>alert(1)</script>");
-  EXPECT_EQ(fake.status, 422) << fake.body;
+  EXPECT_THAT(fake, ApiError(422, "invalid"));
+  EXPECT_TRUE(fake.json["error"]["details"]["fields"].contains("file")) << fake.body;
   Resp got = h.Call("GET", "/api/media/" + std::to_string(ok.json["id"].get<int64_t>()), token);
   EXPECT_EQ(got.status, 200);
   EXPECT_EQ(got.body, png);
-  EXPECT_EQ(h.Call("GET", "/api/media/" + std::to_string(ok.json["id"].get<int64_t>()),
-                   h.Token("editor_b"))
-                .status,
-            404);
+  EXPECT_THAT(h.Call("GET", "/api/media/" + std::to_string(ok.json["id"].get<int64_t>()),
+                     h.Token("editor_b")),
+              ApiError(404, "not_found"));
 }
 
 }  // namespace

@@ -12,14 +12,14 @@ TEST_F(Api, InvalidTicketFieldsNameTheField) {
   Json body = h.TicketBody("no_such_category", {h.portal_a});
   body["title"] = "";
   Resp r = h.Call("POST", "/api/tickets", h.Token("editor_a"), body);
-  EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(r.Code(), "invalid");
+  EXPECT_THAT(r, ApiError(422, "invalid"));
   EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("category"));
   EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("title"));
   // Another unit's account cannot be targeted.
   Resp other =
       h.Call("POST", "/api/tickets", h.Token("editor_a"), h.TicketBody("work_news", {h.portal_b}));
-  EXPECT_EQ(other.status, 422);
+  EXPECT_THAT(other, ApiError(422, "invalid"));
+  EXPECT_TRUE(other.json["error"]["details"]["fields"].contains("channels[0]")) << other.body;
   // Nothing was written by the refused requests.
   Resp mine = h.Call("GET", "/api/tickets?mine=1&per_page=200", h.Token("editor_a"));
   for (const auto& t : mine.json["items"]) EXPECT_NE(t["title"], "");
