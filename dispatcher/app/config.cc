@@ -132,7 +132,10 @@ Status ApplyListen(const std::string& listen, AppConfig* cfg) {
 Status ApplyConfigJson(const Json& json, const std::string& origin, AppConfig* cfg) {
   if (!json.is_object()) return InvalidArgument(origin + "：配置文件应为 JSON 对象");
   AppConfig next = *cfg;
-  for (const auto& [key, value] : json.items()) {
+  for (const auto& item : json.items()) {
+    // Named copies: clang before 16 cannot capture structured bindings in the lambda below.
+    const std::string key = item.key();
+    const Json& value = item.value();
     const auto& keys = Keys();
     auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == key; });
     if (it == keys.end())

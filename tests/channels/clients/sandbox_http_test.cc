@@ -46,7 +46,8 @@ class SandboxHttpTest : public ::testing::Test {
   Json PostJson(const std::string& path, const std::string& body, int status = 200) {
     return Expect(cli_->Post(path, body, "application/json"), status);
   }
-  // A bad-input answer: {"error": {"code", "message"}} with a Chinese message.
+  // A bad-input answer: {"error": {"code", "message"}} with a Chinese message. `mentions` is
+  // the field a person must fix; naming it in the message is the behaviour under test.
   void ExpectError(const Json& j, const std::string& code, const std::string& mentions = "") {
     ASSERT_TRUE(j.contains("error")) << j.dump();
     EXPECT_EQ(j["error"].value("code", ""), code);

@@ -1,6 +1,8 @@
 // A real server (App) on a loopback port with a fake clock, seeded once per test process.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +23,9 @@ struct Resp {
     return json.is_object() && json.contains("error") ? json["error"].value("code", "") : "";
   }
 };
+
+// gtest prints an answer as its status; ApiError adds the body when it does not match.
+inline void PrintTo(const Resp& r, std::ostream* os) { *os << "HTTP " << r.status; }
 
 class Harness {
  public:
@@ -64,6 +69,13 @@ class Harness {
   Harness();
   std::mutex mu_;
   std::map<std::string, std::string> tokens_;
+};
+
+// The fixture of the HTTP tests that share the process's App: one suite, "Api", whose cases sit
+// in the folder of the area they test (tests/README.md).
+class Api : public ::testing::Test {
+ protected:
+  Harness& h = Harness::Get();
 };
 
 }  // namespace gd::testing

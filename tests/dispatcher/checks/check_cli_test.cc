@@ -81,6 +81,7 @@ TEST_F(CheckCliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Run({"--policies", Policies(), File("\xff\xfe")}), 2);
   EXPECT_EQ(Run({"--policies", "/nonexistent", File("x")}), 2);
   EXPECT_EQ(Run({"--category"}), 2);
+  // The exit code is the contract; the usage text is what the person at the terminal reads.
   EXPECT_NE(err_.str().find("用法"), std::string::npos);
   EXPECT_EQ(Run({"--help"}), 0);
 }

@@ -10,6 +10,7 @@
 #include "dispatcher/store/user_repo.h"
 #include "records_test_util.h"
 #include "tests/dispatcher/app/api_harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::testing {
 namespace {
@@ -38,14 +39,15 @@ TEST(FreshnessPolicyFile, ThresholdsFollowArticle4AndTheIndicators) {
 TEST(FreshnessPolicyFile, BadFilesNameTheField) {
   auto bad = FreshnessPolicy::Parse(
       R"({"column_default": {"threshold_days": 0}, "account": {"threshold_days": 14}})", "f.json");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("f.json: column_default.threshold_days"), std::string::npos)
-      << bad.status().message();
+  ASSERT_THAT(bad, StatusIs(Code::kInvalidArgument));
+  // The text is the behaviour: whoever edits the policy file reads which file and field.
+  EXPECT_THAT(bad.status().message(),
+              ::testing::HasSubstr("f.json: column_default.threshold_days"));
   auto working = FreshnessPolicy::Parse(
       R"({"counting": "working_days", "column_default": {"threshold_days": 30},
           "account": {"threshold_days": 14}})",
       "f.json");
-  EXPECT_FALSE(working.ok());
+  EXPECT_THAT(working, StatusIs(Code::kInvalidArgument));
 }
 
 // Table: last publication, the check time, threshold -> status. due_soon_days = 3.

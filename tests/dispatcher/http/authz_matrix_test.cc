@@ -4,7 +4,8 @@
 #include <regex>
 #include <set>
 
-#include "api_harness.h"
+#include "tests/dispatcher/app/api_harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::testing {
 namespace {
@@ -115,7 +116,7 @@ TEST(AuthzMatrix, EveryRoleAgainstEveryRoute) {
     Json body = route.method == "GET" ? Json() : Json::object();
     if (!is_public) {
       Resp anon = h.Call(route.method, path, "", body);
-      EXPECT_EQ(anon.status, 401) << key << " without a session";
+      EXPECT_THAT(anon, ApiError(401, "unauthenticated")) << key << " without a session";
     }
     for (const auto& [role, username] : users) {
       std::string token = h.Token(username);

@@ -1,8 +1,9 @@
 // The article 10 chains and the review rules, driven over HTTP against the real server.
 #include <gtest/gtest.h>
 
-#include "api_harness.h"
 #include "dispatcher/core/time_util.h"
+#include "tests/dispatcher/app/api_harness.h"
+#include "tests/support/status_matchers.h"
 
 namespace gd::testing {
 namespace {
@@ -99,8 +100,7 @@ TEST_F(ReviewRules, AuthorNeverApprovesOwnPiece) {
   Json t = h.Create("editor_reviewer_a", h.TicketBody("work_news", {h.portal_a}));
   t = h.Submit("editor_reviewer_a", t["id"]);
   Resp r = h.Decide("editor_reviewer_a", t["id"], t["content_hash"]);
-  EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_EQ(r.Code(), "forbidden");
+  EXPECT_THAT(r, ApiError(403, "forbidden"));
 }
 
 TEST_F(ReviewRules, OnePersonDecidesAtMostOneStepOfAVersion) {
@@ -108,16 +108,14 @@ TEST_F(ReviewRules, OnePersonDecidesAtMostOneStepOfAVersion) {
   Resp r = h.Decide("multi_a", t["id"], t["content_hash"]);
   ASSERT_EQ(r.status, 200) << r.body;
   Resp again = h.Decide("multi_a", t["id"], r.json["content_hash"]);  // step 1 is deputy_leader
-  EXPECT_EQ(again.status, 403) << again.body;
-  EXPECT_EQ(again.Code(), "forbidden");
+  EXPECT_THAT(again, ApiError(403, "forbidden"));
   EXPECT_EQ(h.Decide("deputy_a", t["id"], t["content_hash"]).status, 200);
 }
 
 TEST_F(ReviewRules, StaleVersionHashIsAConflict) {
   Json t = Submitted();
   Resp r = h.Decide("reviewer_a", t["id"], std::string(64, 'a'));
-  EXPECT_EQ(r.status, 409) << r.body;
-  EXPECT_EQ(r.Code(), "conflict");
+  EXPECT_THAT(r, ApiError(409, "conflict"));
   EXPECT_EQ(r.json["error"]["details"]["content_hash"], t["content_hash"]);
 }
 
@@ -129,8 +127,7 @@ TEST_F(ReviewRules, ApprovalNeedsAllNineChecklistItems) {
     checklist.erase(item);
     Resp r =
         h.Decide("reviewer_a", t["id"], t["content_hash"], "approve", {{"checklist", checklist}});
-    EXPECT_EQ(r.status, 422) << item << ": " << r.body;
-    EXPECT_EQ(r.Code(), "invalid");
+    EXPECT_THAT(r, ApiError(422, "invalid")) << item;
     EXPECT_EQ(r.json["error"]["details"]["missing"], Json::array({item}));
     checklist[item] = false;
     EXPECT_EQ(
@@ -144,9 +141,9 @@ TEST_F(ReviewRules, ApprovalNeedsAllNineChecklistItems) {
 TEST_F(ReviewRules, ReviewerFromAnotherUnitIsRefused) {
   Json t = Submitted();
   Resp r = h.Decide("reviewer_b", t["id"], t["content_hash"]);
-  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_THAT(r, ApiError(403, "forbidden"));
   // ... and cannot even read it.
-  EXPECT_EQ(h.Call("GET", Path(t["id"]), h.Token("reviewer_b")).status, 403);
+  EXPECT_THAT(h.Call("GET", Path(t["id"]), h.Token("reviewer_b")), ApiError(403, "forbidden"));
   EXPECT_EQ(h.Call("GET", Path(t["id"]), h.Token("office")).status, 200)
       << "the office is city-wide";
 }
@@ -154,17 +151,16 @@ TEST_F(ReviewRules, ReviewerFromAnotherUnitIsRefused) {
 TEST_F(ReviewRules, DecisionOnTheWrongStepIsAConflict) {
   Json t = Submitted();
   Resp r = h.Decide("reviewer_a", t["id"], t["content_hash"], "approve", {{"step", 1}});
-  EXPECT_EQ(r.status, 409) << r.body;
-  EXPECT_EQ(r.Code(), "conflict");
+  EXPECT_THAT(r, ApiError(409, "conflict"));
   // The right person for step 1 at step 0: refused by role.
-  EXPECT_EQ(h.Decide("deputy_a", t["id"], t["content_hash"]).status, 403);
+  EXPECT_THAT(h.Decide("deputy_a", t["id"], t["content_hash"]), ApiError(403, "forbidden"));
 }
 
 TEST_F(ReviewRules, RejectionNeedsACommentAndReturnsToTheAuthor) {
   Json t = Submitted();
   Resp no_comment =
       h.Decide("reviewer_a", t["id"], t["content_hash"], "reject", {{"comment", " "}});
-  EXPECT_EQ(no_comment.status, 422);
+  EXPECT_THAT(no_comment, ApiError(422, "invalid"));
   Resp r = h.Decide("reviewer_a", t["id"], t["content_hash"], "reject",
                     {{"comment", "标题有误，请修改"}});
   ASSERT_EQ(r.status, 200) << r.body;
@@ -189,7 +185,7 @@ TEST_F(ReviewRules, EditingAfterSubmissionVoidsEveryApproval) {
   EXPECT_EQ(after.json["steps"][1]["state"], "approved");
   // In review the piece cannot be edited in place...
   Json body = h.TicketBody("announcement", {h.portal_a});
-  EXPECT_EQ(h.Call("PUT", Path(id), h.Token("editor_a"), body).status, 409);
+  EXPECT_THAT(h.Call("PUT", Path(id), h.Token("editor_a"), body), ApiError(409, "conflict"));
   // ... the author recalls it, edits (a new version with a new hash) and resubmits.
   Resp recalled = h.Call("POST", Path(id, "/recall"), h.Token("editor_a"), Json::object());
   ASSERT_EQ(recalled.status, 200) << recalled.body;
@@ -204,7 +200,7 @@ TEST_F(ReviewRules, EditingAfterSubmissionVoidsEveryApproval) {
         << "approval of step " << i << " survived the edit";
   EXPECT_EQ(resubmitted["current_step"], 0);
   // The old approvals cannot be replayed: the old hash is stale, and people decide afresh.
-  EXPECT_EQ(h.Decide("reviewer_a", id, t["content_hash"]).status, 409);
+  EXPECT_THAT(h.Decide("reviewer_a", id, t["content_hash"]), ApiError(409, "conflict"));
   EXPECT_EQ(h.Decide("reviewer_a", id, resubmitted["content_hash"]).status, 200);
   // The history keeps the voided decisions, marked void.
   Resp hist = h.Call("GET", Path(id, "/history"), h.Token("auditor"));
@@ -229,12 +225,11 @@ TEST_F(ReviewRules, RecallWithoutEditStillVoidsApprovals) {
 TEST_F(ReviewRules, SubmissionNeedsProofreadAndAChannel) {
   Json t = h.Create("editor_a", h.TicketBody("work_news", {}));
   Resp r = h.Call("POST", Path(t["id"], "/submit"), h.Token("editor_a"), {{"proofread", true}});
-  EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(r.Code(), "invalid");
+  EXPECT_THAT(r, ApiError(422, "invalid"));
   EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("channels"));
   Json t2 = h.Create("editor_a", h.TicketBody("work_news", {h.portal_a}));
   Resp r2 = h.Call("POST", Path(t2["id"], "/submit"), h.Token("editor_a"), Json::object());
-  EXPECT_EQ(r2.status, 422);
+  EXPECT_THAT(r2, ApiError(422, "invalid"));
   EXPECT_TRUE(r2.json["error"]["details"]["fields"].contains("proofread"));
 }
 
@@ -243,8 +238,7 @@ TEST_F(ReviewRules, RepostWithoutSourceIsBlockedByTheChecks) {
   body.erase("source");
   Json t = h.Create("editor_a", body);
   Resp r = h.Call("POST", Path(t["id"], "/submit"), h.Token("editor_a"), {{"proofread", true}});
-  EXPECT_EQ(r.status, 422) << r.body;
-  EXPECT_EQ(r.Code(), "check_failed");
+  EXPECT_THAT(r, ApiError(422, "check_failed"));
   bool missing_source = false;
   for (const auto& f : r.json["error"]["details"]["findings"])
     missing_source = missing_source || f["rule"] == "missing_source";
@@ -256,8 +250,7 @@ TEST_F(ReviewRules, PlantedIdNumberBlocksSubmission) {
   body["body"] = "联系人身份证号 11010519491231002X，电话 13812341234。";
   Json t = h.Create("editor_a", body);
   Resp r = h.Call("POST", Path(t["id"], "/submit"), h.Token("editor_a"), {{"proofread", true}});
-  EXPECT_EQ(r.status, 422) << r.body;
-  EXPECT_EQ(r.Code(), "check_failed");
+  EXPECT_THAT(r, ApiError(422, "check_failed"));
   EXPECT_EQ(h.Call("GET", Path(t["id"]), h.Token("editor_a")).json["state"], "draft");
 }
 
@@ -284,7 +277,7 @@ class OutOfScope : public ::testing::Test {
 TEST_F(OutOfScope, AcrossTheNationalDayHoliday) {
   // Tue 29 Sep: 30 Sep is working day 1, 1-7 Oct are holidays, 8 Oct is day 2, 9 Oct day 3.
   Resp two = SubmitAt("2026-09-29T10:00:00+08:00", "2026-10-08T09:00:00+08:00");
-  EXPECT_EQ(two.status, 422) << two.body;
+  EXPECT_THAT(two, ApiError(422, "invalid"));
   EXPECT_EQ(two.json["error"]["details"]["earliest"], "2026-10-09");
   Resp three = SubmitAt("2026-09-29T10:00:00+08:00", "2026-10-09T09:00:00+08:00");
   EXPECT_EQ(three.status, 200) << three.body;
@@ -309,7 +302,7 @@ TEST_F(OutOfScope, WithoutAPublishTimeIsRefused) {
   body["out_of_scope"] = true;
   Json t = h.Create("editor_a", body);
   Resp r = h.Call("POST", Path(t["id"], "/submit"), h.Token("editor_a"), {{"proofread", true}});
-  EXPECT_EQ(r.status, 422);
+  EXPECT_THAT(r, ApiError(422, "invalid"));
   EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("scheduled_at"));
 }
 
