@@ -1,6 +1,6 @@
 // The channel interface: what every platform adapter provides.
 //
-// An adapter has two halves (ARCHITECTURE.md, "Channels"):
+// An adapter has two halves (docs/architecture.md §6):
 //  - a Formatter (pure): content + templates -> the channel's rendering and its limit problems;
 //  - a Client (network, channels/client.h): publish, poll, withdraw, reconcile, check credentials
 //    against the platform's real HTTP API at a configurable base URL.

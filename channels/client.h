@@ -1,7 +1,7 @@
 // The client half of a channel adapter: publish, poll, reconcile, withdraw and check
 // credentials against the platform's real HTTP API at the account's configurable base URL.
 //
-// Exactly-once contract (ARCHITECTURE.md "Dispatch"). The engine owns a Progress per dispatch
+// Exactly-once contract (docs/architecture.md §5). The engine owns a Progress per dispatch
 // and persists it whenever the client calls `checkpoint`:
 //  - Before every call whose repetition could create a second public post (WeChat submit or
 //    sendall, Weibo share, Douyin create_video, Kuaishou publish, portal push) the client sets
@@ -52,7 +52,7 @@
 
 namespace gd::channels {
 
-// Decrypted secrets of the account (API.md table), fetched only when a call needs them.
+// Decrypted secrets of the account (docs/api.md §4.1), fetched only when a call needs them.
 using SecretSource = std::function<StatusOr<Json>()>;
 
 struct PublishJob {

@@ -1,4 +1,4 @@
-// dispatcher: one binary, several subcommands (API.md "Command line"). The composition root.
+// dispatcher: one binary, several subcommands (docs/api.md §5). The composition root.
 #include <sys/stat.h>
 #include <unistd.h>
 

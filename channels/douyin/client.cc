@@ -104,9 +104,9 @@ class DouyinClient final : public Client {
       st["cover_image_id"] = d["image"].value("image_id", "");
       GD_RETURN_IF_ERROR(checkpoint(progress));
     }
-    // create_video consumes the video_id (PROTOCOLS.md §3.4): sending it again after an answer
-    // was lost cannot post twice — the platform refuses the used id, and only then is the list
-    // searched for the earlier call's video.
+    // create_video consumes the video_id (docs/channels-protocols.md §3.4): sending it again after
+    // an answer was lost cannot post twice — the platform refuses the used id, and only then is the
+    // list searched for the earlier call's video.
     const bool resumed = support::InflightStep(progress) == "create_video";
     const TimeMs first_call_at =
         resumed ? st["inflight"].value("at", deps_.clock->Now()) : deps_.clock->Now();

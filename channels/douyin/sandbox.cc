@@ -50,9 +50,9 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     for (auto& it : items_) SettleItem(it);
   }
 
-  // The platform publishes no numbers for these APIs (PROTOCOLS.md §3.3 lists only the codes):
-  // no default rules; POST /_sandbox/quotas sets them. A day window answers 28003017 (quota used
-  // up), a shorter one 28003018 (rate too high).
+  // The platform publishes no numbers for these APIs (docs/channels-protocols.md §3.3 lists only
+  // the codes): no default rules; POST /_sandbox/quotas sets them. A day window answers 28003017
+  // (quota used up), a shorter one 28003018 (rate too high).
   SbResponse QuotaExceeded(const SbRequest& req, const sandbox::QuotaRule& rule) const override {
     if (rule.code != 0) return InjectedError(req, rule.code);
     if (rule.window == sandbox::QuotaRule::Window::kDay) return Err(28003017, "调用次数已用完");

@@ -1,4 +1,4 @@
-// The Douyin sandbox (PROTOCOLS.md §3, checklist §7): form-encoded refresh_token, the
+// The Douyin sandbox (docs/channels-protocols.md §3, checklist §7): form-encoded refresh_token, the
 // `access-token` header plus `open_id` query, single and parted (1-based) upload, upload_image,
 // create_video consuming the video_id once, review after SandboxOptions::async_delay_ms
 // (video_status 4 when the audit trigger word appears), video_list / video_data, the dual

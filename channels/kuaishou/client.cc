@@ -198,8 +198,8 @@ class KuaishouClient final : public Client {
     return wait > 0 ? support::WithRetryAfter(s, wait) : s;
   }
 
-  // Sends the whole video to the upload host: directly under 10 MB (PROTOCOLS.md §4.2), else in
-  // fragments. The upload host is plain http:// by the platform's design.
+  // Sends the whole video to the upload host: directly under 10 MB (docs/channels-protocols.md
+  // §4.2), else in fragments. The upload host is plain http:// by the platform's design.
   Status UploadVideo(const PublishJob& job, const std::string& endpoint, const std::string& token,
                      const std::string& data) {
     const std::string base = "http://" + endpoint;

@@ -2,7 +2,7 @@
 // returns a new refresh token, persisted through the TokenStore), start_upload → direct upload
 // or fragments (0-based, above settings.fragment_size_bytes, default 10 MB) + complete →
 // multipart publish (caption + cover file) → photo/info polling while pending; photo/list for
-// reconciliation; photo/delete. PROTOCOLS.md §4.
+// reconciliation; photo/delete. docs/channels-protocols.md §4.
 #pragma once
 
 #include <memory>

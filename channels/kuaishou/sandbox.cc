@@ -53,8 +53,8 @@ class KuaishouSandbox final : public sandbox::PlatformSandbox {
     for (auto& p : photos_) SettlePhoto(p);
   }
 
-  // No published numbers (PROTOCOLS.md §4): no default rules; POST /_sandbox/quotas sets them.
-  // Answered like the rate limit (HTTP 429), with Retry-After until the window ends.
+  // No published numbers (docs/channels-protocols.md §4): no default rules; POST /_sandbox/quotas
+  // sets them. Answered like the rate limit (HTTP 429), with Retry-After until the window ends.
   SbResponse QuotaExceeded(const SbRequest& req, const sandbox::QuotaRule& rule) const override {
     SbResponse r = SbResponse::FromJson(
         Json{{"result", 0}, {"error_msg", "调用次数超过限制：" + req.path}}, 429);

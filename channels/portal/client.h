@@ -1,5 +1,6 @@
 // Portal push mode: the approved article as signed JSON to an external site platform
-// (集约化平台), PROTOCOLS.md §6 integration style (1). Wire format (one generic REST flavour):
+// (集约化平台), docs/channels-protocols.md §6 integration style (1). Wire format (one generic
+// REST flavour):
 //   POST   {base}/api/articles        {"external_id": <dispatch_key>, "document": <rendering>}
 //          → 201 {"id","url"} (200 with the existing one when external_id was seen: idempotent)
 //   GET    {base}/api/articles?external_id=K → {"items":[{"id","url","external_id"}]}

@@ -30,8 +30,8 @@ struct SandboxOptions {
   bool wechat_publish_id_as_string = false;
   // An injected timeout holds the connection this long, then drops it without a response.
   int timeout_hang_ms = 1500;
-  // Enforce each platform's documented call quotas (PROTOCOLS.md: WeChat daily quotas → 45009,
-  // Weibo 30 posts/hour → 10024, ...) from the start. Off by default so suites that post
+  // Enforce each platform's documented call quotas (docs/channels-protocols.md: WeChat daily quotas
+  // → 45009, Weibo 30 posts/hour → 10024, ...) from the start. Off by default so suites that post
   // hundreds of items run unthrottled; switch on (or change the rules) at run time with
   // POST /_sandbox/quotas or SandboxServer::ConfigureQuotas.
   bool enforce_quotas = false;
@@ -199,7 +199,8 @@ class PlatformSandbox {
   virtual void ExpireTokens() = 0;
   // Finishes async jobs that are due (so their posts appear in the registry).
   virtual void Settle() {}
-  // The platform's documented call quotas (PROTOCOLS.md), enforced when quotas are on.
+  // The platform's documented call quotas (docs/channels-protocols.md), enforced when quotas are
+  // on.
   virtual std::vector<QuotaRule> DefaultQuotas() const { return {}; }
   // The platform's answer to a call beyond `rule`.
   virtual SbResponse QuotaExceeded(const SbRequest& req, const QuotaRule& /*rule*/) const {

@@ -578,7 +578,7 @@ int RunSandboxCli(const std::vector<std::string>& args) {
   }
   std::printf("沙箱已启动：%s/_sandbox/\n", (*server)->base_url().c_str());
   std::printf(
-      "各平台地址：/portal /wechat /weibo /douyin /kuaishou（演示凭据见 API.md「Sandbox」）\n");
+      "各平台地址：/portal /wechat /weibo /douyin /kuaishou（演示凭据见 docs/api.md §6）\n");
   std::fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);

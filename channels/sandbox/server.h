@@ -1,4 +1,4 @@
-// Every platform's sandbox on one HTTP server (API.md "Sandbox"): /portal, /wechat, /weibo,
+// Every platform's sandbox on one HTTP server (docs/api.md §6): /portal, /wechat, /weibo,
 // /douyin, /kuaishou speak the platforms' protocols; /_sandbox/ has the inspection page,
 // posts, stats and fault injection. Embeddable (tests, `dispatcher demo`) and runnable as
 // `dispatcher sandbox --listen HOST:PORT`.

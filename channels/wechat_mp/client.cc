@@ -17,7 +17,7 @@ constexpr int kMaxReconcilePages = 50;
 
 bool IsTokenError(int code) { return code == 40001 || code == 40014 || code == 42001; }
 
-// Maps a WeChat errcode to a Status with its retry meaning (PROTOCOLS.md §1.7).
+// Maps a WeChat errcode to a Status with its retry meaning (docs/channels-protocols.md §1.7).
 Status MapError(int code, const std::string& errmsg, TimeMs now) {
   std::string c = std::to_string(code);
   auto err = [&](Code k, const char* text, std::string reason = "platform_error") {
@@ -27,7 +27,8 @@ Status MapError(int code, const std::string& errmsg, TimeMs now) {
     case -1:
       return err(Code::kUnavailable, "平台系统繁忙，稍后重试");
     case 45009:
-      // A daily quota: waiting less than until 0:00 only spends calls (PROTOCOLS.md §1.4).
+      // A daily quota: waiting less than until 0:00 only spends calls (docs/channels-protocols.md
+      // §1.4).
       return support::WithRetryAfter(
           err(Code::kResourceExhausted,
               "接口调用超过每日限额，次日 0 时恢复（可在公众平台清零配额）"),

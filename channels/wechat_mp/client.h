@@ -1,6 +1,6 @@
 // WeChat official account (公众号) client: stable_token, uploadimg, add_material, draft/add,
 // freepublish/submit + get (or message/mass/sendall when settings.publish_mode is "mass_send"),
-// freepublish/delete, batchget for reconciliation. PROTOCOLS.md §1.
+// freepublish/delete, batchget for reconciliation. docs/channels-protocols.md §1.
 #pragma once
 
 #include <memory>

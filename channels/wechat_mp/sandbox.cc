@@ -64,7 +64,8 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     for (auto& [id, job] : jobs_) SettleJob(job);
   }
 
-  // Daily quotas of a new account (PROTOCOLS.md §1.1, §1.4 "Daily quotas"), per appid.
+  // Daily quotas of a new account (docs/channels-protocols.md §1.1, §1.4 "Daily quotas"), per
+  // appid.
   std::vector<sandbox::QuotaRule> DefaultQuotas() const override {
     using W = sandbox::QuotaRule::Window;
     auto day = [](const char* path, int64_t limit) {

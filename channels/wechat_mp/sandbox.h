@@ -1,5 +1,5 @@
-// The WeChat official account sandbox (PROTOCOLS.md §1, checklist §7): stable/classic tokens,
-// uploadimg, permanent material, drafts with the §1.3 validation, async freepublish jobs,
+// The WeChat official account sandbox (docs/channels-protocols.md §1, checklist §7): stable/classic
+// tokens, uploadimg, permanent material, drafts with the §1.3 validation, async freepublish jobs,
 // batchget/getarticle/delete, mass-send. Demo app ids: "sandbox" (verified), "sandbox-noip"
 // (every token call fails with 40164), "sandbox-unverified" (freepublish/mass-send → 48001);
 // the secret is "sandbox-secret".

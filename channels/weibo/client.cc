@@ -119,8 +119,9 @@ class WeiboClient final : public Client {
             "新浪微博：平台提示内容重复（上次发布应已成功），但在最近的微博中暂未找到，稍后再查");
       }
       if (code == "20032") {
-        // "Update success, server slow": posted; find it on the timeline later (PROTOCOLS.md
-        // §2.6). The step stays in flight so a resend only happens if it never shows up.
+        // "Update success, server slow": posted; find it on the timeline later
+        // (docs/channels-protocols.md §2.6). The step stays in flight so a resend only happens if
+        // it never shows up.
         st["slow_since"] = deps_.clock->Now();
         GD_RETURN_IF_ERROR(checkpoint(progress));
         return SlowShare(*job.account);

@@ -1,7 +1,7 @@
 // Sina Weibo client: statuses/share.json (multipart with `pic`), statuses/destroy.json,
 // statuses/user_timeline.json for reconciliation, oauth2/get_token_info for the credential
-// check. PROTOCOLS.md §2. Weibo issues no refresh token to server apps: an expired token needs
-// a person to re-authorise (kUnauthenticated).
+// check. docs/channels-protocols.md §2. Weibo issues no refresh token to server apps: an expired
+// token needs a person to re-authorise (kUnauthenticated).
 #pragma once
 
 #include <memory>

@@ -40,8 +40,8 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     tokens_.ExpireAll(env_.Now());
   }
 
-  // PROTOCOLS.md §2.5: 30 posts an hour and 100 calls a day per authorised user, 15 000 calls an
-  // hour per IP.
+  // docs/channels-protocols.md §2.5: 30 posts an hour and 100 calls a day per authorised user,
+  // 15 000 calls an hour per IP.
   std::vector<sandbox::QuotaRule> DefaultQuotas() const override {
     using W = sandbox::QuotaRule::Window;
     return {{"/2/statuses/share.json", 30, W::kHour, false, 10024},

@@ -1,4 +1,4 @@
-// Channel accounts as records (API.md "Media, channels, records"): operators configure each
+// Channel accounts as records (docs/api.md §4): operators configure each
 // platform account; secrets are sealed with AES-256-GCM, write-only, never returned or logged.
 //
 // Secrets stay with their host (issue 12, docs/decisions.md): a sealed value is bound to the

@@ -1,5 +1,5 @@
 // `dispatcher check [--category C] [--source S] [--format text|json] [--policies DIR] FILE`
-// (API.md, Command line): the automated checks on a Markdown file.
+// (docs/api.md §5): the automated checks on a Markdown file.
 #pragma once
 
 #include <ostream>

@@ -28,7 +28,7 @@ struct Finding {
   bool overridable = true;  // false for secret_marking and other non-overridable blocks
 };
 
-// API.md shape; "field" only when not "body".
+// docs/api.md §3.5 shape; "field" only when not "body".
 Json FindingToJson(const Finding& f);
 Json FindingsToJson(const std::vector<Finding>& findings);  // {"findings": [...]}
 bool AnyBlocking(const std::vector<Finding>& findings);

@@ -1,6 +1,6 @@
 // Status and StatusOr: expected failures as values.
 //
-// Each code carries what a caller should do about it (see STYLE.md "Errors"):
+// Each code carries what a caller should do about it (see docs/style.md §3):
 //   kInvalidArgument   the input is wrong; do not retry (HTTP 400 / 422)
 //   kNotFound          no such thing (404)
 //   kFailedPrecondition wrong state, stale version; do not retry until state changes (409)

@@ -1,4 +1,4 @@
-// The dispatch engine (ARCHITECTURE.md "Dispatch"): workers claim dispatches from the outbox,
+// The dispatch engine (docs/architecture.md §5): workers claim dispatches from the outbox,
 // call the channel clients and record every step.
 //
 // Exactly once: a dispatch is marked `sending` (and the attempt recorded) before any network

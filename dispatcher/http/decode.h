@@ -1,4 +1,4 @@
-// Decoding requests into typed values at the edge (API.md "Conventions").
+// Decoding requests into typed values at the edge (docs/api.md §1).
 //
 // Route files turn the JSON body, the path ids and the query parameters into a typed request
 // struct with these helpers, and services take those structs: JSON from a client is read here

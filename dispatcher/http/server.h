@@ -1,5 +1,5 @@
-// The HTTP API (API.md): serves a list of routes (dispatcher/http/routes/), the console and the
-// built-in portal site. Routes are data, so the authorization matrix can be read (and tested)
+// The HTTP API (docs/api.md): serves a list of routes (dispatcher/http/routes/), the console and
+// the built-in portal site. Routes are data, so the authorization matrix can be read (and tested)
 // as a table.
 #pragma once
 

@@ -23,7 +23,7 @@ struct ContentLimits {
   size_t max_options = 64;  // keys of one channel's options
 };
 
-// Validates an API ticket body (API.md "Ticket body") and returns the content: every field's
+// Validates an API ticket body (docs/api.md §3.1) and returns the content: every field's
 // type, ids in [1, 2^53 - 1], lengths and counts. Channel options stay JSON objects (each
 // formatter reads its own, checking types). Errors: kInvalidArgument with reason "invalid" and
 // details.fields {field: 中文说明}; a body that is not an object, "bad_request".

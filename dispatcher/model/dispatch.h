@@ -9,7 +9,8 @@
 
 namespace gd {
 
-// Dispatch states (API.md): pending, sending, awaiting, published, failed, withdrawing, withdrawn.
+// Dispatch states (docs/api.md §3.4): pending, sending, awaiting, published, failed, withdrawing,
+// withdrawn.
 struct Dispatch {
   int64_t id = 0;
   int64_t ticket_id = 0;

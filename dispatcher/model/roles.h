@@ -1,4 +1,4 @@
-// Roles (ARCHITECTURE.md "Who uses it"). A user holds one or more.
+// Roles (docs/architecture.md §1). A user holds one or more.
 #pragma once
 
 #include <optional>

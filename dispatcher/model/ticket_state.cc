@@ -13,7 +13,7 @@ struct Transition {
   S to;
 };
 
-// The whole lifecycle of a ticket (ARCHITECTURE.md "The ticket").
+// The whole lifecycle of a ticket (docs/architecture.md §2).
 constexpr std::array<Transition, 17> kTransitions{{
     {S::kDraft, E::kEdit, S::kDraft},
     {S::kReturned, E::kEdit, S::kDraft},

@@ -1,4 +1,4 @@
-// Ticket states and the transition table (STYLE.md habit 7): one table, a pure NextState.
+// Ticket states and the transition table (docs/style.md §4.7): one table, a pure NextState.
 #pragma once
 
 #include <optional>

@@ -34,7 +34,7 @@ struct CheckRequest {
 class ContentChecker {
  public:
   virtual ~ContentChecker() = default;
-  // Findings in the API.md shape.
+  // Findings in the docs/api.md §3.5 shape.
   virtual Json Run(const CheckRequest& req) const = 0;
   virtual std::string version() const = 0;
 };

@@ -1,6 +1,6 @@
 // The review pipeline (三审三校, art. 9-13): tickets, versions, chains, decisions.
 //
-// Rules enforced here (ARCHITECTURE.md "The review pipeline"):
+// Rules enforced here (docs/architecture.md §3):
 //  - the chain comes from policy by category, plus the office step when out of scope (art. 10, 13);
 //  - the author never decides; one person decides at most one step of a version;
 //  - a decision names the content hash it approves and is refused (409) if it is stale;
@@ -40,7 +40,7 @@ struct TicketQuery {
   int page = 1, per_page = 20;
 };
 
-// A ticket body (API.md "Ticket body") is a Content with its media and channels unresolved
+// A ticket body (docs/api.md §3.1) is a Content with its media and channels unresolved
 // (ids only): model/content_codec.h ContentFromRequest decodes it.
 
 // POST /api/tickets/{id}/submit.
@@ -54,7 +54,7 @@ struct AcknowledgedWarning {
   std::string reason = {};
 };
 
-// POST /api/tickets/{id}/decisions (API.md "Decision body").
+// POST /api/tickets/{id}/decisions (docs/api.md §3.3).
 struct DecisionRequest {
   std::string decision = {};                   // "approve" or "reject"
   std::optional<int> step = {};                // when given and not the current step: 409
@@ -133,7 +133,7 @@ class ReviewService {
 
   // The chain of the ticket's current version, with signatures verified.
   StatusOr<ChainView> ReadChain(Tx& tx, const Ticket& t) const;
-  // The ticket's JSON representation (API.md "Ticket representation").
+  // The ticket's JSON representation (docs/api.md §3.2).
   StatusOr<Json> TicketJson(Tx& tx, const Ticket& t) const;
   // The same in two halves: the reads (inside a transaction) and the JSON (anywhere).
   // `version`, when given and of the ticket's current version, saves reading it again.

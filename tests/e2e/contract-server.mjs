@@ -1,4 +1,4 @@
-// An in-memory server that speaks the HTTP API contract (shared design API.md) with the demo
+// An in-memory server that speaks the HTTP API contract (docs/api.md) with the demo
 // data of `dispatcher demo`. It lets the console's browser tests run where the C++ server
 // cannot be built; scripts/e2e.sh uses the real dispatcher whenever it can.
 // Usage: node contract-server.mjs --listen 127.0.0.1:PORT --web ../../web/dist

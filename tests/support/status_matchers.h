@@ -8,7 +8,7 @@
 // IsOk and StatusIs take a gd::Status or any gd::StatusOr<T>. ApiError takes any answer with an
 // int `status` and a string `body` (the harness's Resp, the raw client's RawResponse) and checks
 // the HTTP status and the error body's `error.code` ({"error":{"code","message","details"}},
-// API.md "Conventions"); an answer without that error object never matches. On a mismatch each
+// docs/api.md §1); an answer without that error object never matches. On a mismatch each
 // prints what it got: the whole Status, or the status line and the body.
 //
 // A test that asserts on a message's words does so only where the words are the behaviour (a

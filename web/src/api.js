@@ -1,4 +1,4 @@
-// Thin client for the dispatcher's HTTP API (see API.md). Every error becomes an ApiError
+// Thin client for the dispatcher's HTTP API (see docs/api.md). Every error becomes an ApiError
 // carrying the server's Chinese message, which the pages show as is.
 import { reactive } from 'vue'
 

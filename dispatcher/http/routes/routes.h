@@ -1,5 +1,5 @@
-// The API's routes (API.md), one file per area. Each handler is thin: decode the request (typed,
-// dispatcher/http/decode.h), call a service, encode the answer. The services and their
+// The API's routes (docs/api.md), one file per area. Each handler is thin: decode the request
+// (typed, dispatcher/http/decode.h), call a service, encode the answer. The services and their
 // dependencies are built by the composition root (dispatcher/app/app.cc) and outlive the server.
 #pragma once
 
@@ -31,9 +31,9 @@ struct RouteDeps {
   bool secure_cookies = false;  // the session cookie carries `Secure`
 };
 
-// Sign-in, sign-out, the caller, units and users (API.md "Sessions and accounts").
+// Sign-in, sign-out, the caller, units and users (docs/api.md §2).
 std::vector<Route> SessionAndUserRoutes(const RouteDeps& d);
-// Tickets and the review pipeline, live checks (API.md "Tickets").
+// Tickets and the review pipeline, live checks (docs/api.md §3).
 std::vector<Route> TicketRoutes(const RouteDeps& d);
 // Media upload and download.
 std::vector<Route> MediaRoutes(const RouteDeps& d);

@@ -449,7 +449,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Platform{"kuaishou", "kuaishou", "/openapi/photo/publish", true, true}),
     [](const auto& info) { return info.param.kind; });
 
-// --- WeChat credential explanations (API.md: wrong secret, IP allow-list, unverified) ---
+// --- WeChat credential explanations (docs/channels-protocols.md §C: wrong secret, IP allow-list,
+// unverified) ---
 
 class WechatCredentialTest : public ::testing::Test {
  protected:

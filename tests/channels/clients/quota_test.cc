@@ -1,7 +1,7 @@
-// Platform limits the sandboxes enforce (PROTOCOLS.md: WeChat daily quotas and clear_quota,
-// force_refresh rules, Weibo posts per hour and calls per day, Douyin quota/rate codes and the
-// 28001018 capability switch, upload_id lifetime, Kuaishou direct-upload size, portal 429) and
-// how each client maps them: quota and rate limits are kResourceExhausted with
+// Platform limits the sandboxes enforce (docs/channels-protocols.md: WeChat daily quotas and
+// clear_quota, force_refresh rules, Weibo posts per hour and calls per day, Douyin quota/rate codes
+// and the 28001018 capability switch, upload_id lifetime, Kuaishou direct-upload size, portal 429)
+// and how each client maps them: quota and rate limits are kResourceExhausted with
 // details.retry_after_ms reaching to the end of the platform's window, so the engine waits
 // instead of retrying in a loop. Time runs on a FakeClock shared by sandbox and client.
 #include <gtest/gtest.h>

@@ -13,7 +13,7 @@ namespace {
 const std::vector<std::string> kAny = {};
 const std::vector<std::string> kPublic = {"<public>"};
 
-// Who may call what (API.md tables). The route-level role gate; unit and author rules are
+// Who may call what (docs/api.md §2-§4). The route-level role gate; unit and author rules are
 // enforced by the services and tested in review_rules_test.cc.
 const std::map<std::string, std::vector<std::string>>& Expected() {
   static const std::map<std::string, std::vector<std::string>> m = {

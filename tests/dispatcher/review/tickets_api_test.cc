@@ -67,7 +67,7 @@ TEST_F(Api, LiveCheckFindsPii) {
 }
 
 // Where an answer carries a user id a person reads, it carries the user's name beside it
-// (API.md is extended, never changed: the ids stay).
+// (docs/api.md is extended, never changed: the ids stay).
 TEST_F(Api, AnswersNameThePeopleBesideTheirIds) {
   Json t = h.Create("editor_a", h.TicketBody("work_news", {h.portal_a}));
   const int64_t id = t["id"];
