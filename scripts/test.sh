@@ -36,9 +36,11 @@ fi
 
 if [ "${GD_SKIP_TSAN:-0}" != 1 ]; then
   # The store's group commit and readers, the dispatch workers, leases and token cache, the
-  # channel clients and the sandboxes: the code that runs on several threads at once.
-  tsan_tests=(store_test dispatch_test fault_test rate_limiter_test channel_clients_test
-    channel_sandbox_test)
+  # channel clients and the sandboxes: the code that runs on several threads at once. Left out:
+  # the two tests that assert timing (a group commit actually shared by queued writes; the fault
+  # test's token refreshes per expiry window and rate-limit counts), which ThreadSanitizer's 5-15x
+  # slowdown changes; their code paths run here through the other tests.
+  tsan_tests=(store_test dispatch_test rate_limiter_test channel_clients_test channel_sandbox_test)
   stage "build (ThreadSanitizer: ${tsan_tests[*]})"
   # -O1 -g1: ThreadSanitizer's usual trade (fast enough, line numbers in reports), and the
   # cheapest build of the four.
@@ -47,7 +49,8 @@ if [ "${GD_SKIP_TSAN:-0}" != 1 ]; then
   cmake --build build-tsan -j"$jobs" --target "${tsan_tests[@]}"
   stage "tests under ThreadSanitizer"
   printf '%s\n' "${tsan_tests[@]}" | GD_SOURCE_DIR=$(pwd) \
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4" \
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 suppressions=$(pwd)/tests/tsan.supp" \
+    GTEST_FILTER=-StoreWriteTest.QueuedWritesShareOneCommit \
     xargs -P"$jobs" -I{} sh -c 'build-tsan/bin/{} --gtest_brief=1 >build-tsan/{}.log 2>&1 \
       && echo "tsan: {} passed" || { cat build-tsan/{}.log; echo "tsan: {} FAILED"; exit 1; }'
 fi

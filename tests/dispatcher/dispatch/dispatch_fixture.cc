@@ -1,5 +1,6 @@
 #include "dispatch_fixture.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,12 +26,30 @@ bool AllIn(const Json& items, const std::string& state) {
   return true;
 }
 
+namespace {
+
+DispatchWorld* g_world = nullptr;
+
+// The shared world is never destroyed, but its App's dispatch workers must stop before the
+// process's static destructors run: they use the store's statics (ThreadSanitizer saw a worker
+// read a statement's SQL text after exit had freed it).
+class StopWorldBeforeExit : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (g_world && g_world->app) g_world->app->Stop();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kStopWorld =
+    ::testing::AddGlobalTestEnvironment(new StopWorldBeforeExit);
+
+}  // namespace
+
 DispatchWorld& DispatchWorld::Get() {
   static DispatchWorld* w = [] {
     Options o;
     o.sandbox.async_delay_ms = 150;
     o.sandbox.timeout_hang_ms = 300;
-    return new DispatchWorld(o);
+    return g_world = new DispatchWorld(o);
   }();
   return *w;
 }
