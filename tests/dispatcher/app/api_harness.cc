@@ -10,8 +10,26 @@
 
 namespace gd::testing {
 
+namespace {
+
+Harness* g_harness = nullptr;
+
+// The shared harness is never destroyed, but its App's workers must stop before the process's
+// static destructors run: they use the store's statics (ASan saw a dispatch worker read a
+// statement's SQL text after exit had freed it).
+class StopAppBeforeExit : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (g_harness && g_harness->app) g_harness->app->Stop();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kStopApp =
+    ::testing::AddGlobalTestEnvironment(new StopAppBeforeExit);
+
+}  // namespace
+
 Harness& Harness::Get() {
-  static Harness* h = new Harness();
+  static Harness* h = g_harness = new Harness();
   return *h;
 }
 
