@@ -67,7 +67,7 @@ class StoreWriteTest : public ::testing::Test {
     std::thread holder([&] {
       Status st = store_->Write([&](Tx& tx) -> Status {
         in_first = true;
-        std::this_thread::sleep_for(300ms);  // the others block on the connection meanwhile
+        std::this_thread::sleep_for(1000ms);  // the others block on the connection meanwhile
         return first(tx);
       });
       EXPECT_TRUE(st.ok()) << st.ToString();
