@@ -15,7 +15,7 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/manual/client.cc
 )
 gd_target_defaults(gd_channel_clients)
-target_link_libraries(gd_channel_clients PUBLIC gd_core gd_channel_formatters PkgConfig::HTTPLIB)
+target_link_libraries(gd_channel_clients PUBLIC gd_core gd_channel_formatters PRIVATE PkgConfig::HTTPLIB)
 
 add_library(gd_sandbox STATIC
   ${GD_CH}/sandbox/platform.cc
@@ -28,4 +28,4 @@ add_library(gd_sandbox STATIC
   ${GD_CH}/kuaishou/sandbox.cc
 )
 gd_target_defaults(gd_sandbox)
-target_link_libraries(gd_sandbox PUBLIC gd_channel_clients gd_core PkgConfig::HTTPLIB)
+target_link_libraries(gd_sandbox PUBLIC gd_channel_clients gd_core PRIVATE PkgConfig::HTTPLIB)

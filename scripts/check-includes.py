@@ -21,7 +21,7 @@ LAYERS = [
     (r'^dispatcher/checks/', 'checks'),
     (r'^dispatcher/render/', 'render'),
     (r'^dispatcher/store/', 'store'),
-    (r'^dispatcher/(accounts|channel_accounts|media|review)/', 'services'),
+    (r'^dispatcher/(accounts|audit|channel_accounts|media|review)/', 'services'),
     (r'^dispatcher/dispatch/', 'dispatch'),
     (r'^dispatcher/records/', 'records'),
     (r'^dispatcher/http/', 'http'),
@@ -49,9 +49,7 @@ ALLOWED = {
     'services': {'core', 'model', 'policy', 'store', 'channels'},
     'dispatch': {'core', 'model', 'policy', 'store', 'services', 'channels'},
     'records': {'core', 'model', 'policy', 'render', 'store', 'services'},
-    # http -> store: the audit and metrics routes still read the store (Store::VerifyAudit,
-    # audit_repo, MetricsText); to go once they sit behind a service (docs/architecture.md §9).
-    'http': {'core', 'model', 'services', 'dispatch', 'records', 'store'},
+    'http': {'core', 'model', 'services', 'dispatch', 'records'},
     'app': {'core', 'model', 'policy', 'checks', 'render', 'store', 'services', 'dispatch',
             'records', 'http', 'channels', 'sandbox'},
     'store_tests': None,  # anything

@@ -27,6 +27,14 @@ SCOPE_KEYWORDS = {"namespace", "class", "struct", "union", "enum", "extern"}
 IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
+def blank_block_comment(text, i, out):
+    """Appends the /* comment */ starting at i as spaces (newlines kept); returns its end."""
+    end = text.find("*/", i + 2)
+    end = len(text) if end < 0 else end + 2
+    out.append(re.sub(r"[^\n]", " ", text[i:end]))
+    return end
+
+
 def blank(text):
     """Returns text with comments, literals and preprocessor lines replaced by spaces.
 
@@ -55,10 +63,7 @@ def blank(text):
                     i += 2
                     continue
                 if text.startswith("/*", i):
-                    end = text.find("*/", i + 2)
-                    end = n if end < 0 else end + 2
-                    out.append(re.sub(r"[^\n]", " ", text[i:end]))
-                    i = end
+                    i = blank_block_comment(text, i, out)
                     continue
                 out.append(" ")
                 i += 1
@@ -71,10 +76,7 @@ def blank(text):
             i = end
             continue
         if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:end]))
-            i = end
+            i = blank_block_comment(text, i, out)
             continue
         raw = re.match(r'(?:u8|u|U|L)?R"([^()\\\s]{0,16})\(', text[i:i + 24])
         if raw and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):

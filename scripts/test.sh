@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Second command of the README: build and run every test —
-#   1. formatting (clang-format) and the layers (every #include against docs/architecture.md),
+#   1. formatting (clang-format), the layers (every #include against docs/architecture.md) and
+#      the sizes (no .cc of 600 lines or more, no function over 120 lines),
 #   2. the normal build and its tests, 3. the ASan+UBSan build and the same tests,
 #   4. the ThreadSanitizer build of the concurrent parts (store, dispatch, channels) and their
 #      tests, 5. the fuzz targets, coverage-guided, for a bounded time,
@@ -16,8 +17,9 @@ stage() { echo "== $* [$(((SECONDS - started) / 60)) min] =="; }
 
 stage "format (clang-format)"
 scripts/format.sh --check
-stage "layers (scripts/check-includes.py)"
+stage "layers and sizes (scripts/check-includes.py, scripts/check-sizes.py)"
 python3 scripts/check-includes.py
+python3 scripts/check-sizes.py
 
 stage "build (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -185,8 +185,9 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   auto rescan = app->records_->RescanIfVersionChanged();
   if (!rescan.ok()) log::Error("start-up rescan failed: {}", rescan.status().ToString());
 
-  RouteDeps deps_http;
-  deps_http.store = app->store_.get();
+  app->audit_ = std::make_unique<AuditService>(*app->store_);
+  RouteDeps& deps_http = app->route_deps_;
+  deps_http.audit = app->audit_.get();
   deps_http.accounts = app->accounts_.get();
   deps_http.review = app->review_.get();
   deps_http.channels = app->channels_.get();

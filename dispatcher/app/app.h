@@ -12,11 +12,13 @@
 #include "channels/token_cache.h"
 #include "channels/transport.h"
 #include "dispatcher/accounts/account_service.h"
+#include "dispatcher/audit/audit_service.h"
 #include "dispatcher/channel_accounts/channel_service.h"
 #include "dispatcher/core/clock.h"
 #include "dispatcher/dispatch/config.h"
 #include "dispatcher/dispatch/engine.h"
 #include "dispatcher/dispatch/publish_service.h"
+#include "dispatcher/http/routes/routes.h"
 #include "dispatcher/http/server.h"
 #include "dispatcher/media/media_service.h"
 #include "dispatcher/policy/calendar.h"
@@ -104,6 +106,10 @@ class App {
   DispatchEngine& engine() { return *engine_; }
   PublishService& publish() { return *publish_; }
   RecordsService& records() { return *records_; }
+  AuditService& audit() { return *audit_; }
+  // What the API's handlers were given (the same services as above), for serving them
+  // elsewhere (the router fuzz target's in-process server).
+  const RouteDeps& route_deps() const { return route_deps_; }
 
  private:
   App() = default;
@@ -127,6 +133,8 @@ class App {
   std::unique_ptr<DispatchEngine> engine_;
   std::unique_ptr<PublishService> publish_;
   std::unique_ptr<RecordsService> records_;
+  std::unique_ptr<AuditService> audit_;
+  RouteDeps route_deps_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };

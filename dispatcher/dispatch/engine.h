@@ -69,6 +69,9 @@ class DispatchEngine {
 
   const DispatchMetrics& metrics() const { return metrics_; }
   const channels::TokenCache* tokens() const { return deps_.tokens; }
+  // Prometheus text exposition of the metrics above and the outbox by channel kind and state
+  // (GET /metrics); defined in metrics.cc.
+  std::string MetricsText() const;
   const DispatchConfig& config() const { return config_; }
   // Rewrites the built-in site's indexes from the store (after publish or withdrawal).
   Status RebuildSiteIndexes();  // one at a time (RefreshSiteIndexes sees to it)

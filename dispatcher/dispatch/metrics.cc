@@ -1,16 +1,16 @@
-#include "dispatcher/dispatch/metrics.h"
-
 #include <map>
 #include <sstream>
 
+#include "dispatcher/dispatch/engine.h"
 #include "dispatcher/store/channel_repo.h"
 #include "dispatcher/store/dispatch_repo.h"
 
 namespace gd {
 
-std::string MetricsText(const DispatchEngine& engine, Store& store) {
+std::string DispatchEngine::MetricsText() const {
+  Store& store = *deps_.store;
   std::ostringstream o;
-  const DispatchMetrics& m = engine.metrics();
+  const DispatchMetrics& m = metrics_;
   o << "# HELP gd_dispatches Dispatches by channel kind and state.\n# TYPE gd_dispatches gauge\n";
   int64_t queue = 0;
   (void)store.Read([&](Tx& tx) -> Status {
@@ -39,10 +39,10 @@ std::string MetricsText(const DispatchEngine& engine, Store& store) {
           m.rate_limited.load());
   counter("gd_dispatch_platform_pauses_total",
           "Platform rate-limit answers after which the account was paused.", m.paused.load());
-  if (const channels::TokenCache* tokens = engine.tokens()) {
+  if (const channels::TokenCache* cache = tokens()) {
     // Access tokens per channel account: one refresh per expiry window is the goal, however
     // many workers use the account.
-    const auto counts = tokens->Counts();
+    const auto counts = cache->Counts();
     std::map<int64_t, std::string> kinds;
     (void)store.Read([&](Tx& tx) -> Status {
       for (const auto& [id, c] : counts) {

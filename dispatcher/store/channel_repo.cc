@@ -21,7 +21,7 @@ StatusOr<std::optional<ChannelAccountRow>> GetChannel(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::vector<ChannelAccountRow>> ListChannels(Tx& tx) {
-  static const std::string query = kChannels.SelectFrom("ORDER BY id");
+  static const std::string& query = sql::Immortal(kChannels.SelectFrom("ORDER BY id"));
   return sql::All(tx, kChannels, query);
 }
 

@@ -30,13 +30,13 @@ StatusOr<std::optional<Dispatch>> Get(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::vector<Dispatch>> ForTicket(Tx& tx, int64_t ticket_id) {
-  static const std::string query =
-      kDispatches.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY version, id");
+  static const std::string& query =
+      sql::Immortal(kDispatches.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY version, id"));
   return sql::All(tx, kDispatches, query, ":ticket_id", ticket_id);
 }
 
 Status Update(Tx& tx, const Dispatch& d, const std::string& owner) {
-  static const std::string owned = kDispatches.UpdateSql({}, "lease_owner=:owner");
+  static const std::string& owned = sql::Immortal(kDispatches.UpdateSql({}, "lease_owner=:owner"));
   CachedStatement q = tx.Prepare(owner.empty() ? kDispatches.update_sql() : owned);
   kDispatches.BindUpdate(*q, d, tx.now());
   if (!owner.empty()) q->bind(":owner", owner);
@@ -46,9 +46,9 @@ Status Update(Tx& tx, const Dispatch& d, const std::string& owner) {
 
 StatusOr<std::vector<Dispatch>> ClaimDue(Tx& tx, const std::string& owner, TimeMs lease_until,
                                          int limit) {
-  static const std::string query = "SELECT " + kDispatches.Select() + " FROM dispatches d WHERE " +
-                                   kClaimable +
-                                   " AND not_before <= :now ORDER BY not_before, id LIMIT :limit";
+  static const std::string& query =
+      sql::Immortal("SELECT " + kDispatches.Select() + " FROM dispatches d WHERE " + kClaimable +
+                    " AND not_before <= :now ORDER BY not_before, id LIMIT :limit");
   std::vector<Dispatch> out;
   {
     CachedStatement q = tx.Prepare(query);
@@ -115,9 +115,9 @@ StatusOr<std::vector<std::tuple<std::string, std::string, int64_t>>> CountByKind
 }
 
 StatusOr<std::vector<Dispatch>> PublishedBuiltinPortal(Tx& tx) {
-  static const std::string query = kDispatches.SelectFrom(
+  static const std::string& query = sql::Immortal(kDispatches.SelectFrom(
       "WHERE kind='portal' AND state='published' AND json_extract(progress, '$.builtin') = 1 "
-      "ORDER BY published_at DESC");
+      "ORDER BY published_at DESC"));
   return sql::All(tx, kDispatches, query);
 }
 
@@ -126,8 +126,8 @@ StatusOr<int64_t> InsertWithdrawal(Tx& tx, const Withdrawal& w) {
 }
 
 StatusOr<std::vector<Withdrawal>> WithdrawalsForTicket(Tx& tx, int64_t ticket_id) {
-  static const std::string query =
-      kWithdrawals.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY id");
+  static const std::string& query =
+      sql::Immortal(kWithdrawals.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY id"));
   return sql::All(tx, kWithdrawals, query, ":ticket_id", ticket_id);
 }
 
@@ -136,7 +136,8 @@ StatusOr<std::optional<Withdrawal>> GetWithdrawal(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::vector<Withdrawal>> PendingWithdrawals(Tx& tx) {
-  static const std::string query = kWithdrawals.SelectFrom("WHERE state='pending' ORDER BY id");
+  static const std::string& query =
+      sql::Immortal(kWithdrawals.SelectFrom("WHERE state='pending' ORDER BY id"));
   return sql::All(tx, kWithdrawals, query);
 }
 

@@ -14,7 +14,8 @@ StatusOr<std::optional<MediaRow>> GetMedia(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::optional<MediaRow>> GetMediaBySha(Tx& tx, const std::string& sha256) {
-  static const std::string query = kMedia.SelectFrom("WHERE sha256=:sha256 ORDER BY id LIMIT 1");
+  static const std::string& query =
+      sql::Immortal(kMedia.SelectFrom("WHERE sha256=:sha256 ORDER BY id LIMIT 1"));
   return sql::One(tx, kMedia, query, ":sha256", sha256);
 }
 

@@ -17,9 +17,10 @@ using tables::kTickets;
 
 // Flags with their correction ticket (0 when none), as the column after the flag's own.
 const std::string& FlagSelect() {
-  static const std::string query = "SELECT " + kRescanFlags.Select("f") +
-                                   ", COALESCE(c.correction_ticket_id, 0) FROM rescan_flags f "
-                                   "LEFT JOIN corrections c ON c.ticket_id = f.ticket_id ";
+  static const std::string& query =
+      sql::Immortal("SELECT " + kRescanFlags.Select("f") +
+                    ", COALESCE(c.correction_ticket_id, 0) FROM rescan_flags f "
+                    "LEFT JOIN corrections c ON c.ticket_id = f.ticket_id ");
   return query;
 }
 
@@ -36,17 +37,17 @@ std::vector<RescanFlag> ReadFlags(SQLite::Statement& q) {
 }  // namespace
 
 StatusOr<std::vector<Decision>> ListUnitDecisions(Tx& tx, int64_t unit_id, TimeMs from, TimeMs to) {
-  static const std::string query =
-      "SELECT " + kDecisions.Select("d") +
-      " FROM decisions d JOIN tickets t ON t.id = d.ticket_id "
-      "WHERE t.unit_id = :unit_id AND d.decided_at >= :from AND d.decided_at < :to "
-      "ORDER BY d.decided_at, d.id";
+  static const std::string& query =
+      sql::Immortal("SELECT " + kDecisions.Select("d") +
+                    " FROM decisions d JOIN tickets t ON t.id = d.ticket_id "
+                    "WHERE t.unit_id = :unit_id AND d.decided_at >= :from AND d.decided_at < :to "
+                    "ORDER BY d.decided_at, d.id");
   return sql::All(tx, kDecisions, query, ":unit_id", unit_id, ":from", from, ":to", to);
 }
 
 StatusOr<std::vector<DispatchLink>> ListPublishedDispatches(Tx& tx, int64_t ticket_id) {
-  static const std::string query =
-      kDispatches.SelectFrom("WHERE ticket_id = :ticket_id AND published_at > 0 ORDER BY id");
+  static const std::string& query = sql::Immortal(
+      kDispatches.SelectFrom("WHERE ticket_id = :ticket_id AND published_at > 0 ORDER BY id"));
   std::vector<DispatchLink> out;
   for (const Dispatch& d : sql::All(tx, kDispatches, query, ":ticket_id", ticket_id))
     out.push_back(
@@ -62,7 +63,8 @@ StatusOr<int64_t> InsertFiling(Tx& tx, const FilingRow& f) {
 }
 
 StatusOr<std::vector<FilingRow>> ListFilings(Tx& tx, const std::string& month) {
-  static const std::string query = kFilings.SelectFrom("WHERE month = :month ORDER BY unit_id");
+  static const std::string& query =
+      sql::Immortal(kFilings.SelectFrom("WHERE month = :month ORDER BY unit_id"));
   return sql::All(tx, kFilings, query, ":month", month);
 }
 
@@ -94,16 +96,17 @@ StatusOr<std::map<int64_t, TimeMs>> LastPublishedByAccount(Tx& tx) {
 }
 
 StatusOr<std::vector<PersonnelRow>> ListPersonnelRows(Tx& tx, std::optional<int64_t> unit_id) {
-  static const std::string all = kPersonnel.SelectFrom("ORDER BY id");
-  static const std::string of_unit = kPersonnel.SelectFrom(
-      "WHERE unit_id = :unit_id OR json_extract(change, '$.unit_before') = :unit_id ORDER BY id");
+  static const std::string& all = sql::Immortal(kPersonnel.SelectFrom("ORDER BY id"));
+  static const std::string& of_unit = sql::Immortal(kPersonnel.SelectFrom(
+      "WHERE unit_id = :unit_id OR json_extract(change, '$.unit_before') = :unit_id ORDER BY id"));
   CachedStatement q = tx.Prepare(unit_id ? of_unit : all);
   if (unit_id) q->bind(":unit_id", *unit_id);
   return kPersonnel.ReadAll(*q);
 }
 
 StatusOr<std::vector<PublishedTicket>> ListPublishedTickets(Tx& tx) {
-  static const std::string query = kTickets.SelectFrom("WHERE state = 'published' ORDER BY id");
+  static const std::string& query =
+      sql::Immortal(kTickets.SelectFrom("WHERE state = 'published' ORDER BY id"));
   std::vector<PublishedTicket> out;
   for (const Ticket& t : sql::All(tx, kTickets, query))
     out.push_back({t.id, t.unit_id, t.version, t.published_at});
@@ -115,7 +118,8 @@ StatusOr<int64_t> InsertRescanRun(Tx& tx, const RescanRun& r) {
 }
 
 StatusOr<std::optional<RescanRun>> LatestRescanRun(Tx& tx) {
-  static const std::string query = kRescanRuns.SelectFrom("ORDER BY id DESC LIMIT 1");
+  static const std::string& query =
+      sql::Immortal(kRescanRuns.SelectFrom("ORDER BY id DESC LIMIT 1"));
   return sql::One(tx, kRescanRuns, query);
 }
 
@@ -125,9 +129,10 @@ StatusOr<int64_t> InsertRescanFlag(Tx& tx, const RescanFlag& f) {
 
 StatusOr<std::vector<RescanFlag>> ListRescanFlags(Tx& tx, int64_t run_id,
                                                   std::optional<int64_t> unit_id) {
-  static const std::string all = FlagSelect() + "WHERE f.run_id = :run_id ORDER BY f.ticket_id";
-  static const std::string of_unit =
-      FlagSelect() + "WHERE f.run_id = :run_id AND f.unit_id = :unit_id ORDER BY f.ticket_id";
+  static const std::string& all =
+      sql::Immortal(FlagSelect() + "WHERE f.run_id = :run_id ORDER BY f.ticket_id");
+  static const std::string& of_unit = sql::Immortal(
+      FlagSelect() + "WHERE f.run_id = :run_id AND f.unit_id = :unit_id ORDER BY f.ticket_id");
   CachedStatement q = tx.Prepare(unit_id ? of_unit : all);
   q->bind(":run_id", run_id);
   if (unit_id) q->bind(":unit_id", *unit_id);
@@ -135,8 +140,8 @@ StatusOr<std::vector<RescanFlag>> ListRescanFlags(Tx& tx, int64_t run_id,
 }
 
 StatusOr<std::optional<RescanFlag>> LatestFlagOf(Tx& tx, int64_t ticket_id) {
-  static const std::string query =
-      FlagSelect() + "WHERE f.ticket_id = :ticket_id ORDER BY f.id DESC LIMIT 1";
+  static const std::string& query =
+      sql::Immortal(FlagSelect() + "WHERE f.ticket_id = :ticket_id ORDER BY f.id DESC LIMIT 1");
   CachedStatement q = tx.Prepare(query);
   q->bind(":ticket_id", ticket_id);
   std::vector<RescanFlag> flags = ReadFlags(*q);

@@ -38,6 +38,10 @@ struct RowError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A statement's text (or a table mapping) built once and never destroyed: a worker of an App a
+// test leaks may still run a query while static destructors run at exit.
+inline const std::string& Immortal(std::string text) { return *new std::string(std::move(text)); }
+
 // Runs `fn`; a constraint violation becomes kAlreadyExists with `conflict_message`.
 Status ConstraintAware(const std::function<void()>& fn, const char* conflict_message);
 

@@ -55,12 +55,12 @@ using sql::kUpdateNow;
 using sql::kWritten;
 constexpr unsigned kRead = 0;
 
-const sql::Table<Unit> kUnits{
+const sql::Table<Unit>& kUnits = *new sql::Table<Unit>{
     "units",
     {Col<&Unit::id>("id", kKey), Col<&Unit::name>("name", kInsert),
      Col<&Unit::kind>("kind", kInsert), Col<&Unit::created_at>("created_at", kInsertNow)}};
 
-const sql::Table<User> kUsers{
+const sql::Table<User>& kUsers = *new sql::Table<User>{
     "users",
     {Col<&User::id>("id", kKey), Col<&User::username>("username", kWritten),
      Col<&User::name>("name", kWritten), Col<&User::unit_id>("unit_id", kWritten),
@@ -72,7 +72,7 @@ const sql::Table<User> kUsers{
      Col<&User::locked_until>("locked_until", kUpdate),
      Col<&User::created_at>("created_at", kInsertNow)}};
 
-const sql::Table<Session> kSessions{
+const sql::Table<Session>& kSessions = *new sql::Table<Session>{
     "sessions",
     {Col<&Session::token_hash>("token_hash", kInsert | kKey),
      Col<&Session::user_id>("user_id", kInsert), Col<&Session::csrf_token>("csrf_token", kInsert),
@@ -80,7 +80,7 @@ const sql::Table<Session> kSessions{
      Col<&Session::expires_at>("expires_at", kWritten),
      Col<&Session::last_seen_at>("last_seen_at", kWritten)}};
 
-const sql::Table<PersonnelRow> kPersonnel{
+const sql::Table<PersonnelRow>& kPersonnel = *new sql::Table<PersonnelRow>{
     "personnel_log",
     {Col<&PersonnelRow::id>("id", kRead), Col<&PersonnelRow::at>("at", kInsertNow),
      Col<&PersonnelRow::actor_id>("actor_id", kInsert),
@@ -89,7 +89,7 @@ const sql::Table<PersonnelRow> kPersonnel{
      Col<&PersonnelRow::change>("change", kInsert)}};
 
 // row_version starts at 1 (the column's default) and is raised by ticket_repo::UpdateTicket.
-const sql::Table<Ticket> kTickets{
+const sql::Table<Ticket>& kTickets = *new sql::Table<Ticket>{
     "tickets",
     {Col<&Ticket::id>("id", kInsert | kKey), Col<&Ticket::unit_id>("unit_id", kInsert),
      Col<&Ticket::author_id>("author_id", kInsert), Col<&Ticket::category>("category", kWritten),
@@ -103,17 +103,17 @@ const sql::Table<Ticket> kTickets{
      Col<&Ticket::row_version>("row_version", kRead),
      Col<&Ticket::published_at>("published_at", kUpdate)}};
 
-const sql::Table<StoredVersion> kVersions{
-    "ticket_versions",
-    {Col<&StoredVersion::ticket_id>("ticket_id", kInsert),
-     Col<&StoredVersion::version>("version", kInsert),
-     Col<&StoredVersion::content>("content", kInsert),
-     Col<&StoredVersion::content_hash>("content_hash", kInsert),
-     Col<&StoredVersion::renderings>("renderings", kInsert),
-     Col<&StoredVersion::created_by>("created_by", kInsert),
-     Col<&StoredVersion::created_at>("created_at", kInsertNow)}};
+const sql::Table<StoredVersion>& kVersions =
+    *new sql::Table<StoredVersion>{"ticket_versions",
+                                   {Col<&StoredVersion::ticket_id>("ticket_id", kInsert),
+                                    Col<&StoredVersion::version>("version", kInsert),
+                                    Col<&StoredVersion::content>("content", kInsert),
+                                    Col<&StoredVersion::content_hash>("content_hash", kInsert),
+                                    Col<&StoredVersion::renderings>("renderings", kInsert),
+                                    Col<&StoredVersion::created_by>("created_by", kInsert),
+                                    Col<&StoredVersion::created_at>("created_at", kInsertNow)}};
 
-const sql::Table<Decision> kDecisions{
+const sql::Table<Decision>& kDecisions = *new sql::Table<Decision>{
     "decisions",
     {Col<&Decision::id>("id", kRead), Col<&Decision::ticket_id>("ticket_id", kInsert),
      Col<&Decision::version>("version", kInsert), Col<&Decision::round>("round", kInsert),
@@ -125,14 +125,14 @@ const sql::Table<Decision> kDecisions{
      Col<&Decision::decided_at>("decided_at", kInsert),
      Col<&Decision::signature>("signature", kInsert)}};
 
-const sql::Table<CheckRun> kCheckRuns{
+const sql::Table<CheckRun>& kCheckRuns = *new sql::Table<CheckRun>{
     "check_runs",
     {Col<&CheckRun::id>("id", kRead), Col<&CheckRun::ticket_id>("ticket_id", kInsert),
      Col<&CheckRun::version>("version", kInsert), Col<&CheckRun::stage>("stage", kInsert),
      Col<&CheckRun::findings>("findings", kInsert),
      Col<&CheckRun::created_at>("created_at", kInsertNow)}};
 
-const sql::Table<MediaRow> kMedia{
+const sql::Table<MediaRow>& kMedia = *new sql::Table<MediaRow>{
     "media",
     {Col<&MediaRow::id>("id", kKey), Col<&MediaRow::sha256>("sha256", kInsert),
      Col<&MediaRow::kind>("kind", kInsert), Col<&MediaRow::mime>("mime", kInsert),
@@ -142,7 +142,7 @@ const sql::Table<MediaRow> kMedia{
      Col<&MediaRow::height>("height", kInsert),
      Col<&MediaRow::created_at>("created_at", kInsertNow)}};
 
-const sql::Table<ChannelAccountRow> kChannels{
+const sql::Table<ChannelAccountRow>& kChannels = *new sql::Table<ChannelAccountRow>{
     "channel_accounts",
     {Col<&ChannelAccountRow::id>("id", kKey), Col<&ChannelAccountRow::kind>("kind", kWritten),
      Col<&ChannelAccountRow::name>("name", kWritten),
@@ -154,7 +154,7 @@ const sql::Table<ChannelAccountRow> kChannels{
      Col<&ChannelAccountRow::created_at>("created_at", kInsertNow),
      Col<&ChannelAccountRow::updated_at>("updated_at", kInsertNow | kUpdateNow)}};
 
-const sql::Table<AuditEntry> kAudit{
+const sql::Table<AuditEntry>& kAudit = *new sql::Table<AuditEntry>{
     "audit_log",
     {Col<&AuditEntry::id>("id", kInsert), Col<&AuditEntry::at>("at", kInsert),
      Col<&AuditEntry::actor_id>("actor_id", kInsert), Col<&AuditEntry::action>("action", kInsert),
@@ -163,7 +163,7 @@ const sql::Table<AuditEntry> kAudit{
      Col<&AuditEntry::prev_hash>("prev_hash", kInsert), Col<&AuditEntry::hash>("hash", kInsert)}};
 
 // attempts and the remote/lease columns start at their defaults and change by update only.
-const sql::Table<Dispatch> kDispatches{
+const sql::Table<Dispatch>& kDispatches = *new sql::Table<Dispatch>{
     "dispatches",
     {Col<&Dispatch::id>("id", kKey), Col<&Dispatch::ticket_id>("ticket_id", kInsert),
      Col<&Dispatch::version>("version", kInsert), Col<&Dispatch::account_id>("account_id", kInsert),
@@ -181,17 +181,17 @@ const sql::Table<Dispatch> kDispatches{
      Col<&Dispatch::created_at>("created_at", kInsertNow),
      Col<&Dispatch::updated_at>("updated_at", kInsertNow | kUpdateNow)}};
 
-const sql::Table<DispatchAttempt> kAttempts{
-    "dispatch_attempts",
-    {Col<&DispatchAttempt::id>("id", kKey),
-     Col<&DispatchAttempt::dispatch_id>("dispatch_id", kInsert),
-     Col<&DispatchAttempt::action>("action", kInsert),
-     Col<&DispatchAttempt::started_at>("started_at", kInsertNow),
-     Col<&DispatchAttempt::finished_at>("finished_at", kUpdateNow),
-     Col<&DispatchAttempt::outcome>("outcome", kUpdate),
-     Col<&DispatchAttempt::error>("error", kUpdate)}};
+const sql::Table<DispatchAttempt>& kAttempts =
+    *new sql::Table<DispatchAttempt>{"dispatch_attempts",
+                                     {Col<&DispatchAttempt::id>("id", kKey),
+                                      Col<&DispatchAttempt::dispatch_id>("dispatch_id", kInsert),
+                                      Col<&DispatchAttempt::action>("action", kInsert),
+                                      Col<&DispatchAttempt::started_at>("started_at", kInsertNow),
+                                      Col<&DispatchAttempt::finished_at>("finished_at", kUpdateNow),
+                                      Col<&DispatchAttempt::outcome>("outcome", kUpdate),
+                                      Col<&DispatchAttempt::error>("error", kUpdate)}};
 
-const sql::Table<Withdrawal> kWithdrawals{
+const sql::Table<Withdrawal>& kWithdrawals = *new sql::Table<Withdrawal>{
     "withdrawals",
     {Col<&Withdrawal::id>("id", kKey), Col<&Withdrawal::ticket_id>("ticket_id", kInsert),
      Col<&Withdrawal::requested_by>("requested_by", kInsert),
@@ -203,7 +203,7 @@ const sql::Table<Withdrawal> kWithdrawals{
      Col<&Withdrawal::comment>("comment", kUpdate),
      Col<&Withdrawal::created_at>("created_at", kInsertNow)}};
 
-const sql::Table<FilingRow> kFilings{
+const sql::Table<FilingRow>& kFilings = *new sql::Table<FilingRow>{
     "archive_filings",
     {Col<&FilingRow::id>("id", kRead), Col<&FilingRow::unit_id>("unit_id", kInsert),
      Col<&FilingRow::month>("month", kInsert), Col<&FilingRow::filed_by>("filed_by", kInsert),
@@ -211,7 +211,7 @@ const sql::Table<FilingRow> kFilings{
      Col<&FilingRow::csv_sha256>("csv_sha256", kInsert)}};
 
 // The trigger of a run is stored in the column `cause`.
-const sql::Table<RescanRun> kRescanRuns{
+const sql::Table<RescanRun>& kRescanRuns = *new sql::Table<RescanRun>{
     "rescan_runs",
     {Col<&RescanRun::id>("id", kRead), Col<&RescanRun::at>("at", kInsert),
      Col<&RescanRun::actor_id>("actor_id", kInsert), Col<&RescanRun::trigger>("cause", kInsert),
@@ -220,14 +220,14 @@ const sql::Table<RescanRun> kRescanRuns{
      Col<&RescanRun::scanned>("scanned", kInsert), Col<&RescanRun::flagged>("flagged", kInsert)}};
 
 // RescanFlag::correction_ticket_id is not a column: records_repo joins it from corrections.
-const sql::Table<RescanFlag> kRescanFlags{
+const sql::Table<RescanFlag>& kRescanFlags = *new sql::Table<RescanFlag>{
     "rescan_flags",
     {Col<&RescanFlag::id>("id", kRead), Col<&RescanFlag::run_id>("run_id", kInsert),
      Col<&RescanFlag::ticket_id>("ticket_id", kInsert),
      Col<&RescanFlag::unit_id>("unit_id", kInsert), Col<&RescanFlag::version>("version", kInsert),
      Col<&RescanFlag::findings>("findings", kInsert)}};
 
-const sql::Table<Correction> kCorrections{
+const sql::Table<Correction>& kCorrections = *new sql::Table<Correction>{
     "corrections",
     {Col<&Correction::ticket_id>("ticket_id", kInsert),
      Col<&Correction::correction_ticket_id>("correction_ticket_id", kInsert),

@@ -27,23 +27,24 @@ struct StoredVersion {
   TimeMs created_at = 0;
 };
 
-extern const sql::Table<Unit> kUnits;
-extern const sql::Table<User> kUsers;
-extern const sql::Table<Session> kSessions;
-extern const sql::Table<PersonnelRow> kPersonnel;
-extern const sql::Table<Ticket> kTickets;
-extern const sql::Table<StoredVersion> kVersions;
-extern const sql::Table<Decision> kDecisions;
-extern const sql::Table<CheckRun> kCheckRuns;
-extern const sql::Table<MediaRow> kMedia;
-extern const sql::Table<ChannelAccountRow> kChannels;
-extern const sql::Table<AuditEntry> kAudit;
-extern const sql::Table<Dispatch> kDispatches;
-extern const sql::Table<DispatchAttempt> kAttempts;
-extern const sql::Table<Withdrawal> kWithdrawals;
-extern const sql::Table<FilingRow> kFilings;
-extern const sql::Table<RescanRun> kRescanRuns;
-extern const sql::Table<RescanFlag> kRescanFlags;
-extern const sql::Table<Correction> kCorrections;
+// Allocated once and never destroyed (see sql::Immortal).
+extern const sql::Table<Unit>& kUnits;
+extern const sql::Table<User>& kUsers;
+extern const sql::Table<Session>& kSessions;
+extern const sql::Table<PersonnelRow>& kPersonnel;
+extern const sql::Table<Ticket>& kTickets;
+extern const sql::Table<StoredVersion>& kVersions;
+extern const sql::Table<Decision>& kDecisions;
+extern const sql::Table<CheckRun>& kCheckRuns;
+extern const sql::Table<MediaRow>& kMedia;
+extern const sql::Table<ChannelAccountRow>& kChannels;
+extern const sql::Table<AuditEntry>& kAudit;
+extern const sql::Table<Dispatch>& kDispatches;
+extern const sql::Table<DispatchAttempt>& kAttempts;
+extern const sql::Table<Withdrawal>& kWithdrawals;
+extern const sql::Table<FilingRow>& kFilings;
+extern const sql::Table<RescanRun>& kRescanRuns;
+extern const sql::Table<RescanFlag>& kRescanFlags;
+extern const sql::Table<Correction>& kCorrections;
 
 }  // namespace gd::tables

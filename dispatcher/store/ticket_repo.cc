@@ -43,8 +43,8 @@ StatusOr<int64_t> InsertTicket(Tx& tx, const Ticket& t) {
 }
 
 Status UpdateTicket(Tx& tx, const Ticket& t) {
-  static const std::string query =
-      kTickets.UpdateSql("row_version=row_version+1", "row_version=:row_version");
+  static const std::string& query =
+      sql::Immortal(kTickets.UpdateSql("row_version=row_version+1", "row_version=:row_version"));
   CachedStatement q = tx.Prepare(query);
   kTickets.BindUpdate(*q, t, tx.now());
   q->bind(":row_version", t.row_version);
@@ -118,8 +118,8 @@ Status InsertVersionText(Tx& tx, int64_t ticket_id, int version, const std::stri
 }
 
 StatusOr<std::optional<TicketVersion>> GetVersion(Tx& tx, int64_t ticket_id, int version) {
-  static const std::string query =
-      kVersions.SelectFrom("WHERE ticket_id=:ticket_id AND version=:version");
+  static const std::string& query =
+      sql::Immortal(kVersions.SelectFrom("WHERE ticket_id=:ticket_id AND version=:version"));
   CachedStatement q = tx.Prepare(query);
   q->bind(":ticket_id", ticket_id);
   q->bind(":version", version);
@@ -127,9 +127,10 @@ StatusOr<std::optional<TicketVersion>> GetVersion(Tx& tx, int64_t ticket_id, int
 }
 
 StatusOr<std::optional<TicketVersion>> GetVersionContent(Tx& tx, int64_t ticket_id, int version) {
-  static const std::string query = "SELECT " + kVersions.Select({}, {{"renderings", "'null'"}}) +
-                                   " FROM ticket_versions WHERE ticket_id=:ticket_id AND "
-                                   "version=:version";
+  static const std::string& query =
+      sql::Immortal("SELECT " + kVersions.Select({}, {{"renderings", "'null'"}}) +
+                    " FROM ticket_versions WHERE ticket_id=:ticket_id AND "
+                    "version=:version");
   CachedStatement q = tx.Prepare(query);
   q->bind(":ticket_id", ticket_id);
   q->bind(":version", version);
@@ -137,8 +138,8 @@ StatusOr<std::optional<TicketVersion>> GetVersionContent(Tx& tx, int64_t ticket_
 }
 
 StatusOr<std::vector<TicketVersion>> ListVersions(Tx& tx, int64_t ticket_id) {
-  static const std::string query =
-      kVersions.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY version");
+  static const std::string& query =
+      sql::Immortal(kVersions.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY version"));
   std::vector<TicketVersion> out;
   for (const StoredVersion& s : sql::All(tx, kVersions, query, ":ticket_id", ticket_id)) {
     GD_ASSIGN_OR_RETURN(TicketVersion v, Parse(s));
@@ -152,7 +153,8 @@ StatusOr<int64_t> InsertDecision(Tx& tx, const Decision& d) {
 }
 
 StatusOr<std::vector<Decision>> ListDecisions(Tx& tx, int64_t ticket_id) {
-  static const std::string query = kDecisions.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY id");
+  static const std::string& query =
+      sql::Immortal(kDecisions.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY id"));
   return sql::All(tx, kDecisions, query, ":ticket_id", ticket_id);
 }
 
@@ -162,7 +164,8 @@ Status InsertCheckRun(Tx& tx, const CheckRun& r) {
 }
 
 StatusOr<std::vector<CheckRun>> ListCheckRuns(Tx& tx, int64_t ticket_id) {
-  static const std::string query = kCheckRuns.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY id");
+  static const std::string& query =
+      sql::Immortal(kCheckRuns.SelectFrom("WHERE ticket_id=:ticket_id ORDER BY id"));
   return sql::All(tx, kCheckRuns, query, ":ticket_id", ticket_id);
 }
 

@@ -16,7 +16,7 @@ using tables::kUsers;
 StatusOr<int64_t> InsertUnit(Tx& tx, const Unit& u) { return sql::InsertRow(tx, kUnits, u); }
 
 StatusOr<std::vector<Unit>> ListUnits(Tx& tx) {
-  static const std::string query = kUnits.SelectFrom("ORDER BY id");
+  static const std::string& query = sql::Immortal(kUnits.SelectFrom("ORDER BY id"));
   return sql::All(tx, kUnits, query);
 }
 
@@ -32,7 +32,7 @@ Status UpdateUser(Tx& tx, const User& u) {
 StatusOr<std::optional<User>> GetUser(Tx& tx, int64_t id) { return sql::ByKey(tx, kUsers, id); }
 
 StatusOr<std::optional<User>> GetUserByName(Tx& tx, const std::string& username) {
-  static const std::string query = kUsers.SelectFrom("WHERE username=:username");
+  static const std::string& query = sql::Immortal(kUsers.SelectFrom("WHERE username=:username"));
   return sql::One(tx, kUsers, query, ":username", username);
 }
 
@@ -44,8 +44,9 @@ StatusOr<std::string> GetUserDisplayName(Tx& tx, int64_t id) {
 }
 
 StatusOr<std::vector<User>> ListUsers(Tx& tx, std::optional<int64_t> unit_id) {
-  static const std::string all = kUsers.SelectFrom("ORDER BY id");
-  static const std::string of_unit = kUsers.SelectFrom("WHERE unit_id=:unit_id ORDER BY id");
+  static const std::string& all = sql::Immortal(kUsers.SelectFrom("ORDER BY id"));
+  static const std::string& of_unit =
+      sql::Immortal(kUsers.SelectFrom("WHERE unit_id=:unit_id ORDER BY id"));
   CachedStatement q = tx.Prepare(unit_id ? of_unit : all);
   if (unit_id) q->bind(":unit_id", *unit_id);
   return kUsers.ReadAll(*q);
@@ -62,8 +63,9 @@ Status AppendPersonnel(Tx& tx, int64_t actor_id, int64_t user_id, int64_t unit_i
 }
 
 StatusOr<Json> ListPersonnel(Tx& tx, std::optional<int64_t> unit_id) {
-  static const std::string all = kPersonnel.SelectFrom("ORDER BY id");
-  static const std::string of_unit = kPersonnel.SelectFrom("WHERE unit_id=:unit_id ORDER BY id");
+  static const std::string& all = sql::Immortal(kPersonnel.SelectFrom("ORDER BY id"));
+  static const std::string& of_unit =
+      sql::Immortal(kPersonnel.SelectFrom("WHERE unit_id=:unit_id ORDER BY id"));
   CachedStatement q = tx.Prepare(unit_id ? of_unit : all);
   if (unit_id) q->bind(":unit_id", *unit_id);
   Json out = Json::array();
@@ -87,10 +89,10 @@ StatusOr<std::optional<Session>> GetSession(Tx& tx, const std::string& token_has
 }
 
 StatusOr<std::optional<SessionAuth>> GetSessionAuth(Tx& tx, const std::string& token_hash) {
-  static const std::string query =
+  static const std::string& query = sql::Immortal(
       "SELECT " + kUsers.Select("u") + ", " + kSessions.Select("s") + ", " + kUnits.Select("n") +
       " FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN units n ON n.id = u.unit_id "
-      "WHERE s.token_hash=:token_hash";
+      "WHERE s.token_hash=:token_hash");
   CachedStatement q = tx.Prepare(query);
   q->bind(":token_hash", token_hash);
   if (!q->executeStep()) return std::optional<SessionAuth>();

@@ -81,15 +81,7 @@ World& TheWorld() {
     w->app = std::move(app).value();
     gd::App& a = *w->app;
 
-    gd::RouteDeps deps;
-    deps.store = &a.store();
-    deps.accounts = &a.accounts();
-    deps.review = &a.review();
-    deps.channels = &a.channels();
-    deps.media = &a.media();
-    deps.publish = &a.publish();
-    deps.engine = &a.engine();
-    deps.records = &a.records();
+    gd::RouteDeps deps = a.route_deps();
     deps.tester = [](const gd::ChannelAccountRow&, const Json&) { return gd::Status::Ok(); };
     w->server =
         std::make_unique<gd::HttpServer>(gd::AllRoutes(deps), &a.accounts(), gd::ServerOptions{});

@@ -1,28 +1,16 @@
 #include <algorithm>
-#include <map>
-#include <optional>
-#include <string>
 
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/decode.h"
 #include "dispatcher/http/routes/routes.h"
-#include "dispatcher/store/audit_repo.h"
-#include "dispatcher/store/user_repo.h"
 
 namespace gd {
 namespace {
 
 using R = Role;
 
-// GET /api/audit filters.
-struct AuditQuery {
-  std::optional<int64_t> ticket_id, user_id;
-  std::optional<TimeMs> from, to;
-  int page = 1, per_page = 50;
-};
-
-StatusOr<AuditQuery> DecodeAuditQuery(const ApiRequest& r) {
-  AuditQuery q;
+StatusOr<AuditFilter> DecodeAuditQuery(const ApiRequest& r) {
+  AuditFilter q;
   GD_ASSIGN_OR_RETURN(q.ticket_id, QueryId(r, "ticket_id"));
   GD_ASSIGN_OR_RETURN(q.user_id, QueryId(r, "user_id"));
   GD_ASSIGN_OR_RETURN(q.from, QueryTime(r, "from"));
@@ -37,7 +25,7 @@ StatusOr<AuditQuery> DecodeAuditQuery(const ApiRequest& r) {
 }  // namespace
 
 std::vector<Route> AuditRoutes(const RouteDeps& d) {
-  Store* store = d.store;
+  AuditService* audit = d.audit;
   const std::vector<Role> kCity = {R::kAdmin, R::kOffice, R::kAuditor};
   std::vector<Route> routes;
   routes.push_back({
@@ -45,35 +33,23 @@ std::vector<Route> AuditRoutes(const RouteDeps& d) {
       .path = "/api/audit",
       .roles = kCity,
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(AuditQuery q, DecodeAuditQuery(r));
+        GD_ASSIGN_OR_RETURN(AuditFilter q, DecodeAuditQuery(r));
+        GD_ASSIGN_OR_RETURN(AuditPage page, audit->List(q));
         Json items = Json::array();
-        int64_t total = 0;
-        GD_RETURN_IF_ERROR(store->Read([&](Tx& tx) -> Status {
-          GD_ASSIGN_OR_RETURN(auto rows, audit_repo::ListAudit(tx, q.ticket_id, q.user_id, q.from,
-                                                               q.to, q.page, q.per_page, &total));
-          std::map<int64_t, std::string> names;  // actor id -> name
-          for (const auto& e : rows) {
-            Json row = {{"id", e.id},
-                        {"at", FormatRfc3339(e.at)},
-                        {"actor_id", e.actor_id},
-                        {"action", e.action},
-                        {"entity", e.entity},
-                        {"entity_id", e.entity_id},
-                        {"detail", e.detail},
-                        {"hash", e.hash}};
-            if (e.actor_id != 0) {
-              auto it = names.find(e.actor_id);
-              if (it == names.end()) {
-                GD_ASSIGN_OR_RETURN(auto u, user_repo::GetUser(tx, e.actor_id));
-                it = names.emplace(e.actor_id, u ? u->name : "").first;
-              }
-              if (!it->second.empty()) row["actor_name"] = it->second;
-            }
-            items.push_back(std::move(row));
-          }
-          return Status::Ok();
-        }));
-        return JsonResponse({{"items", items}, {"total", total}});
+        for (const AuditRow& a : page.items) {
+          const AuditEntry& e = a.entry;
+          Json row = {{"id", e.id},
+                      {"at", FormatRfc3339(e.at)},
+                      {"actor_id", e.actor_id},
+                      {"action", e.action},
+                      {"entity", e.entity},
+                      {"entity_id", e.entity_id},
+                      {"detail", e.detail},
+                      {"hash", e.hash}};
+          if (!a.actor_name.empty()) row["actor_name"] = a.actor_name;
+          items.push_back(std::move(row));
+        }
+        return JsonResponse({{"items", items}, {"total", page.total}});
       },
   });
   routes.push_back({
@@ -81,7 +57,7 @@ std::vector<Route> AuditRoutes(const RouteDeps& d) {
       .path = "/api/audit/verify",
       .roles = kCity,
       .handler = [=](ApiRequest&) -> StatusOr<ApiResponse> {
-        AuditVerdict v = store->VerifyAudit();
+        AuditVerdict v = audit->Verify();
         if (v.ok) return JsonResponse({{"ok", true}, {"rows", v.rows}});
         return JsonResponse(
             {{"ok", false}, {"rows", v.rows}, {"broken_id", v.broken_id}, {"problem", v.problem}});

@@ -1,6 +1,5 @@
 #include <httplib.h>
 
-#include "dispatcher/dispatch/metrics.h"
 #include "dispatcher/http/decode.h"
 #include "dispatcher/http/routes/routes.h"
 
@@ -68,7 +67,6 @@ StatusOr<WithdrawalDecision> DecodeWithdrawalDecision(const Json& body) {
 std::vector<Route> DispatchRoutes(const RouteDeps& d) {
   PublishService* publish = d.publish;
   DispatchEngine* engine = d.engine;
-  Store* store = d.store;
   AccountService* accounts = d.accounts;
   std::vector<Route> r;
   r.push_back({
@@ -161,7 +159,7 @@ std::vector<Route> DispatchRoutes(const RouteDeps& d) {
       .path = "/metrics",
       .public_route = true,
       .allow_password_expired = true,
-      .handler = [engine, store, accounts](ApiRequest& q) -> StatusOr<ApiResponse> {
+      .handler = [engine, accounts](ApiRequest& q) -> StatusOr<ApiResponse> {
         if (!Loopback(q.raw->remote_addr)) {
           std::string auth = q.raw->get_header_value("Authorization");
           if (auth.rfind("Bearer ", 0) != 0) return Unauthenticated("请先登录");
@@ -171,7 +169,7 @@ std::vector<Route> DispatchRoutes(const RouteDeps& d) {
         }
         ApiResponse res;
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        res.body = MetricsText(*engine, *store);
+        res.body = engine->MetricsText();
         return res;
       },
   });

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dispatcher/accounts/account_service.h"
+#include "dispatcher/audit/audit_service.h"
 #include "dispatcher/channel_accounts/channel_service.h"
 #include "dispatcher/dispatch/engine.h"
 #include "dispatcher/dispatch/publish_service.h"
@@ -13,14 +14,13 @@
 #include "dispatcher/media/media_service.h"
 #include "dispatcher/records/records_service.h"
 #include "dispatcher/review/review_service.h"
-#include "dispatcher/store/db.h"
 
 namespace gd {
 
 // What the handlers call. Every pointer is required except where noted.
 struct RouteDeps {
-  Store* store = nullptr;
   AccountService* accounts = nullptr;
+  AuditService* audit = nullptr;
   ReviewService* review = nullptr;
   ChannelService* channels = nullptr;
   MediaService* media = nullptr;

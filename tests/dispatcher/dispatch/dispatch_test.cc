@@ -8,7 +8,6 @@
 
 #include "dispatch_fixture.h"
 #include "dispatcher/core/time_util.h"
-#include "dispatcher/dispatch/metrics.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
 #include "tests/dispatcher/store/sql_test_util.h"
@@ -318,7 +317,7 @@ TEST_F(Dispatch, MetricsAreExposed) {
   int64_t id = w.Approved("指标测试", {w.portal, w.wechat, w.weibo});
   w.Publish(id);
   w.WaitDispatches(id, [](const Json& i) { return AllIn(i, "published"); });
-  std::string text = MetricsText(w.app->engine(), w.app->store());
+  std::string text = w.app->engine().MetricsText();
   EXPECT_NE(text.find("gd_dispatches{kind=\"weibo\",state=\"published\"}"), std::string::npos)
       << text;
   EXPECT_NE(text.find("gd_dispatch_attempt_seconds_bucket"), std::string::npos);
