@@ -57,7 +57,9 @@ if [ -z "$base" ]; then
       bin=build-e2e/bin/dispatcher
     fi
     echo "== e2e: $bin demo on 127.0.0.1:$port =="
-    "$bin" demo --listen "127.0.0.1:$port" --data "$data/var" --web web/dist >"$data/server.log" 2>&1 &
+    # This checkout's templates and policies, also when the binary was built from another tree.
+    "$bin" demo --listen "127.0.0.1:$port" --data "$data/var" --web web/dist \
+      --templates templates --policies policies >"$data/server.log" 2>&1 &
   fi
   pid=$!
   base="http://127.0.0.1:$port"

@@ -147,6 +147,8 @@ function startChain(t) {
 function previews(t) {
   const c = t.content
   const link = `/site/articles/${t.id}.html`
+  // Like the real renderings: the portal article's address is filled in only after publishing.
+  const portalUrl = c.channels.some((ch) => (channels.find((x) => x.id === ch.account_id) || {}).kind === 'portal') ? '{{portal_url}}' : ''
   const html = c.body.split(/\n{2,}/).map((p) => {
     const img = /^!\[[^\]]*\]\((media:[0-9a-f]{64})\)$/.exec(p.trim())
     if (img) return `<p><img src="${img[1]}" alt=""></p>`
@@ -159,11 +161,11 @@ function previews(t) {
     let rendering
     switch (acct.kind) {
       case 'portal': rendering = { title: c.title, article_html: `<h1>${esc(c.title)}</h1>${html}`, page_html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(c.title)}</title><style>body{font-family:sans-serif;margin:0}header{background:#b3261e;color:#fff;padding:12px 20px}main{padding:20px;max-width:900px;margin:auto}</style></head><body><header>${esc(acct.settings.site_name || acct.name)}</header><main><h1>${esc(c.title)}</h1><p>来源：${esc(c.source || acct.settings.site_name || '')}</p>${html}</main></body></html>`, url: link }; break
-      case 'wechat_mp': rendering = { title: c.title, author: o.author || '', digest: o.digest || c.summary, content: `<section style="font-size:16px;line-height:1.75">${html}</section>`, content_source_url: link }; break
-      case 'weibo': rendering = { text: (o.text || `【${c.title}】${c.summary}`) + ` ${(o.topics || []).map((x) => `#${x}#`).join(' ')} 详见：{{portal_link}}`, topics: o.topics || [], pic: (c.media.find((m) => m.role === 'cover') || {}).media_id ? 'cover' : null }; break
+      case 'wechat_mp': rendering = { title: c.title, author: o.author || '', digest: o.digest || c.summary, content: `<section style="font-size:16px;line-height:1.75">${html}</section>`, content_source_url: portalUrl }; break
+      case 'weibo': rendering = { text: (o.text || `【${c.title}】${c.summary}`) + ` ${(o.topics || []).map((x) => `#${x}#`).join(' ')}` + (portalUrl ? ` 详情：${portalUrl}` : ''), topics: o.topics || [], pic: (c.media.find((m) => m.role === 'cover') || {}).media_id ? 'cover' : null }; break
       case 'douyin': rendering = { text: `${o.text || c.title} ${(o.topics || []).map((x) => '#' + x).join(' ')}`, video: null, cover: null }; break
       case 'kuaishou': rendering = { caption: `${o.caption || c.title} ${(o.topics || []).map((x) => '#' + x).join(' ')}`, video: null, cover: null }; break
-      default: rendering = { platform: acct.settings.platform, title: c.title, text: c.summary || c.title, instructions: '请登录平台后台，按以上内容人工发布，发布后登记链接。' }
+      default: rendering = { platform: acct.settings.platform, title: c.title, text: c.summary || c.title, instructions: '请登录平台后台，按以上内容人工发布，发布后登记链接。' + (portalUrl ? `\n如平台允许添加链接，附上政府网站原文链接：${portalUrl}` : '') }
     }
     const problems = []
     if ((acct.kind === 'douyin' || acct.kind === 'kuaishou') && !c.media.some((m) => m.role === 'video')) problems.push({ code: 'missing_video', message: '短视频渠道需要一个视频' })

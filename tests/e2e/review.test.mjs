@@ -1,9 +1,12 @@
 // The review page beyond the main scenario: the diff against the previous version, a warning
-// that can only be passed with a reason, and a rejection that needs a comment and is shown to
-// everyone with the reviewer's name.
+// that can only be passed with a reason, a rejection that needs a comment and is shown to
+// everyone with the reviewer's name, and channel previews that read like the published posts.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, launch, open, finish, signIn, shot, apiAs, items, createTicket, approveOnReviewPage } from './lib.mjs'
+import { DESKTOP, PHONE, launch, open, finish, signIn, shot, apiAs, items, createTicket, approveOnReviewPage, noHorizontalOverflow } from './lib.mjs'
+
+const PORTAL_URL_RAW = '{{portal_url}}'
+const PORTAL_URL_SHOWN = '门户链接（发布后生成）'
 
 let browser
 let ticketId
@@ -80,4 +83,59 @@ test('a rejection needs a comment; the ticket page shows it with the leader\'s n
   assert.match(text, new RegExp(deputyName))
   assert.match(text, /演练时间请写明具体日期/)
   await finish(context, page)
+})
+
+// The dispatcher fills {{portal_url}} with the portal article's address only once the portal has
+// published; a reviewer must see where that link goes, in words, not the template braces.
+test('previews show the portal link as a placeholder in words and the portal page as published', async () => {
+  const ch = items((await editor.get('/api/channels')).data).filter((c) => c.unit_id === editor.user.unit_id)
+  const kinds = ['portal', 'wechat_mp', 'weibo', 'manual']
+  const channels = kinds.map((k) => ch.find((c) => c.kind === k)).filter(Boolean).map((c) => ({ account_id: c.id, options: {} }))
+  assert.equal(channels.length, kinds.length, 'the demo unit has a portal, WeChat, Weibo and a manual account')
+  const t = await createTicket(editor, '市应急管理局发布汛期安全出行提示', { channels })
+  const sub = await editor.post(`/api/tickets/${t.id}/submit`, { proofread: true })
+  assert.equal(sub.status, 200, sub.text)
+  const raw = JSON.stringify((await editor.get(`/api/tickets/${t.id}/previews`)).data)
+  assert.ok(raw.includes(PORTAL_URL_RAW), 'the renderings carry the placeholder the console must translate')
+
+  for (const viewport of [DESKTOP, PHONE]) {
+    const { context, page } = await open(browser, viewport)
+    await signIn(page, 'reviewer')
+    await page.goto(`/tickets/${t.id}/review`)
+    await page.locator('.review[data-loaded=true]').waitFor()
+    await page.getByRole('tab', { name: '各渠道预览' }).click()
+    const panel = page.getByTestId('previews')
+    await panel.locator('.preview-card').nth(kinds.length - 1).waitFor()
+    const portal = page.frameLocator('[data-kind=portal] iframe')
+    await portal.locator('h1').first().waitFor()
+    await page.frameLocator('[data-kind=wechat_mp] iframe').locator('p').first().waitFor()
+
+    const frameTexts = []
+    for (const f of page.frames()) if (f !== page.mainFrame()) frameTexts.push(await f.evaluate(() => document.body.innerText))
+    const visible = [await panel.innerText(), ...frameTexts].join('\n')
+    assert.ok(!visible.includes(PORTAL_URL_RAW), `no raw ${PORTAL_URL_RAW} in the previews at ${viewport.width} px`)
+    for (const kind of ['wechat_mp', 'weibo', 'manual']) {
+      const chip = panel.locator(`[data-kind=${kind}] .portal-url-chip`).first()
+      assert.equal((await chip.innerText()).trim(), PORTAL_URL_SHOWN, `${kind} shows where the portal link goes`)
+      assert.equal(await chip.evaluate((el) => el.closest('a')), null, `${kind}: the placeholder is not a link`)
+    }
+
+    // The portal page (the real template; the contract server's page is a stand-in): its
+    // font-size switch shows as the labels 大/中/小, the chosen one marked, not as bare radio
+    // buttons; and the whole short article fits its frame although the tab was hidden at load.
+    if (process.env.E2E_SERVER !== 'contract') {
+      const radios = portal.locator('input[type=radio]')
+      assert.equal(await radios.count(), 3)
+      for (let i = 0; i < 3; i++) assert.ok(!(await radios.nth(i).isVisible()), 'no bare radio buttons on the portal page')
+      const sizes = portal.locator('.gd-tools label')
+      assert.deepEqual(await sizes.allInnerTexts(), ['大', '中', '小'])
+      const weight = (i) => sizes.nth(i).evaluate((el) => Number(getComputedStyle(el).fontWeight))
+      assert.ok((await weight(1)) > (await weight(0)), 'the chosen size (中) is marked')
+      const cut = await portal.locator('.gd-body').evaluate((el) => el.getBoundingClientRect().bottom - window.innerHeight)
+      assert.ok(cut <= 0, `the portal article is not cut off at ${viewport.width} px (${cut} px below the frame)`)
+    }
+    assert.ok(await noHorizontalOverflow(page), `the review page fits ${viewport.width} px`)
+    await shot(page, 'review-previews')
+    await finish(context, page)
+  }
 })
