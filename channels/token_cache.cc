@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dispatcher/core/log.h"
+
 namespace gd::channels {
 
 Json Token::ToJson() const {
@@ -71,7 +73,15 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
   std::unique_lock lock(mu_);
   Entry& e = entries_[account_id];
   for (;;) {
-    if (e.token && Usable(*e.token)) return *e.token;
+    if (e.token && Usable(*e.token)) {
+      Token t = *e.token;
+      if (e.unsaved && !e.fetching) {
+        const uint64_t epoch = e.epoch;
+        lock.unlock();
+        (void)Save(account_id, t, epoch);
+      }
+      return t;
+    }
     if (!e.fetching) break;
     // Another caller is fetching: wait for it and share its outcome.
     uint64_t gen = e.generation;
@@ -109,21 +119,17 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
   }
   Status error;
   bool fetched = false;
+  bool saved = true;
   if (!found) {
     StatusOr<Token> got = fetch(current);
     if (got.ok()) {
       Token t = std::move(got).value();
       if (t.issued_at == 0) t.issued_at = clock_.Now();
       if (t.refresh_token.empty() && current) t.refresh_token = current->refresh_token;
-      if (store_ != nullptr) {
-        std::lock_guard store_lock(store_mu_);
-        bool current_epoch;
-        {
-          std::lock_guard check(mu_);
-          current_epoch = entries_[account_id].epoch == epoch;
-        }
-        if (current_epoch) (void)store_->Save(account_id, t);  // best effort: still usable
-      }
+      // Stored before it is used; when the store fails twice the token is still used (the
+      // platform has issued it, and may have voided the previous refresh token) and kept marked
+      // unsaved, so later uses store it.
+      saved = store_ == nullptr || Save(account_id, t, epoch) || Save(account_id, t, epoch);
       found = std::move(t);
       fetched = true;
     } else {
@@ -140,12 +146,35 @@ StatusOr<Token> TokenCache::Get(int64_t account_id, const Fetcher& fetch,
   if (found && e2.epoch == epoch) {
     e2.token = found;
     e2.stale.reset();
+    if (fetched) e2.unsaved = !saved;
   }
   if (fetched) ++e2.fetches;
   if (fetch_failed) ++e2.failed_fetches;
   cv_.notify_all();
   if (!found) return error;
   return *found;
+}
+
+bool TokenCache::Save(int64_t account_id, const Token& t, uint64_t epoch) {
+  std::lock_guard store_lock(store_mu_);
+  {
+    std::lock_guard check(mu_);
+    Entry& e = entries_[account_id];
+    if (e.epoch != epoch) return false;  // forgotten meanwhile: the token is not ours to keep
+    if (e.unsaved && e.token && e.token->access_token != t.access_token) return false;
+  }
+  Status st = store_->Save(account_id, t);
+  std::lock_guard lock(mu_);
+  Entry& e = entries_[account_id];
+  if (!st.ok()) {
+    log::Error(
+        "channel account {}: access token not stored ({}); kept in memory, storing it "
+        "again on next use",
+        account_id, st.ToString());
+    return false;
+  }
+  if (e.epoch == epoch && e.token && e.token->access_token == t.access_token) e.unsaved = false;
+  return true;
 }
 
 bool TokenCache::Invalidate(int64_t account_id, const std::string& access_token) {

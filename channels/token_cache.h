@@ -105,8 +105,15 @@ class TokenCache {
     Status last_error;
     int64_t fetches = 0;
     int64_t failed_fetches = 0;
+    // The cached token could not be stored. Platforms that rotate refresh tokens (Kuaishou)
+    // void the old one when they issue a new one, so the only valid refresh token would live in
+    // memory alone: every later Get tries to store it again until one succeeds.
+    bool unsaved = false;
   };
   bool Usable(const Token& t) const;
+  // Stores `t` unless a Forget came after `epoch`; returns whether it is stored. Takes
+  // store_mu_ then mu_; call with neither held.
+  bool Save(int64_t account_id, const Token& t, uint64_t epoch);
 
   const Clock& clock_;
   TokenStore* store_;

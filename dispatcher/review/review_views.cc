@@ -62,7 +62,6 @@ bool Shown(const Ticket& t, const Decision& d) {
   return t.round != 0 && d.version == t.version && d.round == t.round;
 }
 
-
 }  // namespace
 
 StatusOr<ChainView> ReviewService::ReadChain(Tx& tx, const Ticket& t) const {

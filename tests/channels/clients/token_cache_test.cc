@@ -10,6 +10,75 @@
 namespace gd::channels {
 namespace {
 
+// A store whose first `failures` saves fail (a locked or full database).
+class FlakyTokenStore final : public TokenStore {
+ public:
+  explicit FlakyTokenStore(int failures) : failures_(failures) {}
+  StatusOr<std::optional<Token>> Load(int64_t id) override { return inner_.Load(id); }
+  Status Save(int64_t id, const Token& t) override {
+    ++attempts_;
+    if (failures_ > 0) {
+      --failures_;
+      return Unavailable("database is locked");
+    }
+    return inner_.Save(id, t);
+  }
+  Status Erase(int64_t id) override { return inner_.Erase(id); }
+  std::optional<Token> Stored(int64_t id) { return *inner_.Load(id); }
+  int attempts() const { return attempts_; }
+
+ private:
+  MemoryTokenStore inner_;
+  int failures_;
+  int attempts_ = 0;
+};
+
+// A platform that rotates refresh tokens (Kuaishou): each refresh voids the previous one.
+Token Rotated(const FakeClock& clock, int n) {
+  Token t;
+  t.access_token = "access-" + std::to_string(n);
+  t.refresh_token = "refresh-" + std::to_string(n);
+  t.expires_at = clock.Now() + 60'000;
+  return t;
+}
+
+TEST(TokenCacheTest, RotatedTokenIsStoredOnTheSecondTryWhenTheFirstSaveFails) {
+  FakeClock clock(1'000'000);
+  FlakyTokenStore store(1);
+  TokenCache cache(clock, &store, 1000);
+  auto got = cache.Get(
+      3, [&](const std::optional<Token>&) -> StatusOr<Token> { return Rotated(clock, 1); });
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(store.attempts(), 2);
+  ASSERT_TRUE(store.Stored(3).has_value());
+  EXPECT_EQ(store.Stored(3)->refresh_token, "refresh-1");
+}
+
+TEST(TokenCacheTest, ATokenTheStoreRefusedIsStoredAgainOnNextUse) {
+  FakeClock clock(1'000'000);
+  FlakyTokenStore store(2);  // both tries of the fetch fail
+  TokenCache cache(clock, &store, 1000);
+  int fetches = 0;
+  auto fetch = [&](const std::optional<Token>&) -> StatusOr<Token> {
+    return Rotated(clock, ++fetches);
+  };
+  auto first = cache.Get(3, fetch);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->refresh_token, "refresh-1") << "the platform issued it: it is used";
+  EXPECT_FALSE(store.Stored(3).has_value());
+
+  auto second = cache.Get(3, fetch);  // from memory; the store works again
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->access_token, "access-1");
+  EXPECT_EQ(fetches, 1);
+  ASSERT_TRUE(store.Stored(3).has_value()) << "the only valid refresh token must reach the store";
+  EXPECT_EQ(store.Stored(3)->refresh_token, "refresh-1");
+
+  const int attempts = store.attempts();
+  ASSERT_TRUE(cache.Get(3, fetch).ok());
+  EXPECT_EQ(store.attempts(), attempts) << "once stored, not stored again";
+}
+
 TEST(TokenCacheTest, SingleFlightAcrossThreads) {
   FakeClock clock(1'000'000);
   MemoryTokenStore store;
