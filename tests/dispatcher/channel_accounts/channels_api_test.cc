@@ -1,6 +1,8 @@
 // Channel accounts over HTTP: secrets are write-only and sealed at rest.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dispatcher/store/channel_repo.h"
 #include "tests/dispatcher/app/api_harness.h"
 #include "tests/support/status_matchers.h"
@@ -53,6 +55,66 @@ TEST_F(Api, ChannelSecretsAreWriteOnly) {
                     {{"kind", "wechat_mp"}, {"name", "x"}, {"base_url", "https://a"}});
   EXPECT_THAT(bad, ApiError(422, "invalid"));
   EXPECT_TRUE(bad.json["error"]["details"]["fields"].contains("settings.app_id"));
+}
+
+// GET /api/channel-kinds: every kind of the registry, in display order, with Chinese labels and
+// the field shape the console renders (/work contract: docs/api.md §7).
+TEST_F(Api, ChannelKindsListEveryKindWithChineseLabels) {
+  EXPECT_THAT(h.Call("GET", "/api/channel-kinds", ""), ApiError(401, "unauthenticated"));
+  Resp r = h.Call("GET", "/api/channel-kinds", h.Token("editor_a"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> kinds;
+  auto has_han = [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) >= 0xE4; });
+  };
+  for (const Json& k : r.json["items"]) {
+    kinds.push_back(k["kind"]);
+    EXPECT_TRUE(has_han(k["label"].get<std::string>())) << k["kind"];
+    EXPECT_TRUE(k["publishes_by_hand"].is_boolean());
+    ASSERT_TRUE(k["covers"].is_array());
+    ASSERT_TRUE(k["base_url"].is_null() || k["base_url"].is_object());
+    std::vector<Json> fields;
+    if (k["base_url"].is_object()) fields.push_back(k["base_url"]);
+    for (const char* group : {"settings", "secrets", "options"}) {
+      ASSERT_TRUE(k[group].is_array()) << k["kind"] << " " << group;
+      for (const Json& f : k[group]) fields.push_back(f);
+    }
+    for (const Json& f : fields) {
+      SCOPED_TRACE(k["kind"].get<std::string>() + "." + f.value("name", "?"));
+      for (const char* key : {"name", "label", "type", "help"})
+        EXPECT_TRUE(f[key].is_string()) << key;
+      EXPECT_TRUE(has_han(f["label"].get<std::string>()) || f["label"] != f["name"]);
+      EXPECT_TRUE(f["required"].is_boolean());
+      EXPECT_TRUE(f.contains("default"));
+      const std::string type = f["type"];
+      EXPECT_NE(std::string("string text url integer boolean select media").find(type),
+                std::string::npos)
+          << type;
+      if (type == "select") {
+        ASSERT_FALSE(f["choices"].empty());
+        for (const Json& c : f["choices"]) EXPECT_TRUE(has_han(c["label"].get<std::string>()));
+      } else {
+        EXPECT_FALSE(f.contains("choices"));
+      }
+    }
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"portal", "wechat_mp", "weibo", "douyin", "kuaishou",
+                                             "manual"}));
+  const Json& portal = r.json["items"][0];
+  ASSERT_EQ(portal["secrets"].size(), 1u);
+  EXPECT_EQ(portal["secrets"][0]["name"], "signing_key");
+  EXPECT_EQ(portal["secrets"][0]["when"], Json({{"mode", {"push"}}}));
+  EXPECT_EQ(portal["base_url"]["when"], Json({{"mode", {"push"}}}));
+  const Json& wechat = r.json["items"][1];
+  EXPECT_EQ(wechat["label"], "微信公众号");
+  EXPECT_EQ(wechat["base_url"]["default"], "https://api.weixin.qq.com");
+  EXPECT_EQ(wechat["base_url"]["type"], "url");
+  EXPECT_FALSE(wechat["base_url"].contains("when"));
+  const Json& manual = r.json["items"][5];
+  EXPECT_TRUE(manual["base_url"].is_null());
+  EXPECT_TRUE(manual["publishes_by_hand"]);
+  EXPECT_TRUE(manual["secrets"].empty());
 }
 
 }  // namespace
