@@ -6,6 +6,7 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/token_cache.cc
   ${GD_CH}/client.cc
   ${GD_CH}/builtin_channels.cc
+  ${GD_CH}/field_check.cc
   ${GD_CH}/portal/kind.cc
   ${GD_CH}/wechat_mp/kind.cc
   ${GD_CH}/weibo/kind.cc

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "channels/builtin_channels.h"
+#include "channels/field_check.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
@@ -21,12 +22,6 @@ namespace {
 
 Status Invalid(const std::string& field, const std::string& msg) {
   return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
-}
-
-// A string setting, or `fallback` when absent or not a string.
-std::string StringSetting(const Json& settings, const char* key, const std::string& fallback) {
-  auto it = settings.find(key);
-  return it != settings.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
 // Sealed secrets bound to the account's id, kind and origin (docs/decisions.md, issue 12).
@@ -57,16 +52,22 @@ bool NeedsSecrets(const ChannelAccountRow& row) {
   return c != nullptr && c->NeedsSecrets(row.settings);
 }
 
-// A select setting, when present, must be one of its choices.
-Status CheckChoice(const channels::Field& f, const Json& settings) {
-  if (f.type != channels::FieldType::kSelect || !settings.contains(f.name)) return Status::Ok();
-  const std::string value = StringSetting(settings, f.name.c_str(), "");
-  std::string names;
-  for (const channels::FieldChoice& c : f.choices) {
-    if (c.value == value) return Status::Ok();
-    names += (names.empty() ? "" : " 或 ") + c.value;
+// Every setting and secret is one the kind's schema names, of the field's type and length.
+Status CheckNamesAndTypes(const channels::BuiltinChannel& c, const Json& settings,
+                          const Json& secrets) {
+  for (const auto& [k, v] : settings.items()) {
+    const channels::Field* f = c.FindSetting(k);
+    if (f == nullptr) return Invalid("settings." + k, c.label + "没有设置项 " + k);
+    if (auto problem = channels::FieldValueProblem(*f, v))
+      return Invalid("settings." + k, *problem);
   }
-  return Invalid("settings." + f.name, f.label + "应为 " + names);
+  for (const auto& [k, v] : secrets.items()) {
+    const channels::Field* f = c.FindSecret(k);
+    if (f == nullptr) return Invalid("secrets." + k, "该渠道类型不接受密钥 " + k);
+    if (!v.is_string()) return Invalid("secrets." + k, "密钥应为字符串");
+    if (auto problem = channels::FieldValueProblem(*f, v)) return Invalid("secrets." + k, *problem);
+  }
+  return Status::Ok();
 }
 
 std::string Lower(std::string s) {
@@ -203,17 +204,13 @@ Status ChannelService::Validate(const std::string& kind, const std::string& base
   if (c == nullptr) return Invalid("kind", "未知渠道类型 " + kind);
   if (!settings.is_object()) return Invalid("settings", "settings 应为对象");
   if (!secrets.is_object()) return Invalid("secrets", "secrets 应为对象");
+  GD_RETURN_IF_ERROR(CheckNamesAndTypes(*c, settings, secrets));
   for (const channels::Field& f : c->settings) {
     if (!f.required || !channels::BuiltinChannel::Applies(f, settings)) continue;
     if (!settings.contains(f.name) || !settings[f.name].is_string() ||
         settings[f.name].get<std::string>().empty())
-      return Invalid("settings." + f.name, "缺少 " + f.name);
+      return Invalid("settings." + f.name, "缺少" + f.label);
   }
-  for (auto& [k, v] : secrets.items()) {
-    if (c->FindSecret(k) == nullptr) return Invalid("secrets." + k, "该渠道类型不接受密钥 " + k);
-    if (!v.is_string()) return Invalid("secrets." + k, "密钥应为字符串");
-  }
-  for (const channels::Field& f : c->settings) GD_RETURN_IF_ERROR(CheckChoice(f, settings));
   if (c->NeedsBaseUrl(settings) && base_url.empty())
     return Invalid("base_url", "缺少接口地址（https://…）");
   if (!base_url.empty()) GD_RETURN_IF_ERROR(CheckBaseUrl(base_url));

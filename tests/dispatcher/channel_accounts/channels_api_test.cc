@@ -117,5 +117,106 @@ TEST_F(Api, ChannelKindsListEveryKindWithChineseLabels) {
   EXPECT_TRUE(manual["secrets"].empty());
 }
 
+// Account settings and secrets are checked against the kind's schema; each 422 names the field.
+TEST_F(Api, ChannelAccountsRejectHostileSettingsNamingTheField) {
+  std::string op = h.Token("operator");
+  const Json good = {{"kind", "wechat_mp"},
+                     {"name", "校验公众号"},
+                     {"unit_id", h.unit_a},
+                     {"base_url", "https://api.weixin.qq.com"},
+                     {"settings", {{"app_id", "wx1"}, {"publish_mode", "publish"}}},
+                     {"secrets", {{"app_secret", "s"}}}};
+  auto with = [&](const std::string& group, const std::string& key, const Json& value) {
+    Json b = good;
+    b[group][key] = value;
+    return b;
+  };
+  struct Case {
+    std::string what;
+    Json body;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"unknown setting", with("settings", "foo", "x"), "settings.foo"},
+      {"unknown secret", with("secrets", "foo", "x"), "secrets.foo"},
+      {"number for string", with("settings", "app_id", 5), "settings.app_id"},
+      {"array for string", with("settings", "app_id", Json::array({"a"})), "settings.app_id"},
+      {"object for string", with("settings", "app_id", Json{{"a", {{"b", 1}}}}), "settings.app_id"},
+      {"string for integer", with("settings", "poll_interval_ms", "30000"),
+       "settings.poll_interval_ms"},
+      {"integer out of range", with("settings", "poll_interval_ms", 0),
+       "settings.poll_interval_ms"},
+      {"not a choice", with("settings", "publish_mode", "broadcast"), "settings.publish_mode"},
+      {"missing required", with("settings", "app_id", ""), "settings.app_id"},
+      {"over-long string", with("settings", "app_id", std::string(65, 'a')), "settings.app_id"},
+      {"over-long secret", with("secrets", "app_secret", std::string(300, 'a')),
+       "secrets.app_secret"},
+      {"number for secret", with("secrets", "app_secret", 7), "secrets.app_secret"},
+  };
+  for (const Case& c : cases) {
+    Resp r = h.Call("POST", "/api/channels", op, c.body);
+    EXPECT_THAT(r, ApiError(422, "invalid")) << c.what;
+    EXPECT_TRUE(r.json["error"]["details"]["fields"].contains(c.field)) << c.what << ": " << r.body;
+  }
+  Json missing = good;
+  missing["settings"].erase("app_id");
+  Resp r = h.Call("POST", "/api/channels", op, missing);
+  EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("settings.app_id")) << r.body;
+  // Invalid UTF-8 in a setting never reaches the service.
+  std::string raw = good.dump();
+  const std::string needle = "\"wx1\"";
+  raw.replace(raw.find(needle), needle.size(), "\"wx\xC3\x28\"");
+  Resp bad_utf8 = h.Raw("POST", "/api/channels", {{"Authorization", "Bearer " + op}}, raw);
+  EXPECT_EQ(bad_utf8.status / 100, 4) << bad_utf8.body;
+  // The portal's signing key applies only in push mode; push needs an API address.
+  Json portal = {{"kind", "portal"},
+                 {"name", "门户推送"},
+                 {"unit_id", h.unit_a},
+                 {"settings", {{"mode", "push"}}}};
+  EXPECT_TRUE(h.Call("POST", "/api/channels", op, portal)
+                  .json["error"]["details"]["fields"]
+                  .contains("base_url"));
+  // Every name that works today keeps working, and the good body passes.
+  EXPECT_EQ(h.Call("POST", "/api/channels", op, good).status, 201);
+  Json weibo = {{"kind", "weibo"},
+                {"name", "微博全字段"},
+                {"unit_id", h.unit_a},
+                {"base_url", "https://api.weibo.com"},
+                {"settings",
+                 {{"app_key", "k"},
+                  {"uid", "1"},
+                  {"safe_domain", "example.gov.cn"},
+                  {"rip", "203.0.113.5"},
+                  {"poll_interval_ms", 60000}}},
+                {"secrets", {{"app_secret", "s"}, {"access_token", "t"}}}};
+  EXPECT_EQ(h.Call("POST", "/api/channels", op, weibo).status, 201);
+  Json built_in = {{"kind", "portal"},
+                   {"name", "门户全字段"},
+                   {"unit_id", h.unit_a},
+                   {"settings",
+                    {{"mode", "builtin"},
+                     {"site_name", "网站"},
+                     {"public_base_url", "https://www.example.gov.cn"},
+                     {"index_no_prefix", "0001"},
+                     {"columns", {{"工作动态", "gzdt"}}}}}};
+  EXPECT_EQ(h.Call("POST", "/api/channels", op, built_in).status, 201);
+}
+
+// A ticket channel's options are ones its kind names.
+TEST_F(Api, TicketChannelOptionsAreCheckedAgainstTheKind) {
+  Json body = h.TicketBody("work_news", {h.portal_a, h.wechat_a});
+  body["channels"][1]["options"] = {{"digest", "摘要"}, {"nonsense", "x"}};
+  Resp r = h.Call("POST", "/api/tickets", h.Token("editor_a"), body);
+  EXPECT_THAT(r, ApiError(422, "invalid"));
+  EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("channels[1].options.nonsense"))
+      << r.body;
+  body["channels"][1]["options"] = {{"digest", Json::array({1})}};
+  r = h.Call("POST", "/api/tickets", h.Token("editor_a"), body);
+  EXPECT_TRUE(r.json["error"]["details"]["fields"].contains("channels[1].options.digest"))
+      << r.body;
+  body["channels"][1]["options"] = {{"digest", "摘要"}, {"author", "作者"}};
+  EXPECT_EQ(h.Call("POST", "/api/tickets", h.Token("editor_a"), body).status, 201);
+}
+
 }  // namespace
 }  // namespace gd::testing
