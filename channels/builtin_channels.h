@@ -1,28 +1,100 @@
-// The one explicit list of built-in channel kinds (no static self-registration: a static
-// library drops registrars nothing references). Each entry names the kind, its Chinese label
-// and the factories of its halves.
+// The channel registry: the one explicit list of built-in channel kinds (no static
+// self-registration: a static library drops registrars nothing references). A platform is one
+// entry, defined in its own folder (channels/<kind>/kind.cc): its kind key and Chinese label,
+// the factories of its formatter and client, the schema of its account (API address, settings,
+// secrets), its per-ticket options and covers, and the capabilities the dispatcher asks by
+// kind instead of naming platforms. GET /api/channel-kinds serialises these entries.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "channels/client.h"
 #include "channels/formatter_env.h"
+#include "dispatcher/core/json_util.h"
 
 namespace gd::channels {
 
+enum class FieldType { kString, kText, kUrl, kInteger, kBoolean, kSelect, kMedia, kObject };
+
+struct FieldChoice {
+  std::string value = {};
+  std::string label = {};  // zh-CN
+};
+
+// A field applies (is shown, and required if `required`) only when the setting `setting` has
+// one of `values`; an empty `setting` means always.
+struct FieldWhen {
+  std::string setting = {};
+  std::vector<std::string> values = {};
+};
+
+struct Field {
+  std::string name = {};   // key in settings / secrets / options ("base_url" for the API address)
+  std::string label = {};  // zh-CN
+  FieldType type = FieldType::kString;
+  bool required = false;
+  Json default_value = nullptr;
+  std::string help = {};                  // zh-CN, may be empty
+  std::vector<FieldChoice> choices = {};  // kSelect only
+  FieldWhen when = {};
+  int64_t max_chars = 2000;  // strings; integers use [min, max]
+  int64_t min = 1;
+  int64_t max = int64_t{1} << 32;
+  bool listed = true;  // false: accepted but not offered in the console (kObject settings)
+};
+
+// A cover image the channel uses. Sizes are 0 where no cited source gives them.
+struct Cover {
+  std::string name = {};
+  std::string label = {};
+  std::string aspect = {};
+  int64_t min_width = 0;
+  int64_t min_height = 0;
+};
+
+using ClientFactory = std::unique_ptr<Client> (*)(const ClientDeps& deps);
+
 struct BuiltinChannel {
-  std::string_view kind;   // the account kind key, e.g. "wechat_mp"
-  std::string_view label;  // Chinese name shown to people, e.g. "微信公众号"
-  FormatterFactory make_formatter;
+  std::string kind = {};   // the account kind key, e.g. "wechat_mp"
+  std::string label = {};  // Chinese name shown to people, e.g. "微信公众号"
+  FormatterFactory make_formatter = nullptr;
+  ClientFactory make_client = nullptr;
+  std::optional<Field> base_url = {};  // nullopt: the kind has no API address
+  std::vector<Field> settings = {};
+  std::vector<Field> secrets = {};
+  std::vector<Field> options = {};  // per-ticket options of the channel
+  std::vector<Cover> covers = {};
+  // Capabilities the dispatcher asks instead of comparing kind names.
+  bool publishes_by_hand = false;  // staff post it themselves and confirm (manual hand-off)
+  bool is_portal = false;          // its published URL is the ticket's {{portal_url}}
+  // Whether an account with `settings` is served in-process (the built-in portal); null: never.
+  bool (*in_process)(const Json& settings) = nullptr;
+
+  const Field* FindSetting(std::string_view name) const;
+  const Field* FindSecret(std::string_view name) const;
+  // Whether `f` applies to an account with `settings` (its `when` holds).
+  static bool Applies(const Field& f, const Json& settings);
+  // Whether an account with `settings` needs an API address (its base_url field applies).
+  bool NeedsBaseUrl(const Json& settings) const;
+  // Whether an account with `settings` needs sealed secrets to work.
+  bool NeedsSecrets(const Json& settings) const;
+  bool InProcess(const Json& settings) const { return in_process && in_process(settings); }
 };
 
 // Every built-in channel, in display order.
 std::span<const BuiltinChannel> BuiltinChannels();
 // The entry for `kind`, or nullptr.
 const BuiltinChannel* FindBuiltinChannel(std::string_view kind);
+
+// The JSON of GET /api/channel-kinds: {"items": [kind, ...]} (docs/api.md).
+Json ChannelKindsJson();
+Json FieldJson(const Field& f);
 
 // Builds every built-in formatter, keyed by kind. Fails with the first factory's error (a
 // missing or invalid template names its file), so a bad template stops the start-up.

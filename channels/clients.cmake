@@ -5,6 +5,14 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/transport.cc
   ${GD_CH}/token_cache.cc
   ${GD_CH}/client.cc
+  ${GD_CH}/builtin_channels.cc
+  ${GD_CH}/field_check.cc
+  ${GD_CH}/portal/kind.cc
+  ${GD_CH}/wechat_mp/kind.cc
+  ${GD_CH}/weibo/kind.cc
+  ${GD_CH}/douyin/kind.cc
+  ${GD_CH}/kuaishou/kind.cc
+  ${GD_CH}/manual/kind.cc
   ${GD_CH}/client_support.cc
   ${GD_CH}/portal/client.cc
   ${GD_CH}/portal/builtin_client.cc

@@ -1,6 +1,5 @@
 # Channel formatters (pure): content + templates -> each channel's rendering and its problems.
 add_library(gd_channel_formatters STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/builtin_channels.cc
   ${CMAKE_CURRENT_LIST_DIR}/channel_limits.cc
   ${CMAKE_CURRENT_LIST_DIR}/formatter_util.cc
   ${CMAKE_CURRENT_LIST_DIR}/short_video_formatter.cc

@@ -7,7 +7,8 @@
 #include <optional>
 #include <set>
 
-#include "channels/portal/builtin_client.h"
+#include "channels/builtin_channels.h"
+#include "channels/field_check.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
@@ -19,33 +20,8 @@
 namespace gd {
 namespace {
 
-struct KindSpec {
-  std::vector<std::string> settings;  // required settings
-  std::vector<std::string> secrets;   // accepted secrets
-  bool needs_base_url;
-};
-
-const std::map<std::string, KindSpec>& Kinds() {
-  static const std::map<std::string, KindSpec> kinds = {
-      {"portal", {{"mode"}, {"signing_key"}, false}},
-      {"wechat_mp", {{"app_id"}, {"app_secret"}, true}},
-      {"weibo", {{"app_key", "uid"}, {"app_secret", "access_token"}, true}},
-      {"douyin",
-       {{"client_key", "open_id"}, {"client_secret", "access_token", "refresh_token"}, true}},
-      {"kuaishou", {{"app_id", "open_id"}, {"app_secret", "access_token", "refresh_token"}, true}},
-      {"manual", {{"platform"}, {}, false}},
-  };
-  return kinds;
-}
-
 Status Invalid(const std::string& field, const std::string& msg) {
   return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
-}
-
-// A string setting, or `fallback` when absent or not a string.
-std::string StringSetting(const Json& settings, const char* key, const std::string& fallback) {
-  auto it = settings.find(key);
-  return it != settings.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
 // Sealed secrets bound to the account's id, kind and origin (docs/decisions.md, issue 12).
@@ -72,10 +48,26 @@ Status ReenterCredentials(const std::string& why) {
 
 // Whether the account cannot work without secrets (everything but manual and built-in portal).
 bool NeedsSecrets(const ChannelAccountRow& row) {
-  auto it = Kinds().find(row.kind);
-  if (it == Kinds().end() || it->second.secrets.empty()) return false;
-  if (row.kind == "portal") return !channels::portal::IsBuiltinPortal(row.kind, row.settings);
-  return true;
+  const channels::BuiltinChannel* c = channels::FindBuiltinChannel(row.kind);
+  return c != nullptr && c->NeedsSecrets(row.settings);
+}
+
+// Every setting and secret is one the kind's schema names, of the field's type and length.
+Status CheckNamesAndTypes(const channels::BuiltinChannel& c, const Json& settings,
+                          const Json& secrets) {
+  for (const auto& [k, v] : settings.items()) {
+    const channels::Field* f = c.FindSetting(k);
+    if (f == nullptr) return Invalid("settings." + k, c.label + "没有设置项 " + k);
+    if (auto problem = channels::FieldValueProblem(*f, v))
+      return Invalid("settings." + k, *problem);
+  }
+  for (const auto& [k, v] : secrets.items()) {
+    const channels::Field* f = c.FindSecret(k);
+    if (f == nullptr) return Invalid("secrets." + k, "该渠道类型不接受密钥 " + k);
+    if (!v.is_string()) return Invalid("secrets." + k, "密钥应为字符串");
+    if (auto problem = channels::FieldValueProblem(*f, v)) return Invalid("secrets." + k, *problem);
+  }
+  return Status::Ok();
 }
 
 std::string Lower(std::string s) {
@@ -204,36 +196,24 @@ bool CanSeeChannel(const AuthContext& who, int64_t unit_id) {
          who.user.unit_id == unit_id;
 }
 
+Json ChannelService::Kinds() { return channels::ChannelKindsJson(); }
+
 Status ChannelService::Validate(const std::string& kind, const std::string& base_url,
                                 const Json& settings, const Json& secrets) const {
-  auto it = Kinds().find(kind);
-  if (it == Kinds().end()) return Invalid("kind", "未知渠道类型 " + kind);
+  const channels::BuiltinChannel* c = channels::FindBuiltinChannel(kind);
+  if (c == nullptr) return Invalid("kind", "未知渠道类型 " + kind);
   if (!settings.is_object()) return Invalid("settings", "settings 应为对象");
   if (!secrets.is_object()) return Invalid("secrets", "secrets 应为对象");
-  for (const auto& key : it->second.settings) {
-    if (!settings.contains(key) || !settings[key].is_string() ||
-        settings[key].get<std::string>().empty())
-      return Invalid("settings." + key, "缺少 " + key);
+  GD_RETURN_IF_ERROR(CheckNamesAndTypes(*c, settings, secrets));
+  for (const channels::Field& f : c->settings) {
+    if (!f.required || !channels::BuiltinChannel::Applies(f, settings)) continue;
+    if (!settings.contains(f.name) || !settings[f.name].is_string() ||
+        settings[f.name].get<std::string>().empty())
+      return Invalid("settings." + f.name, "缺少" + f.label);
   }
-  std::set<std::string> allowed(it->second.secrets.begin(), it->second.secrets.end());
-  for (auto& [k, v] : secrets.items()) {
-    if (!allowed.count(k)) return Invalid("secrets." + k, "该渠道类型不接受密钥 " + k);
-    if (!v.is_string()) return Invalid("secrets." + k, "密钥应为字符串");
-  }
-  const std::string mode = StringSetting(settings, "mode", "");
-  bool push = kind == "portal" && mode == "push";
-  if (kind == "portal" && mode != "builtin" && !push)
-    return Invalid("settings.mode", "门户模式应为 builtin 或 push");
-  if ((it->second.needs_base_url || push) && base_url.empty())
+  if (c->NeedsBaseUrl(settings) && base_url.empty())
     return Invalid("base_url", "缺少接口地址（https://…）");
   if (!base_url.empty()) GD_RETURN_IF_ERROR(CheckBaseUrl(base_url));
-  if (kind == "wechat_mp") {
-    const std::string publish_mode = settings.contains("publish_mode")
-                                         ? StringSetting(settings, "publish_mode", "")
-                                         : std::string("publish");
-    if (publish_mode != "publish" && publish_mode != "mass_send")
-      return Invalid("settings.publish_mode", "发布方式应为 publish 或 mass_send");
-  }
   return Status::Ok();
 }
 
@@ -358,7 +338,8 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
     Json change = Json::object();
     if (patch.kind) {
       const std::string& kind = *patch.kind;
-      if (!Kinds().count(kind)) return Invalid("kind", "未知渠道类型 " + kind);
+      if (channels::FindBuiltinChannel(kind) == nullptr)
+        return Invalid("kind", "未知渠道类型 " + kind);
       if (kind != row.kind) change["kind"] = kind;
       row.kind = kind;
     }

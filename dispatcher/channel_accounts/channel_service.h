@@ -63,6 +63,10 @@ class ChannelService {
   // (another master key) are left as they are and logged. Returns the number re-sealed.
   StatusOr<int> RebindLegacySecrets();
 
+  // GET /api/channel-kinds: every channel kind of the registry with its account schema,
+  // per-ticket options and covers ({"items": [...]}, docs/api.md §7).
+  static Json Kinds();
+
   StatusOr<Json> Create(const AuthContext& who, const ChannelCreate& request);
   StatusOr<Json> Patch(const AuthContext& who, int64_t id, const ChannelPatch& patch);
   StatusOr<Json> List(const AuthContext& who);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "channels/builtin_channels.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/store/audit_repo.h"
@@ -12,6 +13,15 @@
 #include "dispatcher/store/user_repo.h"
 
 namespace gd {
+namespace {
+
+// Whether dispatches of `kind` publish the ticket's portal page ({{portal_url}}).
+bool IsPortalKind(const std::string& kind) {
+  const channels::BuiltinChannel* k = channels::FindBuiltinChannel(kind);
+  return k != nullptr && k->is_portal;
+}
+
+}  // namespace
 namespace {
 
 bool Transient(Code c) {
@@ -68,9 +78,9 @@ DispatchEngine::DispatchEngine(Deps deps, DispatchConfig config)
     : deps_(std::move(deps)), config_(std::move(config)), limiter_(*deps_.clock) {
   instance_ = "w" + RandomToken(6);
   channels::ClientDeps cd{deps_.transport, deps_.tokens, deps_.clock, config_.http_timeout_ms};
-  for (const char* kind : {"portal", "wechat_mp", "weibo", "douyin", "kuaishou", "manual"}) {
-    auto c = channels::NewClient(kind, cd);
-    if (c.ok()) clients_[kind] = std::move(c).value();
+  for (const channels::BuiltinChannel& k : channels::BuiltinChannels()) {
+    auto c = channels::NewClient(k.kind, cd);
+    if (c.ok()) clients_[k.kind] = std::move(c).value();
   }
   site_ = {deps_.templates, deps_.site_dir, deps_.site_base_url};
   builtin_portal_ = channels::portal::NewBuiltinClient(site_);
@@ -315,7 +325,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     }
     GD_ASSIGN_OR_RETURN(auto all, dispatch_repo::ForTicket(tx, d.ticket_id));
     for (const auto& x : all)
-      if (x.version == d.version && x.kind == "portal" && !x.remote_url.empty())
+      if (x.version == d.version && IsPortalKind(x.kind) && !x.remote_url.empty())
         portal_url = x.remote_url;
     return Status::Ok();
   });
@@ -502,7 +512,7 @@ void DispatchEngine::Publish(Work& w) {
     RefreshSiteIndexes();
   }
   // Channels waiting for the portal's URL can go now.
-  if (d.kind == "portal" && d.state == "published") Wake();
+  if (IsPortalKind(d.kind) && d.state == "published") Wake();
 }
 
 }  // namespace gd

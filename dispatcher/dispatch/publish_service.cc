@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "channels/builtin_channels.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 #include "dispatcher/store/audit_repo.h"
@@ -34,16 +35,22 @@ std::string StateLabel(const std::string& state) {
   return it == labels.end() ? state : it->second;
 }
 
+// Whether staff post dispatches of `kind` themselves and confirm (the registry's capability).
+bool PublishesByHand(const std::string& kind) {
+  const channels::BuiltinChannel* k = channels::FindBuiltinChannel(kind);
+  return k != nullptr && k->publishes_by_hand;
+}
+
 // Whether a person may record the confirmation: publishing only for a manual channel waiting
 // for its URL, a take-down only where the system handed the withdrawal to a person.
 Status MayConfirm(const Dispatch& d, bool withdrawn) {
   const std::string now = "（当前状态：" + StateLabel(d.state) + "）";
   if (withdrawn) {
-    if (d.state == "withdrawing" && (d.kind == "manual" || !d.error_reason.empty()))
+    if (d.state == "withdrawing" && (PublishesByHand(d.kind) || !d.error_reason.empty()))
       return Status::Ok();
     return Conflict("该渠道没有待人工删除的任务" + now);
   }
-  if (d.kind != "manual") return Conflict("只有人工渠道可以登记人工发布" + now);
+  if (!PublishesByHand(d.kind)) return Conflict("只有人工渠道可以登记人工发布" + now);
   if (d.state != "awaiting") return Conflict("该渠道当前无需人工确认" + now);
   return Status::Ok();
 }
@@ -71,7 +78,7 @@ Json PublishService::DispatchJson(const Dispatch& d, const std::string& name) {
                                ? Json(FormatRfc3339(d.not_before))
                                : Json()},
           {"published_at", d.published_at ? Json(FormatRfc3339(d.published_at)) : Json()},
-          {"manual", d.kind == "manual" || d.error_reason == "manual_handoff" ||
+          {"manual", PublishesByHand(d.kind) || d.error_reason == "manual_handoff" ||
                          d.error_reason == "manual_withdrawal"},
           {"updated_at", FormatRfc3339(d.updated_at)}};
 }

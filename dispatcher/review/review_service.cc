@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "channels/field_check.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/model/content_codec.h"
@@ -22,6 +23,23 @@ Status Conflict(std::string msg, Json details = Json::object()) {
 }
 Status Invalid(const std::string& field, const std::string& msg) {
   return InvalidArgument(msg, "invalid", {{"fields", {{field, msg}}}});
+}
+
+// A ticket channel's options are ones its kind names (channels/builtin_channels.h), each of
+// the option's type.
+Status CheckOptions(const std::string& kind, const Json& options, const std::string& field) {
+  const channels::BuiltinChannel* c = channels::FindBuiltinChannel(kind);
+  if (c == nullptr || !options.is_object()) return Status::Ok();
+  for (const auto& [k, v] : options.items()) {
+    const std::string path = field + ".options." + k;
+    const channels::Field* f = nullptr;
+    for (const channels::Field& o : c->options)
+      if (o.name == k) f = &o;
+    if (f == nullptr) return Invalid(path, c->label + "没有选项 " + k);
+    if (v.is_null()) continue;
+    if (auto problem = channels::FieldValueProblem(*f, v)) return Invalid(path, *problem);
+  }
+  return Status::Ok();
 }
 Status WrongState(const Ticket& t, const std::string& what) {
   return Conflict("工单当前状态为「" + std::string(TicketStateLabel(t.state)) + "」，不能" + what,
@@ -117,6 +135,7 @@ Status ReviewService::Resolve(Tx& tx, int64_t unit_id, Content& c,
     if (acct->unit_id != 0 && acct->unit_id != unit_id)
       return Invalid(field, "不能选择其他单位的渠道账号");
     ch.kind = acct->kind;
+    GD_RETURN_IF_ERROR(CheckOptions(acct->kind, ch.options, field));
     accounts->push_back(std::move(*acct));
   }
   for (size_t i = 0; i < c.media.size(); ++i) {

@@ -132,6 +132,13 @@ std::vector<Route> ChannelRoutes(const RouteDeps& d) {
   std::vector<Route> routes;
   routes.push_back({
       .method = "GET",
+      .path = "/api/channel-kinds",
+      .handler = [](ApiRequest&) -> StatusOr<ApiResponse> {
+        return JsonResponse(ChannelService::Kinds());
+      },
+  });
+  routes.push_back({
+      .method = "GET",
       .path = "/api/channels",
       .handler = [=](ApiRequest& r) -> StatusOr<ApiResponse> {
         GD_ASSIGN_OR_RETURN(Json j, ch->List(*r.auth));

@@ -44,6 +44,7 @@ const std::map<std::string, std::vector<std::string>>& Expected() {
       {"POST /api/media", {"editor"}},
       {"GET /api/media/(\\d+)", kAny},
       {"GET /api/media/by-sha256/([0-9a-f]{64})", kAny},
+      {"GET /api/channel-kinds", kAny},
       {"GET /api/channels", kAny},
       {"POST /api/channels", {"operator"}},
       {"GET /api/channels/(\\d+)", kAny},

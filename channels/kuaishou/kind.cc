@@ -1,0 +1,76 @@
+#include "channels/kuaishou/kind.h"
+
+#include "channels/kuaishou/client.h"
+#include "channels/kuaishou/formatter.h"
+
+namespace gd::channels::kuaishou {
+
+// Address and credential names: docs/channels-protocols.md §4.
+BuiltinChannel Channel() {
+  return {
+      .kind = "kuaishou",
+      .label = "快手",
+      .make_formatter = &MakeKuaishouFormatter,
+      .make_client = &NewClient,
+      .base_url = Field{.name = "base_url",
+                        .label = "接口地址",
+                        .type = FieldType::kUrl,
+                        .required = true,
+                        .default_value = "https://open.kuaishou.com",
+                        .help = "快手开放平台接口地址"},
+      .settings =
+          {
+              {.name = "app_id",
+               .label = "App ID",
+               .required = true,
+               .help = "快手开放平台应用的 App ID",
+               .max_chars = 64},
+              {.name = "open_id",
+               .label = "Open ID",
+               .required = true,
+               .help = "授权发布的账号的 open_id",
+               .max_chars = 128},
+              {.name = "fragment_size_bytes",
+               .label = "分片大小（字节）",
+               .type = FieldType::kInteger,
+               .default_value = int64_t{10} * 1024 * 1024,
+               .help = "上传视频时每个分片的大小"},
+              {.name = "poll_interval_ms",
+               .label = "查询间隔（毫秒）",
+               .type = FieldType::kInteger,
+               .default_value = 30000,
+               .help = "查询审核与发布状态的间隔"},
+          },
+      .secrets =
+          {
+              {.name = "app_secret",
+               .label = "App Secret",
+               .help = "应用的 App Secret",
+               .max_chars = 128},
+              {.name = "access_token",
+               .label = "Access Token",
+               .required = true,
+               .help = "账号授权后得到的 access_token",
+               .max_chars = 4000},
+              {.name = "refresh_token",
+               .label = "Refresh Token",
+               .help = "用于续期 access_token",
+               .max_chars = 4000},
+          },
+      .options =
+          {
+              {.name = "caption",
+               .label = "视频描述",
+               .type = FieldType::kText,
+               .help = "不填则使用标题"},
+              {.name = "hashtags", .label = "话题", .help = "以逗号分隔"},
+              {.name = "cover",
+               .label = "封面图",
+               .type = FieldType::kMedia,
+               .help = "不选则使用用途为封面的附件"},
+          },
+      .covers = {{.name = "cover", .label = "封面图"}},
+  };
+}
+
+}  // namespace gd::channels::kuaishou

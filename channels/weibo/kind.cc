@@ -1,0 +1,71 @@
+#include "channels/weibo/kind.h"
+
+#include "channels/weibo/client.h"
+#include "channels/weibo/formatter.h"
+
+namespace gd::channels::weibo {
+
+// Address and credential names: docs/channels-protocols.md §2 (the client appends /2/… and
+// /oauth2/… to the address).
+BuiltinChannel Channel() {
+  return {
+      .kind = "weibo",
+      .label = "新浪微博",
+      .make_formatter = &MakeWeiboFormatter,
+      .make_client = &NewClient,
+      .base_url = Field{.name = "base_url",
+                        .label = "接口地址",
+                        .type = FieldType::kUrl,
+                        .required = true,
+                        .default_value = "https://api.weibo.com",
+                        .help = "微博开放平台接口地址"},
+      .settings =
+          {
+              {.name = "app_key",
+               .label = "App Key",
+               .required = true,
+               .help = "微博开放平台应用的 App Key",
+               .max_chars = 64},
+              {.name = "uid",
+               .label = "UID",
+               .required = true,
+               .help = "发布所用微博账号的 UID",
+               .max_chars = 64},
+              {.name = "safe_domain",
+               .label = "安全域名",
+               .help = "应用登记的安全域名；分享的正文须含该域名下的链接"},
+              {.name = "rip",
+               .label = "发布者公网 IP",
+               .help = "发布请求所报的真实公网 IP 地址（接口参数 rip）",
+               .max_chars = 64},
+              {.name = "poll_interval_ms",
+               .label = "查询间隔（毫秒）",
+               .type = FieldType::kInteger,
+               .default_value = 60000,
+               .help = "核对发布结果的间隔"},
+          },
+      .secrets =
+          {
+              {.name = "app_secret",
+               .label = "App Secret",
+               .help = "应用的 App Secret",
+               .max_chars = 128},
+              {.name = "access_token",
+               .label = "Access Token",
+               .required = true,
+               .help = "账号授权后得到的 access_token",
+               .max_chars = 4000},
+          },
+      .options =
+          {
+              {.name = "text",
+               .label = "微博正文",
+               .type = FieldType::kText,
+               .help = "不填则由标题和链接生成"},
+              {.name = "topics", .label = "话题", .help = "以逗号分隔，最多 3 个"},
+          },
+      .covers = {{.name = "cover", .label = "配图"}},
+  };
+}
+
+}  // namespace gd::channels::weibo
