@@ -97,13 +97,20 @@ function typeError(f, v) {
     default: return typeof v === 'string' ? '' : `「${f.label}」须为文本`
   }
 }
-// 422 naming the first offending field, like the server (details.field).
-function validateChannel(kind, next, secretsSet) {
+// A PATCH merges settings like the server: null removes one, absent ones are kept.
+function mergeSettings(old, patch) {
+  const out = { ...old }
+  for (const [k, v] of Object.entries(patch || {})) { if (v === null) delete out[k]; else out[k] = v }
+  return out
+}
+// 422 naming the first offending field, like the server (details.field). Unknown names are
+// looked for in what the request sends (`sent`, by default all of next.settings).
+function validateChannel(kind, next, secretsSet, sent = next.settings || {}) {
   const bad = (field, message) => fail(422, 'invalid', message, { field, fields: { [field]: message } })
   const k = CHANNEL_KIND_SCHEMAS.find((x) => x.kind === kind) || bad('kind', '平台类型不存在')
   if (!(next.name || '').trim()) bad('name', '请填写账号名称')
-  for (const [group, fields, values] of [['settings', k.settings, next.settings || {}], ['secrets', k.secrets, next.secrets || {}]]) {
-    for (const name of Object.keys(values)) if (!fields.some((f) => f.name === name)) bad(`${group}.${name}`, `${k.label}账号没有「${name}」这一项`)
+  for (const [group, fields, values, named] of [['settings', k.settings, next.settings || {}, sent], ['secrets', k.secrets, next.secrets || {}, next.secrets || {}]]) {
+    for (const name of Object.keys(named)) if (!fields.some((f) => f.name === name)) bad(`${group}.${name}`, `${k.label}账号没有「${name}」这一项`)
     for (const f of fields) {
       const v = values[f.name]
       if (!empty(v)) { const m = typeError(f, v); if (m) bad(`${group}.${f.name}`, m) }
@@ -287,7 +294,7 @@ route('GET', '/api/channels', (req, body, u) => { const items = channels.filter(
 route('GET', '/api/channels/:id', (req, body, u, res, p) => publicChannel(channels.find((c) => c.id === Number(p.id)) || fail(404, 'not_found', '账号不存在')))
 route('GET', '/api/channel-kinds', () => ({ items: CHANNEL_KIND_SCHEMAS }))
 route('POST', '/api/channels', (req, body, u) => { need(u, 'operator'); validateChannel(body.kind, body, []); const c = { id: channels.length + 1, kind: body.kind, name: body.name, unit_id: body.unit_id, base_url: body.base_url || null, settings: body.settings || {}, secrets: body.secrets || {} }; channels.push(c); log(u, 'channel_created', { id: c.id }); return publicChannel(c) })
-route('PATCH', '/api/channels/:id', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)) || fail(404, 'not_found', '账号不存在'); validateChannel(c.kind, { name: c.name, base_url: c.base_url, settings: c.settings, ...body }, Object.keys(c.secrets).filter((k) => c.secrets[k])); for (const k of ['name', 'unit_id', 'base_url', 'settings']) if (k in body) c[k] = body[k]; if (body.secrets) Object.assign(c.secrets, body.secrets); log(u, 'channel_changed', { id: c.id, secrets: Object.keys(body.secrets || {}) }); return publicChannel(c) })
+route('PATCH', '/api/channels/:id', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)) || fail(404, 'not_found', '账号不存在'); const settings = mergeSettings(c.settings, body.settings); validateChannel(c.kind, { name: c.name, base_url: c.base_url, ...body, settings }, Object.keys(c.secrets).filter((k) => c.secrets[k]), body.settings || {}); for (const k of ['name', 'unit_id', 'base_url']) if (k in body) c[k] = body[k]; c.settings = settings; if (body.secrets) Object.assign(c.secrets, body.secrets); log(u, 'channel_changed', { id: c.id, secrets: Object.keys(body.secrets || {}) }); return publicChannel(c) })
 route('POST', '/api/channels/:id/test', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)); return { ok: true, message: `${c.name}：凭据有效，连接正常。` } })
 route('POST', '/api/media', (req, body, u) => {
   const m = { id: nextMedia++, kind: body.mime.startsWith('video/') ? 'video' : 'image', mime: body.mime, size: body.data.length, sha256: sha(body.data), data: body.data }
