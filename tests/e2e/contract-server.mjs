@@ -45,6 +45,85 @@ const channels = [
   { id: 5, kind: 'kuaishou', name: '应急管理快手号', unit_id: 2, base_url: 'http://sandbox/kuaishou', settings: { app_id: 'sandbox', open_id: 'sandbox' }, secrets: { app_secret: 'sandbox-secret', access_token: 'sandbox-token', refresh_token: 'sandbox-refresh' } },
   { id: 6, kind: 'manual', name: '应急管理视频号', unit_id: 2, base_url: null, settings: { platform: '视频号' }, secrets: {} },
 ]
+// GET /api/channel-kinds: each platform's account schema (/work/channel-kinds-spec.md), which the
+// console renders its account form from and POST/PATCH /api/channels validate against.
+const F = (name, label, type, extra = {}) => ({ name, label, type, required: false, default: null, help: '', ...extra })
+const PUSH = { when: { mode: ['push'] } }
+const CHANNEL_KIND_SCHEMAS = [
+  { kind: 'portal', label: '政府网站', base_url: F('base_url', '网站平台接口地址', 'url', { required: true, help: '外部网站平台接收推送的接口地址（仅推送模式）', ...PUSH }),
+    settings: [
+      F('mode', '模式', 'select', { required: true, default: 'builtin', help: '内置网站由本系统直接生成页面；推送模式把稿件推送到外部网站平台', choices: [{ value: 'builtin', label: '内置网站' }, { value: 'push', label: '推送到外部网站平台' }] }),
+      F('site_name', '网站名称', 'string', { required: true, help: '页面页眉和来源处显示的网站名称' }),
+      F('public_base_url', '对外访问地址', 'url', { help: '公众访问网站的地址，用于生成文章链接；留空则使用本系统地址' }),
+    ],
+    secrets: [F('signing_key', '推送签名密钥', 'string', { required: true, help: '外部网站平台分配的签名密钥，用于校验推送请求', ...PUSH })],
+    options: [], covers: [], publishes_by_hand: false },
+  { kind: 'wechat_mp', label: '微信公众号', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://api.weixin.qq.com', help: '微信公众平台接口地址，一般无需修改' }),
+    settings: [
+      F('app_id', 'AppID', 'string', { required: true, help: '公众号后台「设置与开发 → 基本配置」中的开发者ID' }),
+      F('publish_mode', '发布方式', 'select', { required: true, default: 'publish', help: '发布（publish）不推送给粉丝、不占群发次数；群发（mass_send）每日次数有限', choices: [{ value: 'publish', label: '发布（publish）' }, { value: 'mass_send', label: '群发（mass_send）' }] }),
+    ],
+    secrets: [F('app_secret', 'AppSecret', 'string', { required: true, help: '开发者密码，与 AppID 在同一页面' })],
+    options: [F('author', '作者', 'string'), F('digest', '摘要', 'text')],
+    covers: [{ name: 'cover', label: '封面图', aspect: '2.35:1' }], publishes_by_hand: false },
+  { kind: 'weibo', label: '微博', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://api.weibo.com', help: '微博开放平台接口地址，一般无需修改' }),
+    settings: [
+      F('app_key', 'App Key', 'string', { required: true, help: '微博开放平台「我的应用 → 应用信息」中的 App Key' }),
+      F('uid', 'UID', 'string', { required: true, help: '发布账号的微博 UID' }),
+      F('safe_domain', '安全域名', 'string', { required: true, help: '应用设置的安全域名，分享内容须含此域名下的链接' }),
+    ],
+    secrets: [F('app_secret', 'App Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' })],
+    options: [F('text', '微博正文', 'text')], covers: [], publishes_by_hand: false },
+  { kind: 'douyin', label: '抖音', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.douyin.com', help: '抖音开放平台接口地址，一般无需修改' }),
+    settings: [F('client_key', 'Client Key', 'string', { required: true, help: '抖音开放平台应用的 Client Key' }), F('open_id', 'Open ID', 'string', { help: '授权用户的 Open ID，授权后获得' })],
+    secrets: [F('client_secret', 'Client Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' }), F('refresh_token', 'Refresh Token', 'string', { help: '授权后获得' })],
+    options: [F('text', '视频标题', 'string')], covers: [], publishes_by_hand: false },
+  { kind: 'kuaishou', label: '快手', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.kuaishou.com', help: '快手开放平台接口地址，一般无需修改' }),
+    settings: [F('app_id', 'App ID', 'string', { required: true, help: '快手开放平台应用的 App ID' }), F('open_id', 'Open ID', 'string', { help: '授权用户的 Open ID，授权后获得' })],
+    secrets: [F('app_secret', 'App Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' }), F('refresh_token', 'Refresh Token', 'string', { help: '授权后获得' })],
+    options: [F('caption', '视频描述', 'string')], covers: [], publishes_by_hand: false },
+  { kind: 'manual', label: '人工发布', base_url: null,
+    settings: [F('platform', '平台名称', 'string', { required: true, help: '如视频号、小红书、头条号；工作人员按发布包人工发布后登记链接' })],
+    secrets: [], options: [], covers: [], publishes_by_hand: true },
+]
+const applies = (f, settings) => !f.when || Object.entries(f.when).every(([k, vals]) => vals.includes(settings[k]))
+const empty = (v) => v === undefined || v === null || v === ''
+function typeError(f, v) {
+  switch (f.type) {
+    case 'integer': return Number.isInteger(v) ? '' : `「${f.label}」须为整数`
+    case 'boolean': return typeof v === 'boolean' ? '' : `「${f.label}」须为是或否`
+    case 'select': return f.choices.some((c) => c.value === v) ? '' : `「${f.label}」的取值无效`
+    case 'url': return typeof v === 'string' && /^https?:\/\/[^\s/]+/.test(v) ? '' : `「${f.label}」须为 http:// 或 https:// 开头的地址`
+    default: return typeof v === 'string' ? '' : `「${f.label}」须为文本`
+  }
+}
+// A PATCH merges settings like the server: null removes one, absent ones are kept.
+function mergeSettings(old, patch) {
+  const out = { ...old }
+  for (const [k, v] of Object.entries(patch || {})) { if (v === null) delete out[k]; else out[k] = v }
+  return out
+}
+// 422 naming the first offending field, like the server (details.field). Unknown names are
+// looked for in what the request sends (`sent`, by default all of next.settings).
+function validateChannel(kind, next, secretsSet, sent = next.settings || {}) {
+  const bad = (field, message) => fail(422, 'invalid', message, { field, fields: { [field]: message } })
+  const k = CHANNEL_KIND_SCHEMAS.find((x) => x.kind === kind) || bad('kind', '平台类型不存在')
+  if (!(next.name || '').trim()) bad('name', '请填写账号名称')
+  for (const [group, fields, values, named] of [['settings', k.settings, next.settings || {}, sent], ['secrets', k.secrets, next.secrets || {}, next.secrets || {}]]) {
+    for (const name of Object.keys(named)) if (!fields.some((f) => f.name === name)) bad(`${group}.${name}`, `${k.label}账号没有「${name}」这一项`)
+    for (const f of fields) {
+      const v = values[f.name]
+      if (!empty(v)) { const m = typeError(f, v); if (m) bad(`${group}.${f.name}`, m) }
+      else if (f.required && applies(f, next.settings || {}) && !(group === 'secrets' && secretsSet.includes(f.name))) bad(`${group}.${f.name}`, `请填写「${f.label}」`)
+    }
+  }
+  const b = k.base_url
+  if (!b && !empty(next.base_url)) bad('base_url', `${k.label}账号没有接口地址`)
+  if (b && applies(b, next.settings || {})) {
+    if (empty(next.base_url)) { if (b.required) bad('base_url', `请填写「${b.label}」`) }
+    else { const m = typeError(b, next.base_url); if (m) bad('base_url', m) }
+  }
+}
 const sessions = new Map()
 const tickets = new Map()
 const media = new Map()
@@ -213,8 +292,9 @@ route('POST', '/api/users', (req, body, u) => { need(u, 'admin'); addUser(body.u
 route('PATCH', '/api/users/:id', (req, body, u, res, p) => { need(u, 'admin'); const x = users.find((y) => y.id === Number(p.id)); if (!x) fail(404, 'not_found', '用户不存在'); for (const k of ['roles', 'unit_id', 'disabled']) if (k in body) x[k] = body[k]; log(u, 'user_changed', { user_id: x.id, ...body }); return publicUser(x) })
 route('GET', '/api/channels', (req, body, u) => { const items = channels.filter((c) => u.roles.some((r) => ['operator', ...CITY].includes(r)) || c.unit_id === u.unit_id || c.unit_id == null).map(publicChannel); return { items, total: items.length } })
 route('GET', '/api/channels/:id', (req, body, u, res, p) => publicChannel(channels.find((c) => c.id === Number(p.id)) || fail(404, 'not_found', '账号不存在')))
-route('POST', '/api/channels', (req, body, u) => { need(u, 'operator'); const c = { id: channels.length + 1, kind: body.kind, name: body.name, unit_id: body.unit_id, base_url: body.base_url || null, settings: body.settings || {}, secrets: body.secrets || {} }; channels.push(c); log(u, 'channel_created', { id: c.id }); return publicChannel(c) })
-route('PATCH', '/api/channels/:id', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)) || fail(404, 'not_found', '账号不存在'); for (const k of ['name', 'unit_id', 'base_url', 'settings']) if (k in body) c[k] = body[k]; if (body.secrets) Object.assign(c.secrets, body.secrets); log(u, 'channel_changed', { id: c.id, secrets: Object.keys(body.secrets || {}) }); return publicChannel(c) })
+route('GET', '/api/channel-kinds', () => ({ items: CHANNEL_KIND_SCHEMAS }))
+route('POST', '/api/channels', (req, body, u) => { need(u, 'operator'); validateChannel(body.kind, body, []); const c = { id: channels.length + 1, kind: body.kind, name: body.name, unit_id: body.unit_id, base_url: body.base_url || null, settings: body.settings || {}, secrets: body.secrets || {} }; channels.push(c); log(u, 'channel_created', { id: c.id }); return publicChannel(c) })
+route('PATCH', '/api/channels/:id', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)) || fail(404, 'not_found', '账号不存在'); const settings = mergeSettings(c.settings, body.settings); validateChannel(c.kind, { name: c.name, base_url: c.base_url, ...body, settings }, Object.keys(c.secrets).filter((k) => c.secrets[k]), body.settings || {}); for (const k of ['name', 'unit_id', 'base_url']) if (k in body) c[k] = body[k]; c.settings = settings; if (body.secrets) Object.assign(c.secrets, body.secrets); log(u, 'channel_changed', { id: c.id, secrets: Object.keys(body.secrets || {}) }); return publicChannel(c) })
 route('POST', '/api/channels/:id/test', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)); return { ok: true, message: `${c.name}：凭据有效，连接正常。` } })
 route('POST', '/api/media', (req, body, u) => {
   const m = { id: nextMedia++, kind: body.mime.startsWith('video/') ? 'video' : 'image', mime: body.mime, size: body.data.length, sha256: sha(body.data), data: body.data }
