@@ -340,7 +340,12 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
       const std::string& kind = *patch.kind;
       if (channels::FindBuiltinChannel(kind) == nullptr)
         return Invalid("kind", "未知渠道类型 " + kind);
-      if (kind != row.kind) change["kind"] = kind;
+      if (kind != row.kind) {
+        change["kind"] = kind;
+        // Settings belong to the kind they were entered for (the registry's schema of the old
+        // kind): a new kind starts from the settings this request sends.
+        row.settings = Json::object();
+      }
       row.kind = kind;
     }
     if (patch.name) {

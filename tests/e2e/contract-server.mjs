@@ -114,7 +114,9 @@ function validateChannel(kind, next, secretsSet, sent = next.settings || {}) {
     for (const f of fields) {
       const v = values[f.name]
       if (!empty(v)) { const m = typeError(f, v); if (m) bad(`${group}.${f.name}`, m) }
-      else if (f.required && applies(f, next.settings || {}) && !(group === 'secrets' && secretsSet.includes(f.name))) bad(`${group}.${f.name}`, `请填写「${f.label}」`)
+      // Like the real server (docs/api.md §7): a required secret is a prompt, not a rule; an
+      // account without its credentials is saved and shown as not ready.
+      else if (f.required && group !== 'secrets' && applies(f, next.settings || {})) bad(`${group}.${f.name}`, `请填写「${f.label}」`)
     }
   }
   const b = k.base_url
@@ -293,7 +295,7 @@ route('PATCH', '/api/users/:id', (req, body, u, res, p) => { need(u, 'admin'); c
 route('GET', '/api/channels', (req, body, u) => { const items = channels.filter((c) => u.roles.some((r) => ['operator', ...CITY].includes(r)) || c.unit_id === u.unit_id || c.unit_id == null).map(publicChannel); return { items, total: items.length } })
 route('GET', '/api/channels/:id', (req, body, u, res, p) => publicChannel(channels.find((c) => c.id === Number(p.id)) || fail(404, 'not_found', '账号不存在')))
 route('GET', '/api/channel-kinds', () => ({ items: CHANNEL_KIND_SCHEMAS }))
-route('POST', '/api/channels', (req, body, u) => { need(u, 'operator'); validateChannel(body.kind, body, []); const c = { id: channels.length + 1, kind: body.kind, name: body.name, unit_id: body.unit_id, base_url: body.base_url || null, settings: body.settings || {}, secrets: body.secrets || {} }; channels.push(c); log(u, 'channel_created', { id: c.id }); return publicChannel(c) })
+route('POST', '/api/channels', (req, body, u, res) => { need(u, 'operator'); validateChannel(body.kind, body, []); res.statusCode = 201; const c = { id: channels.length + 1, kind: body.kind, name: body.name, unit_id: body.unit_id, base_url: body.base_url || null, settings: body.settings || {}, secrets: body.secrets || {} }; channels.push(c); log(u, 'channel_created', { id: c.id }); return publicChannel(c) })
 route('PATCH', '/api/channels/:id', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)) || fail(404, 'not_found', '账号不存在'); const settings = mergeSettings(c.settings, body.settings); validateChannel(c.kind, { name: c.name, base_url: c.base_url, ...body, settings }, Object.keys(c.secrets).filter((k) => c.secrets[k]), body.settings || {}); for (const k of ['name', 'unit_id', 'base_url']) if (k in body) c[k] = body[k]; c.settings = settings; if (body.secrets) Object.assign(c.secrets, body.secrets); log(u, 'channel_changed', { id: c.id, secrets: Object.keys(body.secrets || {}) }); return publicChannel(c) })
 route('POST', '/api/channels/:id/test', (req, body, u, res, p) => { need(u, 'operator'); const c = channels.find((x) => x.id === Number(p.id)); return { ok: true, message: `${c.name}：凭据有效，连接正常。` } })
 route('POST', '/api/media', (req, body, u) => {

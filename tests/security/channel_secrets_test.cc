@@ -153,6 +153,8 @@ TEST(ChannelSecrets, ChangingKindClearsTheSecrets) {
                          {"settings", {{"app_key", "k"}, {"uid", "u"}}}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(changed.json["kind"], "weibo");
+  EXPECT_EQ(changed.json["settings"], (Json{{"app_key", "k"}, {"uid", "u"}}))
+      << "the old kind's settings (app_id) do not follow the account to the new kind";
   EXPECT_EQ(changed.json["secrets"], Json::object());
   EXPECT_EQ(changed.json["secrets_cleared"], Json::array({"app_secret"}));
   EXPECT_EQ(Row(id).kind, "weibo");
