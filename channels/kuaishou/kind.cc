@@ -1,5 +1,6 @@
 #include "channels/kuaishou/kind.h"
 
+#include "channels/kind_fields.h"
 #include "channels/kuaishou/client.h"
 #include "channels/kuaishou/formatter.h"
 
@@ -12,12 +13,7 @@ BuiltinChannel Channel() {
       .label = "快手",
       .make_formatter = &MakeKuaishouFormatter,
       .make_client = &NewClient,
-      .base_url = Field{.name = "base_url",
-                        .label = "接口地址",
-                        .type = FieldType::kUrl,
-                        .required = true,
-                        .default_value = "https://open.kuaishou.com",
-                        .help = "快手开放平台接口地址"},
+      .base_url = ApiAddressField("https://open.kuaishou.com", "快手开放平台接口地址"),
       .settings =
           {
               {.name = "app_id",
@@ -35,11 +31,7 @@ BuiltinChannel Channel() {
                .type = FieldType::kInteger,
                .default_value = int64_t{10} * 1024 * 1024,
                .help = "上传视频时每个分片的大小"},
-              {.name = "poll_interval_ms",
-               .label = "查询间隔（毫秒）",
-               .type = FieldType::kInteger,
-               .default_value = 30000,
-               .help = "查询审核与发布状态的间隔"},
+              PollIntervalField(30000, "查询审核与发布状态的间隔"),
           },
       .secrets =
           {
@@ -47,15 +39,8 @@ BuiltinChannel Channel() {
                .label = "App Secret",
                .help = "应用的 App Secret",
                .max_chars = 128},
-              {.name = "access_token",
-               .label = "Access Token",
-               .required = true,
-               .help = "账号授权后得到的 access_token",
-               .max_chars = 4000},
-              {.name = "refresh_token",
-               .label = "Refresh Token",
-               .help = "用于续期 access_token",
-               .max_chars = 4000},
+              AccessTokenSecret(),
+              RefreshTokenSecret(),
           },
       .options =
           {

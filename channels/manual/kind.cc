@@ -1,5 +1,6 @@
 #include "channels/manual/kind.h"
 
+#include "channels/kind_fields.h"
 #include "channels/manual/client.h"
 #include "channels/manual/formatter.h"
 
@@ -16,11 +17,7 @@ BuiltinChannel Channel() {
                     .required = true,
                     .help = "工作人员手工发布的平台，如视频号、小红书、头条号",
                     .max_chars = 64},
-                   {.name = "poll_interval_ms",
-                    .label = "查询间隔（毫秒）",
-                    .type = FieldType::kInteger,
-                    .default_value = 30000,
-                    .help = "查询人工确认的间隔"}},
+                   PollIntervalField(30000, "查询人工确认的间隔")},
       .options =
           {
               {.name = "title", .label = "标题", .max_chars = 200},

@@ -1,5 +1,6 @@
 #include "channels/portal/kind.h"
 
+#include "channels/kind_fields.h"
 #include "channels/portal/builtin_client.h"
 #include "channels/portal/client.h"
 #include "channels/portal/formatter.h"
@@ -42,11 +43,7 @@ BuiltinChannel Channel() {
               {.name = "index_no_prefix",
                .label = "索引号前缀",
                .help = "政府信息公开索引号的前缀，如单位的组织机构代码"},
-              {.name = "poll_interval_ms",
-               .label = "查询间隔（毫秒）",
-               .type = FieldType::kInteger,
-               .default_value = 30000,
-               .help = "查询发布结果的间隔"},
+              PollIntervalField(30000, "查询发布结果的间隔"),
               {.name = "columns",
                .label = "栏目路径",
                .type = FieldType::kObject,

@@ -1,5 +1,6 @@
 #include "channels/wechat_mp/kind.h"
 
+#include "channels/kind_fields.h"
 #include "channels/wechat_mp/client.h"
 #include "channels/wechat_mp/formatter.h"
 
@@ -12,12 +13,7 @@ BuiltinChannel Channel() {
       .label = "微信公众号",
       .make_formatter = &MakeWechatFormatter,
       .make_client = &NewClient,
-      .base_url = Field{.name = "base_url",
-                        .label = "接口地址",
-                        .type = FieldType::kUrl,
-                        .required = true,
-                        .default_value = "https://api.weixin.qq.com",
-                        .help = "微信公众平台接口地址"},
+      .base_url = ApiAddressField("https://api.weixin.qq.com", "微信公众平台接口地址"),
       .settings =
           {
               {.name = "app_id",
@@ -32,11 +28,7 @@ BuiltinChannel Channel() {
                .help =
                    "发布（publish）不推送给粉丝；群发（mass_send）推送给全部粉丝，受每日次数限制",
                .choices = {{"publish", "发布（publish）"}, {"mass_send", "群发（mass_send）"}}},
-              {.name = "poll_interval_ms",
-               .label = "查询间隔（毫秒）",
-               .type = FieldType::kInteger,
-               .default_value = 30000,
-               .help = "查询发布结果的间隔"},
+              PollIntervalField(30000, "查询发布结果的间隔"),
           },
       .secrets = {{.name = "app_secret",
                    .label = "AppSecret",

@@ -1,5 +1,6 @@
 #include "channels/weibo/kind.h"
 
+#include "channels/kind_fields.h"
 #include "channels/weibo/client.h"
 #include "channels/weibo/formatter.h"
 
@@ -13,12 +14,7 @@ BuiltinChannel Channel() {
       .label = "新浪微博",
       .make_formatter = &MakeWeiboFormatter,
       .make_client = &NewClient,
-      .base_url = Field{.name = "base_url",
-                        .label = "接口地址",
-                        .type = FieldType::kUrl,
-                        .required = true,
-                        .default_value = "https://api.weibo.com",
-                        .help = "微博开放平台接口地址"},
+      .base_url = ApiAddressField("https://api.weibo.com", "微博开放平台接口地址"),
       .settings =
           {
               {.name = "app_key",
@@ -38,11 +34,7 @@ BuiltinChannel Channel() {
                .label = "发布者公网 IP",
                .help = "发布请求所报的真实公网 IP 地址（接口参数 rip）",
                .max_chars = 64},
-              {.name = "poll_interval_ms",
-               .label = "查询间隔（毫秒）",
-               .type = FieldType::kInteger,
-               .default_value = 60000,
-               .help = "核对发布结果的间隔"},
+              PollIntervalField(60000, "核对发布结果的间隔"),
           },
       .secrets =
           {
@@ -50,11 +42,7 @@ BuiltinChannel Channel() {
                .label = "App Secret",
                .help = "应用的 App Secret",
                .max_chars = 128},
-              {.name = "access_token",
-               .label = "Access Token",
-               .required = true,
-               .help = "账号授权后得到的 access_token",
-               .max_chars = 4000},
+              AccessTokenSecret(),
           },
       .options =
           {
