@@ -304,7 +304,7 @@ Status Store::Write(const std::function<Status(Tx&)>& fn) {
   // Commit now unless other writers are already queued for the connection (they will share
   // this transaction, the last of them commits), within the batch limits.
   if (waiting_writers_.load() == 0 || open_writes_ >= kMaxBatchWrites ||
-      std::chrono::steady_clock::now() - open_since_ >= kMaxBatchAge)
+      std::chrono::steady_clock::now() - open_since_ >= max_batch_age_)
     CommitOpenLocked();
   lock.unlock();
   if (thrown) std::rethrow_exception(thrown);
@@ -313,6 +313,11 @@ Status Store::Write(const std::function<Status(Tx&)>& fn) {
   std::unique_lock<std::mutex> bl(batch_mu_);
   batch_cv_.wait(bl, [&] { return batch->done; });
   return batch->status.ok() ? st : batch->status;
+}
+
+void Store::set_max_batch_age(std::chrono::microseconds age) {
+  std::lock_guard<std::mutex> lock(mu_);
+  max_batch_age_ = age;
 }
 
 void Store::CommitOpenLocked() {

@@ -63,6 +63,9 @@ class StoreWriteTest : public ::testing::Test {
   // Runs `first` as a write that holds the connection until `others` have all started (and,
   // given the pause, queued for the connection), so they share its transaction.
   void Queued(const std::function<Status(Tx&)>& first, std::vector<std::function<void()>> others) {
+    // The first write outlasts the default batch age by far; the batch must stay open for
+    // the queued writers however slowly a loaded machine lets them run.
+    store_->set_max_batch_age(std::chrono::seconds(60));
     std::atomic<bool> in_first{false};
     std::thread holder([&] {
       Status st = store_->Write([&](Tx& tx) -> Status {
