@@ -27,6 +27,13 @@
 //        a person can publish it by hand instead.
 //   kFailedPrecondition, kInvalidArgument  permanent: the platform's audit rejected the piece,
 //        or the rendering breaks its rules.
+//   any code with reason "needs_decision"   the client cannot tell whether the post exists
+//        (a reconciliation stayed inconclusive for kMaxUnknownLooks looks, or the platform's
+//        listing cannot show it): the engine parks the dispatch in `awaiting` with
+//        error_reason "needs_decision" and never sends again by itself; a person either confirms
+//        the post (its URL) or declares it not published (then it may be retried).
+// kResourceExhausted may carry details["quota_scope"] = the platform API whose quota is spent
+// (e.g. "sendall"); the engine then pauses only that API of the account, not the whole account.
 // Permanent errors carry a Chinese message for people that quotes the platform's own code
 // and message; details = {"platform", "code", "platform_message"}; reason "platform_error"
 // (or "platform_rejected" for a content audit rejection, "manual_withdrawal" for platforms

@@ -127,6 +127,24 @@ Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status
   return failure;
 }
 
+Status NeedsDecision(std::string message) {
+  return Status(Code::kFailedPrecondition, std::move(message), "needs_decision");
+}
+
+Status UnknownOutcome(Progress& progress, const Checkpoint& checkpoint, const Status& retry_later,
+                      std::string message) {
+  const int looks = progress.state.value("unknown_looks", 0) + 1;
+  progress.state["unknown_looks"] = looks;
+  if (checkpoint) GD_RETURN_IF_ERROR(checkpoint(progress));
+  return looks < kMaxUnknownLooks ? retry_later : NeedsDecision(std::move(message));
+}
+
+Status WithQuotaScope(const Status& s, std::string_view api) {
+  Json d = s.details().is_object() ? s.details() : Json::object();
+  d["quota_scope"] = std::string(api);
+  return Status(s.code(), s.message(), s.reason(), d);
+}
+
 StatusOr<std::string> SecretField(const Json& secrets, const char* field,
                                   std::string_view platform_label) {
   if (secrets.is_object()) {

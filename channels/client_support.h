@@ -56,6 +56,20 @@ Status EndStep(Progress& progress, const Checkpoint& checkpoint);
 // part of the work) leaves it outstanding. Returns `failure` (or the checkpoint's error).
 Status StepFailed(Progress& progress, const Checkpoint& checkpoint, const Status& failure);
 
+// How many inconclusive reconciliations (ReconcileResult::kUnknown) a dispatch may have before
+// its outcome goes to a person.
+inline constexpr int kMaxUnknownLooks = 5;
+// The error that hands an undecidable outcome to a person (reason "needs_decision", see
+// client.h); `message` says in Chinese what the person should check on the platform.
+Status NeedsDecision(std::string message);
+// Records one inconclusive look in progress.state["unknown_looks"] and checkpoints. Returns
+// `retry_later` (a transient error) while fewer than kMaxUnknownLooks looks were made, then
+// NeedsDecision(`message`).
+Status UnknownOutcome(Progress& progress, const Checkpoint& checkpoint, const Status& retry_later,
+                      std::string message);
+// `s` (kResourceExhausted) with details["quota_scope"] = `api`: only that API is paused.
+Status WithQuotaScope(const Status& s, std::string_view api);
+
 // Runs `read` — a call that only reads (status, listings) — up to `tries` times while it fails
 // transiently without a rate-limit answer (busy, timeout, dropped connection), pausing 100 ms,
 // 200 ms, … between tries. Reconciliation reads several pages in a row; without this one busy
