@@ -70,12 +70,14 @@ Json KindJson(const BuiltinChannel& c) {
   }
   return {{"kind", c.kind},
           {"label", c.label},
+          {"preview", c.preview},
           {"base_url", c.base_url ? FieldJson(*c.base_url) : Json(nullptr)},
           {"settings", FieldsJson(c.settings)},
           {"secrets", FieldsJson(c.secrets)},
           {"options", FieldsJson(c.options)},
           {"covers", std::move(covers)},
-          {"publishes_by_hand", c.publishes_by_hand}};
+          {"publishes_by_hand", c.publishes_by_hand},
+          {"is_portal", c.is_portal}};
 }
 
 }  // namespace

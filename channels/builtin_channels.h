@@ -63,6 +63,10 @@ using ClientFactory = std::unique_ptr<Client> (*)(const ClientDeps& deps);
 struct BuiltinChannel {
   std::string kind = {};   // the account kind key, e.g. "wechat_mp"
   std::string label = {};  // Chinese name shown to people, e.g. "微信公众号"
+  // How the console previews a rendering of this kind: "site_page" (a page of the website),
+  // "article" (an article in a phone frame), "post" (a short post with a picture), "video" (a
+  // cover and a caption), "handoff" (what a person posts by hand); anything else: the fields.
+  std::string preview = {};
   FormatterFactory make_formatter = nullptr;
   ClientFactory make_client = nullptr;
   std::optional<Field> base_url = {};  // nullopt: the kind has no API address

@@ -13,6 +13,28 @@
 
 namespace gd::channels {
 
+// One platform's section ("<kind>") of the limits document, read by the platform's own code
+// (its formatter factory): each field is optional (the platform's default stands), and an error
+// names the file and the field path.
+class LimitsSection {
+ public:
+  LimitsSection(const Json* section, std::string file, std::string name)
+      : section_(section), file_(std::move(file)), name_(std::move(name)) {}
+  // A positive integer.
+  Status Int(std::string_view field, int64_t* out) const;
+  // A non-empty array of non-empty strings.
+  Status Strings(std::string_view field, std::vector<std::string>* out) const;
+  // The raw value, or nullptr when absent.
+  const Json* Find(std::string_view field) const;
+  // kInvalidArgument: "<file>：字段 <name>.<field> <what>".
+  Status Error(std::string_view field, std::string_view what) const;
+
+ private:
+  const Json* section_;  // null: the document has no such section
+  std::string file_;
+  std::string name_;
+};
+
 struct PortalLimits {
   int64_t title_max_chars = 100;
 };
@@ -57,6 +79,11 @@ struct ManualLimits {
 };
 
 struct ChannelLimits {
+  Json doc = Json::object();  // the whole document, for the sections read by kind
+  std::string file;           // where it came from, for error messages
+  // The section of `kind` (empty when the document has none).
+  LimitsSection Section(std::string_view kind) const;
+
   PortalLimits portal;
   WechatLimits wechat_mp;
   WeiboLimits weibo;

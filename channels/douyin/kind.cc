@@ -11,6 +11,7 @@ BuiltinChannel Channel() {
   return {
       .kind = "douyin",
       .label = "抖音",
+      .preview = "video",
       .make_formatter = &MakeDouyinFormatter,
       .make_client = &NewClient,
       .base_url = ApiAddressField("https://open.douyin.com", "抖音开放平台接口地址"),

@@ -11,6 +11,7 @@ BuiltinChannel Channel() {
   return {
       .kind = "kuaishou",
       .label = "快手",
+      .preview = "video",
       .make_formatter = &MakeKuaishouFormatter,
       .make_client = &NewClient,
       .base_url = ApiAddressField("https://open.kuaishou.com", "快手开放平台接口地址"),

@@ -10,6 +10,7 @@ BuiltinChannel Channel() {
   return {
       .kind = "manual",
       .label = "人工发布（视频号、小红书、头条号等）",
+      .preview = "handoff",
       .make_formatter = &MakeManualFormatter,
       .make_client = &NewClient,
       .settings = {{.name = "platform",

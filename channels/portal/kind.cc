@@ -18,6 +18,7 @@ BuiltinChannel Channel() {
   return {
       .kind = "portal",
       .label = "政府门户网站",
+      .preview = "site_page",
       .make_formatter = &MakePortalFormatter,
       .make_client = &NewClient,
       .base_url = Field{.name = "base_url",

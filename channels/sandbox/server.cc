@@ -12,13 +12,9 @@
 #include <random>
 #include <thread>
 
-#include "channels/douyin/sandbox.h"
-#include "channels/kuaishou/sandbox.h"
-#include "channels/portal/sandbox.h"
 #include "channels/sandbox/page.h"
+#include "channels/sandbox/registry.h"
 #include "channels/transport.h"
-#include "channels/wechat_mp/sandbox.h"
-#include "channels/weibo/sandbox.h"
 #include "dispatcher/core/log.h"
 
 namespace gd::channels::sandbox {
@@ -132,11 +128,8 @@ void DropConnection(httplib::Response& res) {
 
 struct SandboxServer::Impl {
   explicit Impl(SandboxOptions options) : env(std::move(options)), rng(env.options().seed) {
-    platforms.push_back(portal::NewSandbox(env));
-    platforms.push_back(wechat_mp::NewSandbox(env));
-    platforms.push_back(weibo::NewSandbox(env));
-    platforms.push_back(douyin::NewSandbox(env));
-    platforms.push_back(kuaishou::NewSandbox(env));
+    for (const auto& e : SandboxEntries())
+      if (e.make != nullptr) platforms.push_back(e.make(env));
     for (auto& p : platforms) {
       env.InitQuotas(p->name(), p->DefaultQuotas(), env.options().enforce_quotas);
     }
@@ -535,6 +528,12 @@ int64_t SandboxServer::Calls(const std::string& platform, const std::string& pat
   return jt == it->second.end() ? 0 : jt->second;
 }
 
+std::vector<std::string> SandboxServer::PlatformNames() const {
+  std::vector<std::string> out;
+  for (const auto& p : impl_->platforms) out.push_back(p->name());
+  return out;
+}
+
 int RunSandboxCli(const std::vector<std::string>& args) {
   std::string listen = "127.0.0.1:8090";
   SandboxOptions options;
@@ -577,8 +576,9 @@ int RunSandboxCli(const std::vector<std::string>& args) {
     return 1;
   }
   std::printf("沙箱已启动：%s/_sandbox/\n", (*server)->base_url().c_str());
-  std::printf(
-      "各平台地址：/portal /wechat /weibo /douyin /kuaishou（演示凭据见 docs/api.md §6）\n");
+  std::string paths;
+  for (const auto& p : (*server)->PlatformNames()) paths += " /" + p;
+  std::printf("各平台地址：%s（演示凭据见 docs/api.md §6）\n", paths.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);

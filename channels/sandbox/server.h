@@ -1,7 +1,7 @@
-// Every platform's sandbox on one HTTP server (docs/api.md §6): /portal, /wechat, /weibo,
-// /douyin, /kuaishou speak the platforms' protocols; /_sandbox/ has the inspection page,
-// posts, stats and fault injection. Embeddable (tests, `dispatcher demo`) and runnable as
-// `dispatcher sandbox --listen HOST:PORT`.
+// Every platform's sandbox on one HTTP server (docs/api.md §6): each entry of the sandbox
+// registry (channels/sandbox/registry.h) speaks its platform's protocol under its prefix;
+// /_sandbox/ has the inspection page, posts, stats and fault injection. Embeddable (tests,
+// `dispatcher demo`) and runnable as `dispatcher sandbox --listen HOST:PORT`.
 #pragma once
 
 #include <memory>
@@ -55,6 +55,8 @@ class SandboxServer {
   Status ConfigureQuotas(const Json& body);
   Json Quotas() const;
   int64_t Calls(const std::string& platform, const std::string& path) const;
+  // The platforms served, by their path prefix ("wechat", ...), in registry order.
+  std::vector<std::string> PlatformNames() const;
 
   struct Impl;
 

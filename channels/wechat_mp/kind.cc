@@ -11,6 +11,7 @@ BuiltinChannel Channel() {
   return {
       .kind = "wechat_mp",
       .label = "微信公众号",
+      .preview = "article",
       .make_formatter = &MakeWechatFormatter,
       .make_client = &NewClient,
       .base_url = ApiAddressField("https://api.weixin.qq.com", "微信公众平台接口地址"),

@@ -12,6 +12,7 @@ BuiltinChannel Channel() {
   return {
       .kind = "weibo",
       .label = "新浪微博",
+      .preview = "post",
       .make_formatter = &MakeWeiboFormatter,
       .make_client = &NewClient,
       .base_url = ApiAddressField("https://api.weibo.com", "微博开放平台接口地址"),

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "channels/builtin_channels.h"
+#include "channels/sandbox/registry.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
@@ -120,64 +122,29 @@ StatusOr<std::vector<int64_t>> SeedUnitsAndUsers(App& app, const std::vector<Uni
   return unit_ids;
 }
 
-// The accounts the demo tickets target.
+// The accounts the demo tickets target: the portal first, then the platforms the sandbox
+// registry marks for them.
 struct DemoChannels {
-  int64_t portal = 0, wechat = 0, weibo = 0;
+  std::vector<int64_t> targets;
 };
 
-// One account of every kind for `unit`, the platforms' ones on the sandboxes at sandbox_base.
+// One account of every kind for `unit` (the sandbox registry's accounts), the platforms' ones on
+// the sandboxes at sandbox_base.
 StatusOr<DemoChannels> SeedChannels(App& app, int64_t unit, const std::string& sandbox_base) {
   AuthContext op = SystemActor(app, "operator");
-  auto add = [&](Json body) -> StatusOr<int64_t> {
+  DemoChannels out;
+  for (const auto& e : channels::sandbox::SandboxEntries()) {
+    Json body = e.account(sandbox_base);
     body["unit_id"] = unit;
     // The sandboxes finish async jobs in seconds; poll them that often in the demo.
-    if (body["kind"] != "portal" && body["kind"] != "manual")
+    const channels::BuiltinChannel* kind = channels::FindBuiltinChannel(e.kind);
+    if (kind != nullptr && kind->FindSetting("poll_interval_ms") != nullptr)
       body["settings"]["poll_interval_ms"] = 2000;
     GD_ASSIGN_OR_RETURN(ChannelCreate request, DecodeChannelCreate(body));
     GD_ASSIGN_OR_RETURN(Json j, app.channels().Create(op, request));
-    return j["id"].get<int64_t>();
-  };
-  GD_ASSIGN_OR_RETURN(int64_t portal,
-                      add({{"kind", "portal"},
-                           {"name", "市政府门户网站"},
-                           {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}}));
-  GD_ASSIGN_OR_RETURN(int64_t wechat,
-                      add({{"kind", "wechat_mp"},
-                           {"name", "XX应急管理 公众号"},
-                           {"base_url", sandbox_base + "/wechat"},
-                           {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
-                           {"secrets", {{"app_secret", "sandbox-secret"}}}}));
-  GD_ASSIGN_OR_RETURN(
-      int64_t weibo,
-      add({{"kind", "weibo"},
-           {"name", "XX应急管理 微博"},
-           {"base_url", sandbox_base + "/weibo"},
-           {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
-           {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}}));
-  GD_RETURN_IF_ERROR(add({{"kind", "douyin"},
-                          {"name", "XX应急管理 抖音号"},
-                          {"base_url", sandbox_base + "/douyin"},
-                          {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
-                          {"secrets",
-                           {{"client_secret", "sandbox-secret"},
-                            {"access_token", "sandbox-token"},
-                            {"refresh_token", "sandbox-refresh"}}}})
-                         .status());
-  GD_RETURN_IF_ERROR(add({{"kind", "kuaishou"},
-                          {"name", "XX应急管理 快手号"},
-                          {"base_url", sandbox_base + "/kuaishou"},
-                          {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
-                          {"secrets",
-                           {{"app_secret", "sandbox-secret"},
-                            {"access_token", "sandbox-token"},
-                            {"refresh_token", "sandbox-refresh"}}}})
-                         .status());
-  GD_RETURN_IF_ERROR(add({{"kind", "manual"},
-                          {"name", "XX应急管理 视频号"},
-                          {"settings", {{"platform", "视频号"}}}})
-                         .status());
-
-  return DemoChannels{portal, wechat, weibo};
+    if (e.in_demo_tickets) out.targets.push_back(j["id"].get<int64_t>());
+  }
+  return out;
 }
 
 // A few tickets in different states, with a cover image for WeChat.
@@ -186,6 +153,8 @@ Status SeedTickets(App& app, const DemoChannels& ch) {
   GD_ASSIGN_OR_RETURN(Json cover,
                       app.media().Upload(editor, "封面.png", DemoPng(480, 270, 0xB7, 0x1C, 0x1C)));
   const int64_t cover_id = cover["id"].get<int64_t>();
+  Json targets = Json::array();
+  for (int64_t id : ch.targets) targets.push_back({{"account_id", id}});
   auto ticket = [&](const std::string& category, const std::string& title,
                     const std::string& body) -> StatusOr<Json> {
     GD_ASSIGN_OR_RETURN(
@@ -196,10 +165,7 @@ Status SeedTickets(App& app, const DemoChannels& ch) {
                             {"body", body},
                             {"column", category == "work_news" ? "工作动态" : "通知公告"},
                             {"media", {{{"media_id", cover_id}, {"role", "cover"}}}},
-                            {"channels",
-                             {{{"account_id", ch.portal}},
-                              {{"account_id", ch.wechat}},
-                              {{"account_id", ch.weibo}}}}}));
+                            {"channels", targets}}));
     return app.review().Create(editor, content);
   };
   GD_ASSIGN_OR_RETURN(Json draft, ticket("work_news", "我局开展汛期安全生产大检查",

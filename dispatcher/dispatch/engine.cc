@@ -21,6 +21,16 @@ bool IsPortalKind(const std::string& kind) {
   return k != nullptr && k->is_portal;
 }
 
+// The kind whose published URL the other dispatches of a ticket wait for.
+const std::string& PortalKind() {
+  static const std::string& kind = *[] {
+    for (const auto& k : channels::BuiltinChannels())
+      if (k.is_portal) return new std::string(k.kind);
+    return new std::string();
+  }();
+  return kind;
+}
+
 }  // namespace
 namespace {
 
@@ -153,7 +163,7 @@ void DispatchEngine::WorkerLoop(int index) {
 int DispatchEngine::Step(const std::string& owner) {
   std::vector<Dispatch> batch;
   Status st = deps_.store->Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(batch, dispatch_repo::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1));
+    GD_ASSIGN_OR_RETURN(batch, dispatch_repo::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1, PortalKind()));
     return Status::Ok();
   });
   if (!st.ok()) {
@@ -269,7 +279,7 @@ Status DispatchEngine::RebuildSiteIndexes() {
   std::vector<Dispatch> published;
   std::optional<ChannelAccountRow> account;
   GD_RETURN_IF_ERROR(deps_.store->Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(published, dispatch_repo::PublishedBuiltinPortal(tx));
+    GD_ASSIGN_OR_RETURN(published, dispatch_repo::PublishedBuiltinPortal(tx, PortalKind()));
     GD_ASSIGN_OR_RETURN(auto rows, channel_repo::ListChannels(tx));
     for (auto& r : rows)
       if (channels::portal::IsBuiltinPortal(r.kind, r.settings) && !account) account = r;

@@ -78,7 +78,8 @@ Json PublishService::DispatchJson(const Dispatch& d, const std::string& name) {
                                ? Json(FormatRfc3339(d.not_before))
                                : Json()},
           {"published_at", d.published_at ? Json(FormatRfc3339(d.published_at)) : Json()},
-          {"manual", PublishesByHand(d.kind) || d.error_reason == "manual_handoff" ||
+          // The field "manual": a person acts on this dispatch (docs/api.md).
+          {"manual", PublishesByHand(d.kind) || d.error_reason == "manual_handoff" ||  // not a channel kind
                          d.error_reason == "manual_withdrawal"},
           {"updated_at", FormatRfc3339(d.updated_at)}};
 }

@@ -13,8 +13,8 @@ using tables::kWithdrawals;
 // Work a worker may pick up now.
 constexpr const char* kClaimable =
     "state IN ('pending','sending','awaiting','withdrawing') AND lease_until <= :now AND "
-    "(kind = 'portal' OR state = 'withdrawing' OR NOT EXISTS (SELECT 1 FROM dispatches p WHERE "
-    "p.ticket_id = d.ticket_id AND p.version = d.version AND p.kind = 'portal' AND "
+    "(kind = :lead OR state = 'withdrawing' OR NOT EXISTS (SELECT 1 FROM dispatches p WHERE "
+    "p.ticket_id = d.ticket_id AND p.version = d.version AND p.kind = :lead AND "
     "p.state NOT IN ('published','withdrawing','withdrawn')))";
 
 }  // namespace
@@ -45,7 +45,7 @@ Status Update(Tx& tx, const Dispatch& d, const std::string& owner) {
 }
 
 StatusOr<std::vector<Dispatch>> ClaimDue(Tx& tx, const std::string& owner, TimeMs lease_until,
-                                         int limit) {
+                                         int limit, const std::string& lead_kind) {
   static const std::string& query =
       sql::Immortal("SELECT " + kDispatches.Select() + " FROM dispatches d WHERE " + kClaimable +
                     " AND not_before <= :now ORDER BY not_before, id LIMIT :limit");
@@ -54,6 +54,7 @@ StatusOr<std::vector<Dispatch>> ClaimDue(Tx& tx, const std::string& owner, TimeM
     CachedStatement q = tx.Prepare(query);
     q->bind(":now", tx.now());
     q->bind(":limit", limit);
+    q->bind(":lead", lead_kind);
     out = kDispatches.ReadAll(*q);
   }
   for (auto& d : out) {
@@ -114,11 +115,11 @@ StatusOr<std::vector<std::tuple<std::string, std::string, int64_t>>> CountByKind
   return out;
 }
 
-StatusOr<std::vector<Dispatch>> PublishedBuiltinPortal(Tx& tx) {
+StatusOr<std::vector<Dispatch>> PublishedBuiltinPortal(Tx& tx, const std::string& portal_kind) {
   static const std::string& query = sql::Immortal(kDispatches.SelectFrom(
-      "WHERE kind='portal' AND state='published' AND json_extract(progress, '$.builtin') = 1 "
+      "WHERE kind=:kind AND state='published' AND json_extract(progress, '$.builtin') = 1 "
       "ORDER BY published_at DESC"));
-  return sql::All(tx, kDispatches, query);
+  return sql::All(tx, kDispatches, query, ":kind", portal_kind);
 }
 
 StatusOr<int64_t> InsertWithdrawal(Tx& tx, const Withdrawal& w) {

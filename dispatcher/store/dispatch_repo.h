@@ -21,9 +21,10 @@ StatusOr<std::vector<Dispatch>> ForTicket(Tx& tx, int64_t ticket_id);
 Status Update(Tx& tx, const Dispatch& d, const std::string& owner);
 // Claims up to `limit` due dispatches for `owner` until `lease_until`: states pending,
 // sending or awaiting (send and poll), withdrawing; not_before <= now; lease expired. A
-// non-portal dispatch waits until its ticket's portal dispatch (if any) is published.
+// dispatch of another kind than `lead_kind` (the portal: its URL is the ticket's {{portal_url}})
+// waits until its ticket's dispatch of `lead_kind` (if any) is published.
 StatusOr<std::vector<Dispatch>> ClaimDue(Tx& tx, const std::string& owner, TimeMs lease_until,
-                                         int limit);
+                                         int limit, const std::string& lead_kind);
 // Frees every lease (at start-up: no worker of an earlier process is still running).
 Status ReleaseAllLeases(Tx& tx);
 // The earliest not_before among claimable work (for sleeping), if any.
@@ -32,8 +33,8 @@ StatusOr<int64_t> BeginAttempt(Tx& tx, int64_t dispatch_id, const std::string& a
 Status EndAttempt(Tx& tx, int64_t attempt_id, const std::string& outcome, const std::string& error);
 // Counts by kind and state, for /metrics.
 StatusOr<std::vector<std::tuple<std::string, std::string, int64_t>>> CountByKindState(Tx& tx);
-// Published portal articles of the built-in site, newest first.
-StatusOr<std::vector<Dispatch>> PublishedBuiltinPortal(Tx& tx);
+// Published articles of the built-in site (dispatches of `portal_kind`), newest first.
+StatusOr<std::vector<Dispatch>> PublishedBuiltinPortal(Tx& tx, const std::string& portal_kind);
 
 StatusOr<int64_t> InsertWithdrawal(Tx& tx, const Withdrawal& w);
 StatusOr<std::optional<Withdrawal>> GetWithdrawal(Tx& tx, int64_t id);

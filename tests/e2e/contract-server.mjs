@@ -50,7 +50,7 @@ const channels = [
 const F = (name, label, type, extra = {}) => ({ name, label, type, required: false, default: null, help: '', ...extra })
 const PUSH = { when: { mode: ['push'] } }
 const CHANNEL_KIND_SCHEMAS = [
-  { kind: 'portal', label: '政府网站', base_url: F('base_url', '网站平台接口地址', 'url', { required: true, help: '外部网站平台接收推送的接口地址（仅推送模式）', ...PUSH }),
+  { kind: 'portal', preview: 'site_page', is_portal: true, label: '政府网站', base_url: F('base_url', '网站平台接口地址', 'url', { required: true, help: '外部网站平台接收推送的接口地址（仅推送模式）', ...PUSH }),
     settings: [
       F('mode', '模式', 'select', { required: true, default: 'builtin', help: '内置网站由本系统直接生成页面；推送模式把稿件推送到外部网站平台', choices: [{ value: 'builtin', label: '内置网站' }, { value: 'push', label: '推送到外部网站平台' }] }),
       F('site_name', '网站名称', 'string', { required: true, help: '页面页眉和来源处显示的网站名称' }),
@@ -58,7 +58,7 @@ const CHANNEL_KIND_SCHEMAS = [
     ],
     secrets: [F('signing_key', '推送签名密钥', 'string', { required: true, help: '外部网站平台分配的签名密钥，用于校验推送请求', ...PUSH })],
     options: [], covers: [], publishes_by_hand: false },
-  { kind: 'wechat_mp', label: '微信公众号', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://api.weixin.qq.com', help: '微信公众平台接口地址，一般无需修改' }),
+  { kind: 'wechat_mp', preview: 'article', is_portal: false, label: '微信公众号', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://api.weixin.qq.com', help: '微信公众平台接口地址，一般无需修改' }),
     settings: [
       F('app_id', 'AppID', 'string', { required: true, help: '公众号后台「设置与开发 → 基本配置」中的开发者ID' }),
       F('publish_mode', '发布方式', 'select', { required: true, default: 'publish', help: '发布（publish）不推送给粉丝、不占群发次数；群发（mass_send）每日次数有限', choices: [{ value: 'publish', label: '发布（publish）' }, { value: 'mass_send', label: '群发（mass_send）' }] }),
@@ -66,7 +66,7 @@ const CHANNEL_KIND_SCHEMAS = [
     secrets: [F('app_secret', 'AppSecret', 'string', { required: true, help: '开发者密码，与 AppID 在同一页面' })],
     options: [F('author', '作者', 'string'), F('digest', '摘要', 'text')],
     covers: [{ name: 'cover', label: '封面图', aspect: '2.35:1' }], publishes_by_hand: false },
-  { kind: 'weibo', label: '微博', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://api.weibo.com', help: '微博开放平台接口地址，一般无需修改' }),
+  { kind: 'weibo', preview: 'post', is_portal: false, label: '微博', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://api.weibo.com', help: '微博开放平台接口地址，一般无需修改' }),
     settings: [
       F('app_key', 'App Key', 'string', { required: true, help: '微博开放平台「我的应用 → 应用信息」中的 App Key' }),
       F('uid', 'UID', 'string', { required: true, help: '发布账号的微博 UID' }),
@@ -74,15 +74,15 @@ const CHANNEL_KIND_SCHEMAS = [
     ],
     secrets: [F('app_secret', 'App Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' })],
     options: [F('text', '微博正文', 'text')], covers: [], publishes_by_hand: false },
-  { kind: 'douyin', label: '抖音', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.douyin.com', help: '抖音开放平台接口地址，一般无需修改' }),
+  { kind: 'douyin', preview: 'video', is_portal: false, label: '抖音', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.douyin.com', help: '抖音开放平台接口地址，一般无需修改' }),
     settings: [F('client_key', 'Client Key', 'string', { required: true, help: '抖音开放平台应用的 Client Key' }), F('open_id', 'Open ID', 'string', { help: '授权用户的 Open ID，授权后获得' })],
     secrets: [F('client_secret', 'Client Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' }), F('refresh_token', 'Refresh Token', 'string', { help: '授权后获得' })],
     options: [F('text', '视频标题', 'string')], covers: [], publishes_by_hand: false },
-  { kind: 'kuaishou', label: '快手', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.kuaishou.com', help: '快手开放平台接口地址，一般无需修改' }),
+  { kind: 'kuaishou', preview: 'video', is_portal: false, label: '快手', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.kuaishou.com', help: '快手开放平台接口地址，一般无需修改' }),
     settings: [F('app_id', 'App ID', 'string', { required: true, help: '快手开放平台应用的 App ID' }), F('open_id', 'Open ID', 'string', { help: '授权用户的 Open ID，授权后获得' })],
     secrets: [F('app_secret', 'App Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' }), F('refresh_token', 'Refresh Token', 'string', { help: '授权后获得' })],
     options: [F('caption', '视频描述', 'string')], covers: [], publishes_by_hand: false },
-  { kind: 'manual', label: '人工发布', base_url: null,
+  { kind: 'manual', preview: 'handoff', is_portal: false, label: '人工发布', base_url: null,
     settings: [F('platform', '平台名称', 'string', { required: true, help: '如视频号、小红书、头条号；工作人员按发布包人工发布后登记链接' })],
     secrets: [], options: [], covers: [], publishes_by_hand: true },
 ]

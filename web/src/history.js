@@ -1,6 +1,7 @@
 // Reading GET /api/tickets/{id}/history: every version, decision, check run, dispatch event and
 // withdrawal, oldest first. The reader is tolerant about the envelope and the field names.
-import { CHANNEL_KINDS, DISPATCH_STATES, ROLES, TICKET_STATES, label } from './labels.js'
+import { DISPATCH_STATES, ROLES, TICKET_STATES, label } from './labels.js'
+import { kindLabel } from './channelKinds.js'
 
 export function historyItems(data) {
   if (!data) return []
@@ -122,7 +123,7 @@ export function describe(raw, names = {}, accounts = {}) {
     const warns = e.warnings ?? f.filter((x) => x.severity !== 'block').length
     lines.push(`${e.stage ? e.stage + '：' : ''}必须修改 ${blocks} 项，提醒 ${warns} 项`)
   } else if (t.startsWith('dispatch') || t === 'publish' || t === 'published') {
-    const acct = e.account_name || (e.account_id != null && accounts[e.account_id]) || label(CHANNEL_KINDS, e.channel_kind || e.kind_of_channel || e.platform || e.kind) || ''
+    const acct = e.account_name || (e.account_id != null && accounts[e.account_id]) || kindLabel(e.channel_kind || e.kind_of_channel || e.platform || e.kind) || ''
     if (acct && acct !== '—') lines.push(acct)
     if (e.state) lines.push(label(DISPATCH_STATES, e.state))
     if (e.remote_url) lines.push(e.remote_url)

@@ -76,15 +76,6 @@ export const UNIT_KINDS = {
   office: '市政务公开办',
 }
 
-export const CHANNEL_KINDS = {
-  portal: '政府网站',
-  wechat_mp: '微信公众号',
-  weibo: '微博',
-  douyin: '抖音',
-  kuaishou: '快手',
-  manual: '人工发布',
-}
-
 // Article 11 of the regulation, in its order.
 export const CHECKLIST = [
   { key: 'secrets', label: '是否涉及秘密' },

@@ -162,7 +162,8 @@ void AddRescanRoutes(const RouteDeps& d, std::vector<Route>& routes) {
       .roles = {R::kOffice},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
         GD_RETURN_IF_ERROR(RequireObjectBody(r.body));
-        GD_ASSIGN_OR_RETURN(Json j, records->Rescan(r.auth->user.id, "manual"));
+        // The trigger "manual" (a person asked) is not a channel kind.
+        GD_ASSIGN_OR_RETURN(Json j, records->Rescan(r.auth->user.id, "manual"));  // not a channel kind
         return JsonResponse(j, 201);
       },
   });

@@ -5,52 +5,20 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "channels/sandbox/registry.h"
+
 namespace gd::testing {
 
-// The account body for `kind` (portal, wechat_mp, weibo, douyin, kuaishou) against the sandbox
-// at `sandbox_base` ("http://127.0.0.1:PORT"). The portal is the built-in one.
+// The account body for `kind` against the sandbox at `sandbox_base` ("http://127.0.0.1:PORT"):
+// the sandbox registry's account (the portal is the built-in one).
 inline nlohmann::json SandboxChannel(std::string_view kind, const std::string& sandbox_base) {
-  using Json = nlohmann::json;
-  const Json user_token = {{"access_token", "sandbox-token"}, {"refresh_token", "sandbox-refresh"}};
-  if (kind == "portal") {
-    return {{"kind", "portal"},
-            {"name", "门户"},
-            {"settings", {{"mode", "builtin"}, {"site_name", "XX市人民政府"}}}};
-  }
-  if (kind == "wechat_mp") {
-    return {{"kind", "wechat_mp"},
-            {"name", "公众号"},
-            {"base_url", sandbox_base + "/wechat"},
-            {"settings", {{"app_id", "sandbox"}, {"publish_mode", "publish"}}},
-            {"secrets", {{"app_secret", "sandbox-secret"}}}};
-  }
-  if (kind == "weibo") {
-    return {
-        {"kind", "weibo"},
-        {"name", "微博"},
-        {"base_url", sandbox_base + "/weibo"},
-        {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
-        {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}};
-  }
-  if (kind == "douyin") {
-    Json secrets = user_token;
-    secrets["client_secret"] = "sandbox-secret";
-    return {{"kind", "douyin"},
-            {"name", "抖音"},
-            {"base_url", sandbox_base + "/douyin"},
-            {"settings", {{"client_key", "sandbox"}, {"open_id", "sandbox"}}},
-            {"secrets", secrets}};
-  }
-  Json secrets = user_token;
-  secrets["app_secret"] = "sandbox-secret";
-  return {{"kind", "kuaishou"},
-          {"name", "快手"},
-          {"base_url", sandbox_base + "/kuaishou"},
-          {"settings", {{"app_id", "sandbox"}, {"open_id", "sandbox"}}},
-          {"secrets", secrets}};
+  const channels::sandbox::SandboxEntry* e = channels::sandbox::FindSandboxEntry(kind);
+  if (e == nullptr) throw std::invalid_argument("no sandbox entry for this kind");
+  return e->account(sandbox_base);
 }
 
 inline std::string SmallPng() {

@@ -1,0 +1,11 @@
+// The hand-off (manual) entry of the sandbox registry (channels/sandbox/registry.h): its sandbox
+// and the account that works against it in the demo and the tests.
+#pragma once
+
+#include "channels/sandbox/registry.h"
+
+namespace gd::channels::manual {
+
+sandbox::SandboxEntry Sandbox();
+
+}  // namespace gd::channels::manual
