@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 
 #include "dispatcher/core/crypto.h"
 
@@ -41,6 +43,136 @@ bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
   return origin->size() > scheme_end + 3;
 }
 
+struct ProxySpec {
+  std::string host;
+  int port = 0;
+  std::string user, password;
+};
+
+StatusOr<ProxySpec> ParseProxy(std::string_view url) {
+  const std::string_view kScheme = "http://";
+  auto bad = [](std::string_view why) {
+    return InvalidArgument("出站代理地址无效：" + std::string(why) +
+                           "（应形如 http://代理主机:端口 或 http://用户名:密码@代理主机:端口）");
+  };
+  if (Lower(url.substr(0, kScheme.size())) != kScheme) return bad("须以 http:// 开头");
+  std::string_view rest = url.substr(kScheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos) return bad("不能带路径");
+  ProxySpec p;
+  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    size_t colon = userinfo.find(':');
+    p.user = UrlDecode(userinfo.substr(0, colon));
+    if (colon != std::string_view::npos) p.password = UrlDecode(userinfo.substr(colon + 1));
+    if (p.user.empty()) return bad("用户名为空");
+    rest = rest.substr(at + 1);
+  }
+  size_t colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return bad("缺少主机或端口");
+  p.host = std::string(rest.substr(0, colon));
+  std::string_view port = rest.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return bad("端口应为 1–65535 的数字");
+  p.port = std::stoi(std::string(port));
+  if (p.port < 1 || p.port > 65535) return bad("端口应为 1–65535 的数字");
+  for (char c : p.host)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
+      return bad("主机名含有不允许的字符");
+  return p;
+}
+
+// A body sent in pieces: literal bytes and file ranges, with its total length known up front
+// (the platforms want Content-Length, not chunked uploads).
+class StreamedBody {
+ public:
+  void Add(std::string bytes) {
+    if (bytes.empty()) return;
+    size_ += bytes.size();
+    pieces_.push_back({std::move(bytes), {}, 0});
+  }
+  Status Add(const FileRange& f) {
+    std::error_code ec;
+    const auto file_size = std::filesystem::file_size(f.path, ec);
+    if (ec) return InvalidArgument("无法读取要上传的文件");
+    const int64_t total = static_cast<int64_t>(file_size);
+    const int64_t length = f.length < 0 ? total - f.offset : f.length;
+    if (f.offset < 0 || length < 0 || f.offset + length > total)
+      return InvalidArgument("要上传的文件片段超出文件范围");
+    if (length > 0) pieces_.push_back({{}, f, length});
+    size_ += static_cast<size_t>(length);
+    return Status::Ok();
+  }
+  size_t size() const { return size_; }
+
+  // Writes up to 64 KiB starting at `offset` of the body.
+  bool Write(size_t offset, httplib::DataSink& sink) {
+    size_t start = 0;
+    for (const Piece& p : pieces_) {
+      const size_t len = p.file.path.empty() ? p.bytes.size() : static_cast<size_t>(p.length);
+      if (offset < start + len) {
+        const size_t at = offset - start;
+        const size_t n = std::min<size_t>(len - at, kChunk);
+        if (p.file.path.empty()) return sink.write(p.bytes.data() + at, n);
+        if (file_path_ != p.file.path) {
+          in_ = std::ifstream(p.file.path, std::ios::binary);
+          file_path_ = p.file.path;
+        }
+        buffer_.resize(n);
+        in_.seekg(p.file.offset + static_cast<int64_t>(at));
+        if (!in_.read(buffer_.data(), static_cast<std::streamsize>(n))) return false;
+        return sink.write(buffer_.data(), n);
+      }
+      start += len;
+    }
+    return false;
+  }
+
+ private:
+  static constexpr size_t kChunk = 64 * 1024;
+  struct Piece {
+    std::string bytes;
+    FileRange file;
+    int64_t length = 0;
+  };
+  std::vector<Piece> pieces_;
+  size_t size_ = 0;
+  std::ifstream in_;
+  std::string file_path_;
+  std::string buffer_;
+};
+
+bool Streams(const HttpRequest& r) {
+  if (!r.body_file.path.empty()) return true;
+  return std::any_of(r.parts.begin(), r.parts.end(),
+                     [](const HttpPart& p) { return !p.file.path.empty(); });
+}
+
+std::string PartHead(const HttpPart& p, std::string_view boundary) {
+  std::string out = "--" + std::string(boundary);
+  out += "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
+  if (!p.filename.empty()) out += "; filename=\"" + p.filename + "\"";
+  out += "\r\n";
+  if (!p.content_type.empty()) out += "Content-Type: " + p.content_type + "\r\n";
+  out += "\r\n";
+  return out;
+}
+
+StatusOr<std::string> ReadRange(const FileRange& f) {
+  std::ifstream in(f.path, std::ios::binary);
+  if (!in) return InvalidArgument("无法读取要上传的文件");
+  in.seekg(f.offset);
+  std::string out;
+  if (f.length < 0) {
+    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else {
+    out.resize(static_cast<size_t>(f.length));
+    if (!in.read(out.data(), f.length)) return InvalidArgument("要上传的文件片段超出文件范围");
+  }
+  return out;
+}
+
 class HttpTransport final : public Transport {
  public:
   explicit HttpTransport(HttpTransportOptions options) : options_(std::move(options)) {}
@@ -58,6 +190,13 @@ class HttpTransport final : public Transport {
     cli.set_write_timeout(timeout);
     cli.set_keep_alive(false);
     if (!options_.ca_cert_path.empty()) cli.set_ca_cert_path(options_.ca_cert_path);
+    if (!options_.proxy_url.empty()) {
+      StatusOr<ProxySpec> proxy = ParseProxy(options_.proxy_url);
+      if (!proxy.ok()) return proxy.status();
+      cli.set_proxy(proxy->host, proxy->port);
+      if (!proxy->user.empty()) cli.set_proxy_basic_auth(proxy->user, proxy->password);
+    }
+    if (Streams(request)) return SendStreamed(cli, request, path, origin);
 
     httplib::Request req;
     req.method = request.method;
@@ -75,7 +214,11 @@ class HttpTransport final : public Transport {
                                               ? std::string("application/octet-stream")
                                               : request.content_type);
     }
-    auto result = cli.send(req);
+    return Answer(cli.send(req), origin);
+  }
+
+ private:
+  static StatusOr<HttpResponse> Answer(httplib::Result result, const std::string& origin) {
     if (!result) {
       httplib::Error err = result.error();
       std::string what = httplib::to_string(err);
@@ -92,7 +235,44 @@ class HttpTransport final : public Transport {
     return out;
   }
 
- private:
+  // A body with file ranges: written from disk in 64 KiB chunks, never held whole.
+  StatusOr<HttpResponse> SendStreamed(httplib::Client& cli, const HttpRequest& request,
+                                      const std::string& path, const std::string& origin) {
+    if (request.method != "POST" && request.method != "PUT")
+      return InvalidArgument("只有 POST 或 PUT 请求可以上传文件");
+    auto body = std::make_shared<StreamedBody>();
+    std::string content_type;
+    if (!request.parts.empty()) {
+      std::string boundary = "----gd" + RandomToken(12);
+      std::replace(boundary.begin(), boundary.end(), '_', 'x');
+      for (const auto& p : request.parts) {
+        body->Add(PartHead(p, boundary));
+        if (p.file.path.empty()) {
+          body->Add(p.data);
+        } else {
+          GD_RETURN_IF_ERROR(body->Add(p.file));
+        }
+        body->Add("\r\n");
+      }
+      body->Add("--" + boundary + "--\r\n");
+      content_type = "multipart/form-data; boundary=" + boundary;
+    } else {
+      GD_RETURN_IF_ERROR(body->Add(request.body_file));
+      content_type = request.content_type.empty() ? std::string("application/octet-stream")
+                                                  : request.content_type;
+    }
+    httplib::Headers headers;
+    for (const auto& [k, v] : request.headers) headers.emplace(k, v);
+    headers.emplace("User-Agent", options_.user_agent);
+    auto provider = [body](size_t offset, size_t, httplib::DataSink& sink) {
+      return body->Write(offset, sink);
+    };
+    return Answer(request.method == "PUT"
+                      ? cli.Put(path, headers, body->size(), provider, content_type)
+                      : cli.Post(path, headers, body->size(), provider, content_type),
+                  origin);
+  }
+
   HttpTransportOptions options_;
 };
 
@@ -105,6 +285,11 @@ std::string HttpResponse::Header(std::string_view name) const {
 
 std::unique_ptr<Transport> NewHttpTransport(HttpTransportOptions options) {
   return std::make_unique<HttpTransport>(std::move(options));
+}
+
+Status ValidateProxyUrl(std::string_view url) {
+  if (url.empty()) return Status::Ok();
+  return ParseProxy(url).status();
 }
 
 std::string UrlEncode(std::string_view s) {
@@ -180,7 +365,12 @@ std::string EncodeMultipart(const std::vector<HttpPart>& parts, std::string_view
     out += "\r\n";
     if (!p.content_type.empty()) out += "Content-Type: " + p.content_type + "\r\n";
     out += "\r\n";
-    out += p.data;
+    if (p.file.path.empty()) {
+      out += p.data;
+    } else {
+      StatusOr<std::string> bytes = ReadRange(p.file);
+      out += bytes.ok() ? *bytes : std::string();
+    }
     out += "\r\n";
   }
   out += "--";

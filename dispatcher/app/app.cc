@@ -140,7 +140,9 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   app->media_ = std::make_unique<MediaService>(*app->store_, cfg.data_dir / "media");
 
   // Channels: one outbound transport, tokens cached per account and persisted sealed.
-  app->transport_ = channels::NewHttpTransport();
+  channels::HttpTransportOptions transport;
+  transport.proxy_url = cfg.outbound_proxy;
+  app->transport_ = channels::NewHttpTransport(std::move(transport));
   app->token_store_ = std::make_unique<SealedTokenStore>(
       *app->store_, HmacSha256Raw(app->master_key_, "token-store"));
   app->tokens_ = std::make_unique<channels::TokenCache>(*app->clock_, app->token_store_.get());

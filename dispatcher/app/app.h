@@ -57,6 +57,9 @@ struct AppConfig {
   std::vector<std::string> trusted_proxies;
   int max_connections_per_address = 32;
   int request_deadline_seconds = 30;
+  // Outbound HTTP proxy for every call to the platforms, "http://[user:password@]host:port"
+  // (docs/configuration.md); empty = connect directly.
+  std::string outbound_proxy;
 };
 
 // The JSON configuration file (docs/configuration.md lists every key): applies the keys of

@@ -4,6 +4,7 @@
 #include <functional>
 #include <sstream>
 
+#include "channels/transport.h"
 #include "dispatcher/app/app.h"
 #include "dispatcher/core/json_util.h"
 #include "dispatcher/http/connection.h"
@@ -86,6 +87,15 @@ Status SetTrustedProxies(const std::string& origin, const std::string& key, cons
   return Status::Ok();
 }
 
+Status SetOutboundProxy(const std::string& origin, const std::string& key, const Json& v,
+                        AppConfig* cfg) {
+  if (!v.is_string()) return BadKey(origin, key, "应为字符串");
+  Status st = channels::ValidateProxyUrl(v.get<std::string>());
+  if (!st.ok()) return BadKey(origin, key, st.message());
+  cfg->outbound_proxy = v.get<std::string>();
+  return Status::Ok();
+}
+
 // Every key of the file. Adding one: add it here and to docs/configuration.md.
 const std::vector<std::pair<std::string, Setter>>& Keys() {
   static const auto* keys = new std::vector<std::pair<std::string, Setter>>{
@@ -95,6 +105,7 @@ const std::vector<std::pair<std::string, Setter>>& Keys() {
       {"templates", Path(&AppConfig::templates_dir)},
       {"web", Path(&AppConfig::web_dir)},
       {"public_url", SetPublicUrl},
+      {"outbound_proxy", SetOutboundProxy},
       {"threads", Int(&AppConfig::threads, 1, 1024)},
       {"secure_cookies", Bool(&AppConfig::secure_cookies)},
       {"trusted_proxies", SetTrustedProxies},

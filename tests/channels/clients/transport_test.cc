@@ -1,0 +1,332 @@
+// The real HTTP transport against local servers: file-backed bodies are streamed from disk
+// (byte for byte, with a Content-Length, and without holding the file in memory), and an outbound
+// proxy carries every request (absolute-form for http, CONNECT for https), with its credentials.
+#include "channels/transport.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dispatcher/core/crypto.h"
+
+namespace gd::channels {
+namespace {
+
+namespace fs = std::filesystem;
+
+// FNV-1a over a stream of pieces: equal for equal bytes however they were split.
+struct Fnv {
+  uint64_t h = 1469598103934665603ull;
+  void Update(std::string_view d) {
+    for (unsigned char c : d) h = (h ^ c) * 1099511628211ull;
+  }
+  static uint64_t Of(std::string_view d) {
+    Fnv f;
+    f.Update(d);
+    return f.h;
+  }
+};
+
+// A server that reads every upload in pieces (never whole), recording its length, its
+// Content-Length header and a digest of its bytes.
+class CountingServer {
+ public:
+  CountingServer() {
+    auto handler = [this](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader) {
+      size_t n = 0;
+      std::string head;
+      Fnv digest;
+      reader([&](const char* data, size_t len) {
+        if (head.size() < 256) head.append(data, std::min(len, 256 - head.size()));
+        digest.Update(std::string_view(data, len));
+        n += len;
+        return true;
+      });
+      std::lock_guard lock(mu_);
+      received_ = n;
+      content_length_ = req.get_header_value("Content-Length");
+      content_type_ = req.get_header_value("Content-Type");
+      digest_ = digest.h;
+      head_ = head;
+      res.set_content("{\"ok\":true}", "application/json");
+    };
+    svr_.Post("/upload", handler);
+    svr_.Put("/upload", handler);
+    port_ = svr_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { svr_.listen_after_bind(); });
+    svr_.wait_until_ready();
+  }
+  ~CountingServer() {
+    svr_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/upload"; }
+  size_t received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
+  std::string content_length() {
+    std::lock_guard lock(mu_);
+    return content_length_;
+  }
+  std::string content_type() {
+    std::lock_guard lock(mu_);
+    return content_type_;
+  }
+  uint64_t digest() {
+    std::lock_guard lock(mu_);
+    return digest_;
+  }
+  std::string head() {
+    std::lock_guard lock(mu_);
+    return head_;
+  }
+
+ private:
+  httplib::Server svr_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  size_t received_ = 0;
+  std::string content_length_, content_type_, head_;
+  uint64_t digest_ = 0;
+};
+
+fs::path TempFile(const std::string& name, size_t size, char fill_seed) {
+  fs::path p = fs::temp_directory_path() / ("gd-transport-" + std::to_string(::getpid()) + name);
+  std::ofstream out(p, std::ios::binary);
+  std::string block(1 << 16, '\0');
+  for (size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>(fill_seed + i * 31);
+  for (size_t left = size; left > 0;) {
+    size_t n = std::min(left, block.size());
+    out.write(block.data(), static_cast<std::streamsize>(n));
+    left -= n;
+  }
+  return p;
+}
+
+std::string Slurp(const fs::path& p, int64_t offset, int64_t length) {
+  std::ifstream in(p, std::ios::binary);
+  in.seekg(offset);
+  std::string out(static_cast<size_t>(length), '\0');
+  in.read(out.data(), length);
+  return out;
+}
+
+long PeakRssKb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+TEST(TransportStreamingTest, RawFileRangeIsSentByteForByteWithItsLength) {
+  CountingServer server;
+  fs::path file = TempFile("raw", 3 * 1024 * 1024 + 17, 'a');
+  auto t = NewHttpTransport();
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = server.url();
+  req.content_type = "video/mp4";
+  req.body_file = {file.string(), 1000, 2 * 1024 * 1024 + 5};
+  auto resp = t->Send(req);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(server.received(), 2u * 1024 * 1024 + 5);
+  EXPECT_EQ(server.content_length(), std::to_string(2 * 1024 * 1024 + 5));
+  EXPECT_EQ(server.content_type(), "video/mp4");
+  EXPECT_EQ(server.digest(), Fnv::Of(Slurp(file, 1000, 2 * 1024 * 1024 + 5)));
+  fs::remove(file);
+}
+
+TEST(TransportStreamingTest, MultipartWithAFilePartMatchesTheInMemoryEncoding) {
+  CountingServer server;
+  fs::path file = TempFile("part", 700 * 1024 + 3, 'q');
+  auto t = NewHttpTransport();
+  HttpRequest req;
+  req.method = "POST";
+  req.url = server.url();
+  req.parts = {{"access_token", "tok", "", ""},
+               {"video", "", "v.mp4", "video/mp4", {file.string(), 0, -1}}};
+  auto resp = t->Send(req);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  const std::string ct = server.content_type();
+  ASSERT_EQ(ct.rfind("multipart/form-data; boundary=", 0), 0u) << ct;
+  const std::string boundary = ct.substr(std::string("multipart/form-data; boundary=").size());
+  std::vector<HttpPart> in_memory = {
+      {"access_token", "tok", "", ""},
+      {"video", Slurp(file, 0, 700 * 1024 + 3), "v.mp4", "video/mp4"}};
+  const std::string expected = EncodeMultipart(in_memory, boundary);
+  EXPECT_EQ(server.received(), expected.size());
+  EXPECT_EQ(server.content_length(), std::to_string(expected.size()));
+  EXPECT_EQ(server.digest(), Fnv::Of(expected));
+  fs::remove(file);
+}
+
+TEST(TransportStreamingTest, ALargeUploadDoesNotGrowTheProcessByItsSize) {
+  CountingServer server;  // reads in pieces too: what grows is the sender's memory only
+  constexpr size_t kSize = 256u * 1024 * 1024;
+  fs::path file = TempFile("big", kSize, 'z');
+  auto t = NewHttpTransport();
+  HttpRequest req;
+  req.method = "POST";
+  req.url = server.url();
+  req.timeout_ms = 120000;
+  req.body_file = {file.string(), 0, -1};
+  const long before = PeakRssKb();
+  auto resp = t->Send(req);
+  const long after = PeakRssKb();
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(server.received(), kSize);
+  // Reading the file into memory would raise the peak by 256 MB at least.
+  EXPECT_LT(after - before, 64L * 1024) << "peak RSS grew by " << (after - before) << " kB";
+  fs::remove(file);
+}
+
+TEST(TransportStreamingTest, ARangeOutsideTheFileIsRefusedBeforeConnecting) {
+  fs::path file = TempFile("short", 1000, 'b');
+  auto t = NewHttpTransport();
+  HttpRequest req;
+  req.method = "POST";
+  req.url = "http://127.0.0.1:9/upload";  // nothing listens: the range check comes first
+  req.body_file = {file.string(), 900, 200};
+  auto resp = t->Send(req);
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().code(), Code::kInvalidArgument);
+  req.body_file = {(fs::temp_directory_path() / "gd-no-such-file").string(), 0, -1};
+  resp = t->Send(req);
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().code(), Code::kInvalidArgument);
+  fs::remove(file);
+}
+
+// A forward proxy that records the request head it is sent and answers every request itself
+// (plain http) or refuses the tunnel (CONNECT), which is all the client side needs to show.
+class RecordingProxy {
+ public:
+  RecordingProxy() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    ::listen(fd_, 4);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~RecordingProxy() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::vector<std::string> heads() {
+    std::lock_guard lock(mu_);
+    return heads_;
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string head;
+      char buf[4096];
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        head.append(buf, static_cast<size_t>(n));
+      }
+      {
+        std::lock_guard lock(mu_);
+        heads_.push_back(head.substr(0, head.find("\r\n\r\n")));
+      }
+      const std::string answer =
+          head.rfind("CONNECT ", 0) == 0
+              ? "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+              : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                "15\r\nConnection: close\r\n\r\n{\"via\":\"proxy\"}";
+      ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> heads_;
+};
+
+TEST(TransportProxyTest, HttpRequestsGoThroughTheProxyWithItsCredentials) {
+  RecordingProxy proxy;
+  HttpTransportOptions opts;
+  opts.proxy_url = "http://gw%40ops:p%3Ass@127.0.0.1:" + std::to_string(proxy.port());
+  auto t = NewHttpTransport(opts);
+  HttpRequest req;
+  req.url = "http://api.example.invalid/2/statuses/user_timeline.json?count=5";
+  auto resp = t->Send(req);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(resp->body, "{\"via\":\"proxy\"}");
+  auto heads = proxy.heads();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0].rfind(
+                "GET http://api.example.invalid/2/statuses/user_timeline.json?count=5 HTTP/1.1", 0),
+            0u)
+      << heads[0];
+  // Basic credentials of "gw@ops" : "p:ss", percent-decoded from the URL.
+  EXPECT_NE(heads[0].find("Proxy-Authorization: Basic " + Base64Encode("gw@ops:p:ss")),
+            std::string::npos)
+      << heads[0];
+}
+
+TEST(TransportProxyTest, HttpsIsTunnelledWithConnect) {
+  RecordingProxy proxy;
+  HttpTransportOptions opts;
+  opts.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  auto t = NewHttpTransport(opts);
+  HttpRequest req;
+  req.url = "https://api.weixin.example.invalid/cgi-bin/stable_token";
+  req.method = "POST";
+  req.content_type = "application/json";
+  req.body = "{}";
+  auto resp = t->Send(req);
+  ASSERT_FALSE(resp.ok());  // the recording proxy refuses the tunnel
+  auto heads = proxy.heads();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0].rfind("CONNECT api.weixin.example.invalid:443 HTTP/1.1", 0), 0u) << heads[0];
+}
+
+TEST(TransportProxyTest, BadProxyAddressesAreRefusedInChinese) {
+  for (const char* bad : {"socks5://127.0.0.1:1080", "http://127.0.0.1", "http://:8080",
+                          "http://host:0", "http://host:70000", "http://host:80/path",
+                          "http://@host:80", "http://ho st:80", "127.0.0.1:8080"}) {
+    Status s = ValidateProxyUrl(bad);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("出站代理地址无效"), std::string::npos) << bad;
+  }
+  for (const char* good :
+       {"", "http://proxy.gov.example:3128", "http://u:p@10.1.2.3:8080", "HTTP://p:1/"}) {
+    EXPECT_TRUE(ValidateProxyUrl(good).ok()) << good;
+  }
+}
+
+}  // namespace
+}  // namespace gd::channels
