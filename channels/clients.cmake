@@ -14,6 +14,10 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/kuaishou/kind.cc
   ${GD_CH}/manual/kind.cc
   ${GD_CH}/client_support.cc
+  ${GD_CH}/oauth.cc
+  ${GD_CH}/douyin/oauth.cc
+  ${GD_CH}/weibo/oauth.cc
+  ${GD_CH}/kuaishou/oauth.cc
   ${GD_CH}/portal/client.cc
   ${GD_CH}/portal/builtin_client.cc
   ${GD_CH}/wechat_mp/client.cc
@@ -28,12 +32,15 @@ target_link_libraries(gd_channel_clients PUBLIC gd_core gd_channel_formatters PR
 add_library(gd_sandbox STATIC
   ${GD_CH}/sandbox/platform.cc
   ${GD_CH}/sandbox/page.cc
+  ${GD_CH}/sandbox/oauth_grant.cc
   ${GD_CH}/sandbox/server.cc
   ${GD_CH}/portal/sandbox.cc
   ${GD_CH}/wechat_mp/sandbox.cc
   ${GD_CH}/weibo/sandbox.cc
   ${GD_CH}/douyin/sandbox.cc
   ${GD_CH}/kuaishou/sandbox.cc
+  ${GD_CH}/weibo/sandbox_oauth.cc
+  ${GD_CH}/kuaishou/sandbox_oauth.cc
 )
 gd_target_defaults(gd_sandbox)
 target_link_libraries(gd_sandbox PUBLIC gd_channel_clients gd_core PRIVATE PkgConfig::HTTPLIB)

@@ -1,0 +1,62 @@
+// The authorisation-code flow of a platform (issue 14: operators connect accounts by authorising,
+// not by pasting tokens). A registry entry (channels/builtin_channels.h) points to one of these
+// when its platform has the flow; the server drives it without naming the platform:
+// POST /api/channel-accounts/{id}/oauth/start → AuthorizeUrl, the platform's redirect to
+// GET /api/oauth/callback → ExchangeCode, the tokens stored sealed.
+#pragma once
+
+#include <string>
+
+#include "channels/builtin_channels.h"
+#include "channels/channel.h"
+#include "channels/token_cache.h"
+#include "channels/transport.h"
+#include "dispatcher/core/clock.h"
+#include "dispatcher/core/json_util.h"
+#include "dispatcher/core/status.h"
+
+namespace gd::channels {
+
+// The account settings every OAuth entry adds (see OAuthSettings()).
+inline constexpr const char* kOAuthRedirectSetting = "oauth_redirect_uri";
+inline constexpr const char* kOAuthScopeSetting = "oauth_scope";
+
+struct OAuthExchange {
+  Transport* transport = nullptr;
+  const Clock* clock = nullptr;
+  int timeout_ms = 10000;
+  const Account* account = nullptr;
+  Json secrets = Json::object();  // the account's sealed secrets, opened (app secret)
+  std::string code;
+  std::string redirect_uri;
+};
+
+struct OAuthGrant {
+  Token token;                     // access and refresh tokens with their expiries
+  Json settings = Json::object();  // settings the grant determines (e.g. {"open_id": …})
+};
+
+struct OAuthSpec {
+  // The platform's authorise page for `account` (its app key, registered redirect URI and scopes
+  // from its settings), carrying `state`. kInvalidArgument (Chinese, naming the field) when a
+  // setting is missing.
+  StatusOr<std::string> (*authorize_url)(const Account& account,
+                                         const std::string& state) = nullptr;
+  // Exchanges a code through the platform's token endpoint. Errors are the client's usual
+  // Chinese platform errors.
+  StatusOr<OAuthGrant> (*exchange_code)(const OAuthExchange& in) = nullptr;
+  // Days before the refresh token (or, without one, the access token) ends in which the
+  // operator is reminded to authorise again.
+  int warn_days = 7;
+};
+
+// The account fields of an OAuth entry: the callback address registered with the platform
+// (this server's /api/oauth/callback) and the scopes asked for.
+Field OAuthRedirectField();
+Field OAuthScopeField(std::string default_scope, std::string help);
+
+// The reminder for a stored token of an OAuth account, or "" when none is due: the grant ends
+// within `spec.warn_days` of `now` (or has ended). Chinese.
+std::string OAuthTokenWarning(const OAuthSpec& spec, const Token& token, TimeMs now);
+
+}  // namespace gd::channels
