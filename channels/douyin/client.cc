@@ -15,7 +15,7 @@ constexpr const char* kVideoIdRefused = "2100005";
 constexpr TimeMs kRenewBeforeMs = TimeMs{16} * 24 * 3600 * 1000;
 // How long a video the platform accepted may stay out of the author's list before a person is
 // asked (no source gives a review time).
-constexpr TimeMs kDefaultReviewWaitMs = TimeMs{24} * 3600 * 1000;
+constexpr TimeMs kReviewWaitMs = TimeMs{24} * 3600 * 1000;
 
 // What the list says about a video. Since 2024-12-13 [D1] video_status and is_reviewed are not
 // returned: a listed video then counts as published (its review outcome is the person's to check).
@@ -259,11 +259,9 @@ class DouyinClient final : public Client {
                                const std::string& note) {
     const Json& st = progress.state;
     const TimeMs since = st.value("created_at", deps_.clock->Now());
-    const TimeMs wait =
-        job.account->settings.value("review_wait_minutes", kDefaultReviewWaitMs / 60000) * 60000;
-    if (deps_.clock->Now() - since >= wait) {
+    if (deps_.clock->Now() - since >= kReviewWaitMs) {
       return support::NeedsDecision("抖音：视频已提交（item_id " + st.value("item_id", "") +
-                                    "），但等待审核超过时限仍未在作品列表中显示为公开；请在抖音 "
+                                    "），但 24 小时内未在作品列表中出现；请在抖音 "
                                     "App 中确认该视频是否已发布");
     }
     PublishResult out;

@@ -33,11 +33,6 @@ BuiltinChannel Channel() {
                .default_value = int64_t{20} * 1024 * 1024,
                .help = "上传视频时每个分片的大小"},
               PollIntervalField(30000, "查询审核与发布状态的间隔"),
-              {.name = "review_wait_minutes",
-               .label = "审核等待时限（分钟）",
-               .type = FieldType::kInteger,
-               .default_value = 1440,
-               .help = "视频提交后超过此时限仍未在作品列表中显示为公开时，转由人工确认"},
               OAuthRedirectField(),
               OAuthScopeField(
                   "user_info,video.create.bind,video.list.bind,video.data.bind,"

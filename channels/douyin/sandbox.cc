@@ -170,7 +170,7 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     settings_.refresh_ttl_s = b.value("refresh_ttl_s", settings_.refresh_ttl_s);
     settings_.redirect_uri = b.value("redirect_uri", settings_.redirect_uri);
     grants_.SetRedirect("sandbox", settings_.redirect_uri);
-    if (b.contains("expire_refresh_tokens") && b["expire_refresh_tokens"].get<bool>()) {
+    if (b.value("expire_refresh_tokens", false)) {
       for (auto& [t, r] : refresh_) r.expires_at = env_.Now();
     }
     return Ok(Json::object());

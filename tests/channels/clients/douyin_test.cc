@@ -62,10 +62,8 @@ class DouyinTest : public ::testing::Test {
     account_.id = 7;
     account_.kind = "douyin";
     account_.base_url = server_->base_url() + "/douyin";
-    account_.settings = {{"client_key", "sandbox"},
-                         {"open_id", "sandbox"},
-                         {"poll_interval_ms", 10},
-                         {"review_wait_minutes", 60}};
+    account_.settings = {
+        {"client_key", "sandbox"}, {"open_id", "sandbox"}, {"poll_interval_ms", 10}};
     secrets_ = {{"client_secret", "sandbox-secret"},
                 {"access_token", "sandbox-token"},
                 {"refresh_token", "sandbox-refresh"}};
@@ -200,7 +198,11 @@ TEST_F(DouyinTest, AnUnlistedVideoGoesToAPersonAfterTheReviewWait) {
   auto p = client_->Poll(job, progress, Saver());
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->kind, PublishResult::Kind::kAwaiting);
-  clock_.Advance(61 * 60 * 1000);
+  clock_.Advance(kDay - 60 * 1000);
+  p = client_->Poll(job, progress, Saver());
+  ASSERT_TRUE(p.ok()) << "still within the review wait";
+  EXPECT_EQ(p->kind, PublishResult::Kind::kAwaiting);
+  clock_.Advance(2 * 60 * 1000);
   p = client_->Poll(job, progress, Saver());
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().reason(), "needs_decision") << p.status().ToString();
