@@ -5,6 +5,8 @@
 // GET /api/oauth/callback → ExchangeCode, the tokens stored sealed.
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "channels/builtin_channels.h"
@@ -58,5 +60,37 @@ Field OAuthScopeField(std::string default_scope, std::string help);
 // The reminder for a stored token of an OAuth account, or "" when none is due: the grant ends
 // within `spec.warn_days` of `now` (or has ended). Chinese.
 std::string OAuthTokenWarning(const OAuthSpec& spec, const Token& token, TimeMs now);
+
+// The one-time `state` values of authorisations in progress (for the server's
+// POST /api/channel-accounts/{id}/oauth/start and GET /api/oauth/callback): each is random, bound
+// to the operator's session and the account, usable once, and expires after `ttl_ms`. Kept in
+// memory: a restart voids the authorisations in progress (the operator starts again). Thread-safe.
+class OAuthStates {
+ public:
+  explicit OAuthStates(const Clock& clock, TimeMs ttl_ms = 10 * 60 * 1000,
+                       size_t max_pending = 10000);
+  // A fresh state for `account_id`, started by the session `session_id`.
+  std::string Begin(const std::string& session_id, int64_t account_id);
+  // Takes `state` for the session `session_id`: the account it was issued for. Errors (Chinese):
+  // kInvalidArgument when absent or malformed, kNotFound when unknown, kFailedPrecondition when
+  // expired or already used, kPermissionDenied when another session started it (that state stays
+  // usable by its own session).
+  StatusOr<int64_t> Take(const std::string& state, const std::string& session_id);
+
+ private:
+  struct Pending {
+    std::string session_id;
+    int64_t account_id = 0;
+    TimeMs expires_at = 0;
+    bool used = false;
+  };
+  void Prune(TimeMs now);  // drops entries past their expiry (used ones included)
+
+  const Clock& clock_;
+  TimeMs ttl_;
+  size_t max_;
+  std::mutex mu_;
+  std::map<std::string, Pending> pending_;
+};
 
 }  // namespace gd::channels
