@@ -58,6 +58,8 @@ struct Cover {
   int64_t min_height = 0;
 };
 
+struct OAuthSpec;  // channels/oauth.h
+
 using ClientFactory = std::unique_ptr<Client> (*)(const ClientDeps& deps);
 
 struct BuiltinChannel {
@@ -79,6 +81,8 @@ struct BuiltinChannel {
   bool is_portal = false;          // its published URL is the ticket's {{portal_url}}
   // Whether an account with `settings` is served in-process (the built-in portal); null: never.
   bool (*in_process)(const Json& settings) = nullptr;
+  // The platform's authorisation-code flow (channels/oauth.h); null: tokens are pasted.
+  const OAuthSpec* oauth = nullptr;
 
   const Field* FindSetting(std::string_view name) const;
   const Field* FindSecret(std::string_view name) const;

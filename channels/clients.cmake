@@ -6,6 +6,7 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/builtin_channels.cc
   ${GD_CH}/field_check.cc
   ${GD_CH}/client_support.cc
+  ${GD_CH}/oauth.cc
   ${GD_CH_CLIENT_SRCS}
 )
 gd_target_defaults(gd_channel_clients)
@@ -14,6 +15,7 @@ target_link_libraries(gd_channel_clients PUBLIC gd_core gd_channel_formatters PR
 add_library(gd_sandbox STATIC
   ${GD_CH}/sandbox/platform.cc
   ${GD_CH}/sandbox/page.cc
+  ${GD_CH}/sandbox/oauth_grant.cc
   ${GD_CH}/sandbox/server.cc
   ${GD_CH}/sandbox/registry.cc
   ${GD_CH_SANDBOX_SRCS}

@@ -10,6 +10,30 @@ constexpr const char* kLabel = "抖音";
 // create_video's answer to a video_id that is unknown or already used.
 constexpr const char* kVideoIdRefused = "2100005";
 
+// Renew the refresh token (30 days, [D4]) once less than this is left: an access token lives 15
+// days, so the next refresh may come that much later.
+constexpr TimeMs kRenewBeforeMs = TimeMs{16} * 24 * 3600 * 1000;
+// How long a video the platform accepted may stay out of the author's list before a person is
+// asked (no source gives a review time).
+constexpr TimeMs kReviewWaitMs = TimeMs{24} * 3600 * 1000;
+
+// What the list says about a video. Since 2024-12-13 [D1] video_status and is_reviewed are not
+// returned: a listed video then counts as published (its review outcome is the person's to check).
+enum class VideoState { kPublic, kUnderReview, kNotSuitable };
+VideoState StateOf(const Json& item) {
+  if (!item.contains("video_status") || !item["video_status"].is_number_integer()) {
+    return VideoState::kPublic;
+  }
+  switch (item["video_status"].get<int>()) {
+    case 2:
+      return VideoState::kNotSuitable;
+    case 4:
+      return VideoState::kUnderReview;
+    default:  // 1 (before the 5/6/7 refinement), 5 public, 6 friends, 7 private
+      return VideoState::kPublic;
+  }
+}
+
 bool IsTokenCode(int c) { return c == 28001008 || c == 2190008 || c == 10008 || c == 28001003; }
 
 Status MapError(int c, const std::string& msg, TimeMs now) {
@@ -120,15 +144,20 @@ class DouyinClient final : public Client {
         GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
         if (rec.kind == ReconcileResult::Kind::kFound) {
           st["item_id"] = rec.remote_id;
+          st["created_at"] = first_call_at;
           GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
           return Poll(job, progress, checkpoint);
         }
-        return Unavailable("抖音：上次提交的视频暂未在作品列表中查到，稍后再查");
+        return support::UnknownOutcome(
+            progress, checkpoint, Unavailable("抖音：上次提交的视频暂未在作品列表中查到，稍后再查"),
+            "抖音：上次提交视频时平台的应答丢失，重试时平台表示该视频已被使用，但作品列表中查不到"
+            "对应作品；请在抖音 App 中确认视频是否已发布");
       }
       // This call's refusal says nothing about the earlier one: that one stays outstanding.
       return created.status();
     }
     st["item_id"] = created->value("item_id", "");
+    st["created_at"] = deps_.clock->Now();
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
     PublishResult out;
     out.kind = PublishResult::Kind::kAwaiting;
@@ -144,20 +173,18 @@ class DouyinClient final : public Client {
     if (!st.contains("item_id")) return Publish(job, progress, checkpoint);
     GD_ASSIGN_OR_RETURN(Json d, Call(job, "/api/douyin/v1/video/video_data/", {},
                                      DumpJson(Json{{"item_ids", {st["item_id"]}}}), {}));
-    const Json& list = d.contains("list") ? d["list"] : Json::array();
-    if (list.empty()) return Unavailable("抖音：暂未查到该视频，稍后再查");
+    const Json& list = d.contains("list") && d["list"].is_array() ? d["list"] : Json::array();
+    if (list.empty() || !list[0].is_object()) return Wait(job, progress, "作品列表中暂未出现");
     const Json& item = list[0];
-    if (item.value("video_status", 0) == 4) {
-      return support::PlatformError(Code::kFailedPrecondition, kLabel, "video_status=4",
-                                    item.value("status_reason", ""), "视频未通过平台审核",
-                                    "platform_rejected");
-    }
-    if (!item.value("is_reviewed", false)) {
-      PublishResult out;
-      out.kind = PublishResult::Kind::kAwaiting;
-      out.poll_after_ms = job.account->settings.value("poll_interval_ms", 30000);
-      out.note = "平台审核中";
-      return out;
+    switch (StateOf(item)) {
+      case VideoState::kNotSuitable:
+        return support::PlatformError(Code::kFailedPrecondition, kLabel, "video_status=2",
+                                      item.value("status_reason", ""), "视频被平台判定为不适宜公开",
+                                      "platform_rejected");
+      case VideoState::kUnderReview:
+        return Wait(job, progress, "平台审核中");
+      case VideoState::kPublic:
+        break;
     }
     st["remote_id"] = st["item_id"];
     st["remote_url"] = item.value("share_url", "");
@@ -199,7 +226,7 @@ class DouyinClient final : public Client {
           out.kind = ReconcileResult::Kind::kFound;
           out.remote_id = item.value("item_id", "");
           out.remote_url = item.value("share_url", "");
-          out.pending = !item.value("is_reviewed", false);
+          out.pending = StateOf(item) != VideoState::kPublic;
           return out;
         }
       }
@@ -226,6 +253,24 @@ class DouyinClient final : public Client {
   }
 
  private:
+  // The video was accepted (it has an item_id and is never sent again) but is not listed as
+  // public yet: poll again until the review wait is over, then ask a person.
+  StatusOr<PublishResult> Wait(const PublishJob& job, const Progress& progress,
+                               const std::string& note) {
+    const Json& st = progress.state;
+    const TimeMs since = st.value("created_at", deps_.clock->Now());
+    if (deps_.clock->Now() - since >= kReviewWaitMs) {
+      return support::NeedsDecision("抖音：视频已提交（item_id " + st.value("item_id", "") +
+                                    "），但 24 小时内未在作品列表中出现；请在抖音 "
+                                    "App 中确认该视频是否已发布");
+    }
+    PublishResult out;
+    out.kind = PublishResult::Kind::kAwaiting;
+    out.poll_after_ms = job.account->settings.value("poll_interval_ms", 30000);
+    out.note = note;
+    return out;
+  }
+
   static PublishResult Done(const Json& st) {
     PublishResult out;
     out.kind = PublishResult::Kind::kPublished;
@@ -234,35 +279,96 @@ class DouyinClient final : public Client {
     return out;
   }
 
+  // POSTs a form to one of the /oauth/ endpoints and returns its `data` (error codes mapped).
+  StatusOr<Json> OAuthForm(const PublishJob& job, const std::string& path,
+                           const std::vector<std::pair<std::string, std::string>>& form) {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = support::BaseUrl(*job.account) + path;
+    req.content_type = "application/x-www-form-urlencoded";
+    req.body = BuildQuery(form);
+    req.timeout_ms = deps_.timeout_ms;
+    auto resp = deps_.transport->Send(req);
+    if (!resp.ok()) return support::TransportError(kLabel, resp.status());
+    GD_ASSIGN_OR_RETURN(Json j, support::ParseBody(kLabel, *resp));
+    Json d = j.contains("data") && j["data"].is_object() ? j["data"] : Json::object();
+    int code = d.value("error_code", 0);
+    if (code != 0) return MapError(code, d.value("description", ""), deps_.clock->Now());
+    return d;
+  }
+
+  // Renews the refresh token when less than kRenewBeforeMs of it is left ([D5][D6]). The new
+  // refresh token is returned as its own token (with the access token it came with), so the cache
+  // stores it before anything uses it: the platform voids the old one. nullopt: no renewal due,
+  // or the platform refused it with 10020 (renewals spent; the operator is reminded through
+  // refresh_expires_at as it nears).
+  StatusOr<std::optional<Token>> MaybeRenew(const PublishJob& job, const std::string& client_key,
+                                            const std::optional<Token>& current) {
+    const TimeMs now = deps_.clock->Now();
+    if (!current || current->refresh_token.empty() || current->refresh_expires_at == 0 ||
+        current->refresh_expires_at - now > kRenewBeforeMs || current->refresh_expires_at <= now) {
+      return std::optional<Token>();
+    }
+    auto d = OAuthForm(job, "/oauth/renew_refresh_token/",
+                       {{"client_key", client_key}, {"refresh_token", current->refresh_token}});
+    if (!d.ok()) {
+      if (d.status().details().value("code", "") == "10020") {
+        log::Warn("douyin: account {} has no refresh-token renewals left", job.account->id);
+        return std::optional<Token>();
+      }
+      return d.status();
+    }
+    std::string renewed = d->value("refresh_token", "");
+    if (renewed.empty()) return Unavailable("抖音：续期 refresh_token 未返回新的 refresh_token");
+    Token t = *current;
+    t.refresh_token = renewed;
+    t.refresh_expires_at = now + d->value("expires_in", int64_t{2592000}) * 1000;
+    if (t.issued_at == 0) t.issued_at = now;
+    log::Info("douyin: account {} renewed its refresh token", job.account->id);
+    return std::optional<Token>(t);
+  }
+
   StatusOr<Token> Refresh(const PublishJob& job, const std::optional<Token>& current) {
     GD_ASSIGN_OR_RETURN(std::string client_key,
                         support::SettingField(*job.account, "client_key", kLabel));
+    GD_ASSIGN_OR_RETURN(auto renewed, MaybeRenew(job, client_key, current));
+    if (renewed) return *renewed;
     GD_ASSIGN_OR_RETURN(Json secrets, job.secrets());
     std::string refresh = current ? current->refresh_token : "";
     if (refresh.empty()) {
       GD_ASSIGN_OR_RETURN(refresh, support::SecretField(secrets, "refresh_token", kLabel));
     }
-    HttpRequest req;
-    req.method = "POST";
-    req.url = support::BaseUrl(*job.account) + "/oauth/refresh_token/";
-    req.content_type = "application/x-www-form-urlencoded";
-    req.body = BuildQuery(
-        {{"client_key", client_key}, {"grant_type", "refresh_token"}, {"refresh_token", refresh}});
-    req.timeout_ms = deps_.timeout_ms;
-    auto resp = deps_.transport->Send(req);
-    if (!resp.ok()) return support::TransportError(kLabel, resp.status());
-    GD_ASSIGN_OR_RETURN(Json j, support::ParseBody(kLabel, *resp));
-    const Json& d = j.contains("data") ? j["data"] : Json::object();
-    int code = d.value("error_code", 0);
-    if (code != 0) return MapError(code, d.value("description", ""), deps_.clock->Now());
+    GD_ASSIGN_OR_RETURN(Json d, OAuthForm(job, "/oauth/refresh_token/",
+                                          {{"client_key", client_key},
+                                           {"grant_type", "refresh_token"},
+                                           {"refresh_token", refresh}}));
     Token t;
     t.access_token = d.value("access_token", "");
     t.refresh_token = d.value("refresh_token", refresh);
     t.issued_at = deps_.clock->Now();
     t.expires_at = t.issued_at + d.value("expires_in", 1296000) * int64_t{1000};
-    if (t.access_token.empty()) return support::BadResponse(kLabel, *resp);
+    if (d.contains("refresh_expires_in")) {
+      t.refresh_expires_at = t.issued_at + d.value("refresh_expires_in", int64_t{0}) * 1000;
+    } else if (current) {
+      t.refresh_expires_at = current->refresh_expires_at;
+    }
+    if (t.access_token.empty())
+      return Unavailable("抖音：刷新 access_token 未返回新的 access_token");
     log::Info("douyin: account {} refreshed its access token", job.account->id);
     return t;
+  }
+
+  StatusOr<Token> GetToken(const PublishJob& job) {
+    return deps_.tokens->Get(
+        job.account->id, [&](const std::optional<Token>& cur) { return Refresh(job, cur); },
+        [&]() -> std::optional<Token> {
+          auto s = job.secrets();
+          if (!s.ok() || !s->is_object() || !s->contains("access_token")) return std::nullopt;
+          Token t;
+          t.access_token = s->value("access_token", "");
+          t.refresh_token = s->value("refresh_token", "");
+          return t;
+        });
   }
 
   StatusOr<Json> Call(const PublishJob& job, const std::string& path,
@@ -272,19 +378,15 @@ class DouyinClient final : public Client {
     GD_ASSIGN_OR_RETURN(std::string open_id,
                         support::SettingField(*job.account, "open_id", kLabel));
     query.insert(query.begin(), {"open_id", open_id});
+    std::string rejected;
     for (int attempt = 0;; ++attempt) {
-      GD_ASSIGN_OR_RETURN(
-          Token token,
-          deps_.tokens->Get(
-              job.account->id, [&](const std::optional<Token>& cur) { return Refresh(job, cur); },
-              [&]() -> std::optional<Token> {
-                auto s = job.secrets();
-                if (!s.ok() || !s->is_object() || !s->contains("access_token")) return std::nullopt;
-                Token t;
-                t.access_token = s->value("access_token", "");
-                t.refresh_token = s->value("refresh_token", "");
-                return t;
-              }));
+      GD_ASSIGN_OR_RETURN(Token token, GetToken(job));
+      if (token.access_token == rejected ||
+          (token.expires_at != 0 && token.expires_at <= deps_.clock->Now())) {
+        // The fetch only renewed the refresh token (stored by now): refresh the access token.
+        deps_.tokens->Invalidate(job.account->id, token.access_token);
+        GD_ASSIGN_OR_RETURN(token, GetToken(job));
+      }
       HttpRequest req;
       req.method = method;
       req.url = support::BaseUrl(*job.account) + path + "?" + BuildQuery(query);
@@ -310,6 +412,7 @@ class DouyinClient final : public Client {
       if (code == 0 && resp->status == 200) return d;
       if (code == 0) return support::BadResponse(kLabel, *resp);
       if (IsTokenCode(code) && attempt == 0) {
+        rejected = token.access_token;
         deps_.tokens->Invalidate(job.account->id, token.access_token);
         continue;
       }

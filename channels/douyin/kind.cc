@@ -2,6 +2,7 @@
 
 #include "channels/douyin/client.h"
 #include "channels/douyin/formatter.h"
+#include "channels/douyin/oauth.h"
 #include "channels/kind_fields.h"
 
 namespace gd::channels::douyin {
@@ -33,6 +34,11 @@ BuiltinChannel Channel() {
                .default_value = int64_t{20} * 1024 * 1024,
                .help = "上传视频时每个分片的大小"},
               PollIntervalField(30000, "查询审核与发布状态的间隔"),
+              OAuthRedirectField(),
+              OAuthScopeField(
+                  "user_info,video.create.bind,video.list.bind,video.data.bind,"
+                  "renew_refresh_token",
+                  "以逗号分隔；发布视频需 video.create.bind，续期需 renew_refresh_token"),
           },
       .secrets =
           {
@@ -56,6 +62,7 @@ BuiltinChannel Channel() {
                .help = "不选则使用用途为封面的附件"},
           },
       .covers = {{.name = "cover", .label = "封面图"}},
+      .oauth = &OAuth(),
   };
 }
 

@@ -2,7 +2,8 @@
 
 #include <map>
 #include <mutex>
-#include <set>
+
+#include "channels/sandbox/oauth_grant.h"
 
 namespace gd::channels::douyin {
 namespace {
@@ -15,6 +16,10 @@ using sandbox::TokenTable;
 // The open_id of a demo account whose app lacks the publishing capability (28001018).
 constexpr const char* kNoCapability = "sandbox-nocap";
 constexpr TimeMs kUploadIdTtlMs = 2 * 3600 * 1000;
+// Authorisation codes live 10 minutes and are single-use ([D9]).
+constexpr TimeMs kCodeTtlMs = 10 * 60 * 1000;
+constexpr int kAccessTtlS = 1296000;   // 15 days [D4]
+constexpr int kRefreshTtlS = 2592000;  // 30 days [D4]
 
 struct Video {
   std::string blob;
@@ -25,14 +30,33 @@ struct Item {
   std::string item_id, video_id, text, cover_blob, video_blob;
   TimeMs created_at = 0;
   bool reviewed = false;
-  int status = 0;  // 0 under review, 1 public, 4 rejected
+  int status = 4;  // [D1]: 4 under review, 5 public, 2 not suitable for the public
+};
+
+struct Refresh {
+  TimeMs expires_at = 0;
+  int renewals = 0;  // renewals that led to this token
+};
+
+// POST /douyin/_sandbox/settings (this sandbox's switches; absent fields keep their value).
+struct Settings {
+  // The answer before 2024-12-13 [D1]: video_list / video_data return video_status and
+  // is_reviewed. Off by default: today neither field is returned.
+  bool legacy_video_status = false;
+  // Videos under review are left out of video_list / video_data until reviewed (no source says
+  // the author's list lags; the switch exercises the case where it does).
+  bool list_hides_unreviewed = false;
+  int64_t review_delay_ms = -1;  // -1: SandboxOptions::async_delay_ms
+  int renewal_limit = 5;         // [D7] third party only, unconfirmed: configurable
+  int refresh_ttl_s = kRefreshTtlS;
+  std::string redirect_uri;  // the callback address registered for app "sandbox"
 };
 
 class DouyinSandbox final : public sandbox::PlatformSandbox {
  public:
-  explicit DouyinSandbox(Env& env) : env_(env) {
+  explicit DouyinSandbox(Env& env) : env_(env), grants_(kCodeTtlMs) {
     tokens_.Add("sandbox-token", 0);
-    refresh_.insert("sandbox-refresh");
+    refresh_["sandbox-refresh"] = Refresh{env_.Now() + kRefreshTtlS * int64_t{1000}, 0};
   }
 
   std::string name() const override { return "douyin"; }
@@ -63,6 +87,15 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     std::lock_guard lock(mu_);
     const std::string& p = req.path;
     if (p == "/oauth/refresh_token/") return RefreshToken(req);
+    if (p == "/oauth/renew_refresh_token/") return RenewRefreshToken(req);
+    if (p == "/oauth/access_token/") return AccessToken(req);
+    if (p == "/platform/oauth/connect/") {
+      return grants_.Page(req, "client_key", "抖音", "/douyin/platform/oauth/connect/approve");
+    }
+    if (p == "/platform/oauth/connect/approve") {
+      return grants_.Approve(req, "client_key", "sandbox", env_);
+    }
+    if (p == "/_sandbox/settings" || p == "/_sandbox/oauth") return Configure(req);
     switch (tokens_.Check(req.Header("access-token"), env_.Now())) {
       case TokenTable::State::kUnknown:
         return Err(28001003, "access_token无效");
@@ -125,24 +158,86 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     return SbResponse::FromJson(Json{{"data", data}, {"extra", extra}});
   }
 
+  SbResponse Configure(const SbRequest& req) {
+    auto body = ParseJson(req.body);
+    if (!body.ok() || !body->is_object()) return Err(2100005, "参数不合法");
+    const Json& b = *body;
+    settings_.legacy_video_status = b.value("legacy_video_status", settings_.legacy_video_status);
+    settings_.list_hides_unreviewed =
+        b.value("list_hides_unreviewed", settings_.list_hides_unreviewed);
+    settings_.renewal_limit = b.value("renewal_limit", settings_.renewal_limit);
+    settings_.review_delay_ms = b.value("review_delay_ms", settings_.review_delay_ms);
+    settings_.refresh_ttl_s = b.value("refresh_ttl_s", settings_.refresh_ttl_s);
+    settings_.redirect_uri = b.value("redirect_uri", settings_.redirect_uri);
+    grants_.SetRedirect("sandbox", settings_.redirect_uri);
+    if (b.value("expire_refresh_tokens", false)) {
+      for (auto& [t, r] : refresh_) r.expires_at = env_.Now();
+    }
+    return Ok(Json::object());
+  }
+
+  // The form-encoded token answers: {"data": {..., "error_code": 0}, "message": "success"}.
+  static SbResponse TokenOk(Json data) {
+    data["error_code"] = 0;
+    data["description"] = "";
+    return SbResponse::FromJson(Json{{"data", data}, {"message", "success"}});
+  }
+
+  // A refresh token that is known and not expired, or nullptr.
+  Refresh* LiveRefresh(const std::string& token) {
+    auto it = refresh_.find(token);
+    if (it == refresh_.end() || env_.Now() >= it->second.expires_at) return nullptr;
+    return &it->second;
+  }
+
+  Json IssueAccess(const Refresh& r, const std::string& refresh) {
+    int ttl = env_.TokenTtlSeconds("douyin").value_or(kAccessTtlS);
+    std::string token = "act." + env_.NewId("dy");
+    tokens_.Add(token, env_.Now() + ttl * int64_t{1000});
+    return Json{{"access_token", token},
+                {"expires_in", ttl},
+                {"open_id", "sandbox"},
+                {"refresh_expires_in", std::max<int64_t>(0, (r.expires_at - env_.Now()) / 1000)},
+                {"refresh_token", refresh},
+                {"scope", "user_info,video.create.bind,video.list.bind,renew_refresh_token"}};
+  }
+
+  // [D4]: a new access token; the refresh token and its expiry are unchanged.
   SbResponse RefreshToken(const SbRequest& req) {
     if (req.Param("client_key") != "sandbox") return Err(10005, "client_key 无效");
     if (req.Param("grant_type") != "refresh_token") return Err(10005, "grant_type 无效");
     std::string refresh = req.Param("refresh_token");
-    if (!refresh_.count(refresh)) return Err(10010, "refresh_token 已过期");
-    int ttl = env_.TokenTtlSeconds("douyin").value_or(1296000);
-    std::string token = "act." + env_.NewId("dy");
-    tokens_.Add(token, env_.Now() + ttl * int64_t{1000});
-    return SbResponse::FromJson(Json{{"data",
-                                      {{"access_token", token},
-                                       {"expires_in", ttl},
-                                       {"open_id", "sandbox"},
-                                       {"refresh_expires_in", 2592000},
-                                       {"refresh_token", refresh},
-                                       {"scope", "user_info,video.create.bind"},
-                                       {"error_code", 0},
-                                       {"description", ""}}},
-                                     {"message", "success"}});
+    Refresh* r = LiveRefresh(refresh);
+    if (r == nullptr) return Err(10010, "refresh_token 已过期");
+    return TokenOk(IssueAccess(*r, refresh));
+  }
+
+  // [D5][D6]: a new refresh token with a fresh lifetime, at most renewal_limit times; the old
+  // one is void. 10010 expired, 10020 renewals spent.
+  SbResponse RenewRefreshToken(const SbRequest& req) {
+    if (req.Param("client_key") != "sandbox") return Err(10005, "client_key 无效");
+    std::string refresh = req.Param("refresh_token");
+    Refresh* r = LiveRefresh(refresh);
+    if (r == nullptr) return Err(10010, "refresh_token 已过期");
+    if (r->renewals >= settings_.renewal_limit) return Err(10020, "刷新次数已达上限");
+    Refresh next{env_.Now() + settings_.refresh_ttl_s * int64_t{1000}, r->renewals + 1};
+    refresh_.erase(refresh);
+    std::string token = "rft." + env_.NewId("dy");
+    refresh_[token] = next;
+    return TokenOk(Json{{"refresh_token", token}, {"expires_in", settings_.refresh_ttl_s}});
+  }
+
+  // [D8][D9]: POST /oauth/access_token/ exchanges a single-use code (10 minutes).
+  SbResponse AccessToken(const SbRequest& req) {
+    if (req.Param("client_key") != "sandbox" || req.Param("client_secret") != "sandbox-secret") {
+      return Err(10005, "client_key 或 client_secret 无效");
+    }
+    if (req.Param("grant_type") != "authorization_code") return Err(10005, "grant_type 无效");
+    auto grant = grants_.Redeem(req.Param("code"), env_.Now());
+    if (!grant) return Err(10007, "授权码无效、已使用或已过期");
+    std::string refresh = "rft." + env_.NewId("dy");
+    refresh_[refresh] = Refresh{env_.Now() + settings_.refresh_ttl_s * int64_t{1000}, 0};
+    return TokenOk(IssueAccess(refresh_[refresh], refresh));
   }
 
   static bool LooksLikeMp4(const std::string& d) {
@@ -212,17 +307,12 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     if (images_.count(cover)) item.cover_blob = images_[cover];
     item.created_at = env_.Now();
     items_.push_back(item);
+    AddRecord(item);
     return Ok(Json{{"item_id", item.item_id}, {"video_id", item.video_id}});
   }
 
-  void SettleItem(Item& item) {
-    if (item.reviewed || env_.Now() < item.created_at + env_.options().async_delay_ms) return;
-    item.reviewed = true;
-    if (env_.HasAuditWord(item.text)) {
-      item.status = 4;
-      return;
-    }
-    item.status = 1;
+  // The video exists from create_video on (visible to its author while under review, §3.1).
+  void AddRecord(const Item& item) {
     sandbox::PostRecord post;
     post.platform = "douyin";
     post.remote_id = item.item_id;
@@ -235,6 +325,15 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
     env_.AddPost(std::move(post));
   }
 
+  void SettleItem(Item& item) {
+    const int64_t delay =
+        settings_.review_delay_ms >= 0 ? settings_.review_delay_ms : env_.options().async_delay_ms;
+    if (item.reviewed || env_.Now() < item.created_at + delay) return;
+    item.reviewed = true;
+    item.status = env_.HasAuditWord(item.text) ? 2 : 5;
+    if (item.status == 2) env_.MarkDeleted("douyin", item.item_id);
+  }
+
   static std::string ShareUrl(const Item& item) {
     return "https://www.iesdouyin.com/share/video/" + item.item_id.substr(1) + "/";
   }
@@ -245,26 +344,29 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
               {"title", item.text},
               {"create_time", item.created_at / 1000},
               {"is_top", false},
-              {"is_reviewed", item.reviewed},
-              {"video_status", item.reviewed ? item.status : 0},
               {"media_type", 4},
-              {"share_url", item.reviewed && item.status == 1 ? ShareUrl(item) : ""},
+              {"share_url", ShareUrl(item)},
               {"statistics", {{"play_count", 0}, {"digg_count", 0}, {"comment_count", 0}}}};
-    if (item.status == 4) j["status_reason"] = "视频内容违反社区规范";
+    if (settings_.legacy_video_status) {
+      j["is_reviewed"] = item.reviewed;
+      j["video_status"] = item.status;
+    }
     return j;
   }
+
+  bool Listed(const Item& item) const { return item.reviewed || !settings_.list_hides_unreviewed; }
 
   SbResponse List(const SbRequest& req) {
     size_t cursor = std::strtoull(req.Param("cursor").c_str(), nullptr, 10);
     size_t count = std::max(1, std::min(20, std::atoi(req.Param("count").c_str())));
     Json list = Json::array();
     std::vector<const Item*> newest;
-    for (auto it = items_.rbegin(); it != items_.rend(); ++it) newest.push_back(&*it);
-    size_t i = cursor;
-    for (; i < newest.size() && list.size() < count; ++i) {
-      SettleItem(const_cast<Item&>(*newest[i]));
-      list.push_back(ItemJson(*newest[i]));
+    for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+      SettleItem(*it);
+      if (Listed(*it)) newest.push_back(&*it);
     }
+    size_t i = cursor;
+    for (; i < newest.size() && list.size() < count; ++i) list.push_back(ItemJson(*newest[i]));
     return Ok(Json{{"list", list}, {"cursor", i}, {"has_more", i < newest.size()}});
   }
 
@@ -278,7 +380,7 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
       for (auto& item : items_) {
         if (id.is_string() && item.item_id == id.get<std::string>()) {
           SettleItem(item);
-          list.push_back(ItemJson(item));
+          if (Listed(item)) list.push_back(ItemJson(item));
         }
       }
     }
@@ -288,7 +390,9 @@ class DouyinSandbox final : public sandbox::PlatformSandbox {
   Env& env_;
   std::mutex mu_;
   TokenTable tokens_;
-  std::set<std::string> refresh_;
+  std::map<std::string, Refresh> refresh_;
+  Settings settings_;
+  sandbox::AuthGrants grants_;
   std::map<std::string, Video> videos_;
   std::map<std::string, std::map<int, std::string>> parts_;
   std::map<std::string, TimeMs> part_started_;

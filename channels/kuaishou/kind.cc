@@ -3,6 +3,7 @@
 #include "channels/kind_fields.h"
 #include "channels/kuaishou/client.h"
 #include "channels/kuaishou/formatter.h"
+#include "channels/kuaishou/oauth.h"
 
 namespace gd::channels::kuaishou {
 
@@ -33,6 +34,9 @@ BuiltinChannel Channel() {
                .default_value = int64_t{10} * 1024 * 1024,
                .help = "上传视频时每个分片的大小"},
               PollIntervalField(30000, "查询审核与发布状态的间隔"),
+              OAuthRedirectField(),
+              OAuthScopeField("user_info,user_video_publish,user_video_info",
+                              "以逗号分隔的授权范围"),
           },
       .secrets =
           {
@@ -56,6 +60,7 @@ BuiltinChannel Channel() {
                .help = "不选则使用用途为封面的附件"},
           },
       .covers = {{.name = "cover", .label = "封面图"}},
+      .oauth = &OAuth(),
   };
 }
 

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <set>
 
+#include "channels/kuaishou/sandbox_oauth.h"
+
 namespace gd::channels::kuaishou {
 namespace {
 
@@ -256,7 +258,7 @@ class KuaishouSandbox final : public sandbox::PlatformSandbox {
 }  // namespace
 
 std::unique_ptr<sandbox::PlatformSandbox> NewSandbox(sandbox::Env& env) {
-  return std::make_unique<KuaishouSandbox>(env);
+  return WithOAuth(std::make_unique<KuaishouSandbox>(env), env);
 }
 
 }  // namespace gd::channels::kuaishou

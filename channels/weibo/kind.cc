@@ -3,6 +3,7 @@
 #include "channels/kind_fields.h"
 #include "channels/weibo/client.h"
 #include "channels/weibo/formatter.h"
+#include "channels/weibo/oauth.h"
 
 namespace gd::channels::weibo {
 
@@ -36,6 +37,8 @@ BuiltinChannel Channel() {
                .help = "发布请求所报的真实公网 IP 地址（接口参数 rip）",
                .max_chars = 64},
               PollIntervalField(60000, "核对发布结果的间隔"),
+              OAuthRedirectField(),
+              OAuthScopeField("", "以逗号分隔的授权范围；不填为默认权限"),
           },
       .secrets =
           {
@@ -54,6 +57,7 @@ BuiltinChannel Channel() {
               {.name = "topics", .label = "话题", .help = "以逗号分隔，最多 3 个"},
           },
       .covers = {{.name = "cover", .label = "配图"}},
+      .oauth = &OAuth(),
   };
 }
 

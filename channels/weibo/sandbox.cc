@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "channels/weibo/client.h"
+#include "channels/weibo/sandbox_oauth.h"
 #include "dispatcher/core/utf8.h"
 
 namespace gd::channels::weibo {
@@ -225,7 +226,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
 }  // namespace
 
 std::unique_ptr<sandbox::PlatformSandbox> NewSandbox(sandbox::Env& env) {
-  return std::make_unique<WeiboSandbox>(env);
+  return WithOAuth(std::make_unique<WeiboSandbox>(env), env);
 }
 
 }  // namespace gd::channels::weibo

@@ -409,6 +409,17 @@ TEST_P(ClientContractTest, PlatformAuditRejectionIsPermanentWithPlatformMessage)
     }
   }
   if (job.rendering.contains("title")) job.rendering["title"] = "违规测试标题";
+  if (GetParam().kind == "douyin") {
+    // Douyin tells a rejection (video_status 2) only in its pre-2024-12-13 answer [D1]; today's
+    // answer leaves it to a person (tests/channels/clients/douyin_test.cc).
+    HttpRequest legacy;
+    legacy.method = "POST";
+    legacy.url = server_->base_url() + "/douyin/_sandbox/settings";
+    legacy.body = R"({"legacy_video_status": true})";
+    legacy.content_type = "application/json";
+    legacy.timeout_ms = 2000;
+    ASSERT_TRUE(http_->Send(legacy).ok());
+  }
   Progress progress;
   auto r = RunOnce(job, progress);
   ASSERT_THAT(r, StatusIs(Code::kFailedPrecondition, "platform_rejected"));
