@@ -146,7 +146,9 @@ bool NeedsDecision(const Json& d) {
 
 int Audits(DispatchWorld& w, int64_t id, const std::string& action) {
   int n = 0;
-  for (const auto& e : (*w.app->review().History(w.office, id))["items"])
+  const auto history = w.app->review().History(w.office, id);
+  if (!history.ok()) return -1;
+  for (const auto& e : (*history)["items"])
     if (e.value("action", "") == action) ++n;
   return n;
 }
