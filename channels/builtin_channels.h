@@ -62,6 +62,10 @@ struct OAuthSpec;  // channels/oauth.h
 
 using ClientFactory = std::unique_ptr<Client> (*)(const ClientDeps& deps);
 
+// The shortest awaiting deadline a kind may have: WeChat's "API 群发保护" confirmation alone may
+// take 30 minutes.
+inline constexpr TimeMs kMinAwaitingDeadlineMs = 3600 * 1000;
+
 struct BuiltinChannel {
   std::string kind = {};   // the account kind key, e.g. "wechat_mp"
   std::string label = {};  // Chinese name shown to people, e.g. "微信公众号"
@@ -79,6 +83,10 @@ struct BuiltinChannel {
   // Capabilities the dispatcher asks instead of comparing kind names.
   bool publishes_by_hand = false;  // staff post it themselves and confirm (manual hand-off)
   bool is_portal = false;          // its published URL is the ticket's {{portal_url}}
+  // How long a dispatch may wait in `awaiting` for the platform (review, processing) before
+  // the engine stops polling and hands it to a person (needs_decision). Never below
+  // kMinAwaitingDeadlineMs; manual hand-offs (waiting for a person already) have none.
+  TimeMs awaiting_deadline_ms = 24 * 3600 * 1000;
   // Whether an account with `settings` is served in-process (the built-in portal); null: never.
   bool (*in_process)(const Json& settings) = nullptr;
   // The platform's authorisation-code flow (channels/oauth.h); null: tokens are pasted.

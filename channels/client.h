@@ -44,6 +44,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,11 @@ struct PublishJob {
   std::vector<MediaRef> media;
   // Unique per dispatch (e.g. "d42"); the idempotency key where the platform accepts one.
   std::string dispatch_key;
+  // The APIs of this account paused after a quota answer (details["quota_scope"]), each with
+  // the time it may be called again (the engine's pauses, still running when the job was made).
+  // A client about to call one of them answers support::ApiPaused's kResourceExhausted instead,
+  // without a network call.
+  std::map<std::string, TimeMs> paused_apis;
 };
 
 // What a publish has achieved so far (uploaded media, draft media_id, publish_id, video_id,

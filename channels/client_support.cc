@@ -145,6 +145,19 @@ Status WithQuotaScope(const Status& s, std::string_view api) {
   return Status(s.code(), s.message(), s.reason(), d);
 }
 
+Status ApiPaused(const PublishJob& job, std::string_view api, TimeMs now,
+                 std::string_view platform_label) {
+  auto it = job.paused_apis.find(std::string(api));
+  if (it == job.paused_apis.end() || it->second <= now) return Status::Ok();
+  const TimeMs rest = it->second - now;
+  const TimeMs minutes = (rest + 59999) / 60000;
+  Status s(Code::kResourceExhausted,
+           std::string(platform_label) + "接口 " + std::string(api) + " 的调用额度已用完，约 " +
+               std::to_string(minutes) + " 分钟后再试（本次未调用平台）",
+           "api_paused");
+  return WithQuotaScope(WithRetryAfter(s, rest), api);
+}
+
 StatusOr<std::string> SecretField(const Json& secrets, const char* field,
                                   std::string_view platform_label) {
   if (secrets.is_object()) {

@@ -69,6 +69,11 @@ Status UnknownOutcome(Progress& progress, const Checkpoint& checkpoint, const St
                       std::string message);
 // `s` (kResourceExhausted) with details["quota_scope"] = `api`: only that API is paused.
 Status WithQuotaScope(const Status& s, std::string_view api);
+// Call before calling the platform's `api`: Ok when it is not paused (job.paused_apis) at `now`,
+// else kResourceExhausted (reason "api_paused", details retry_after_ms = the rest of the pause
+// and quota_scope = `api`) with a Chinese message naming the platform, without a network call.
+Status ApiPaused(const PublishJob& job, std::string_view api, TimeMs now,
+                 std::string_view platform_label);
 
 // Runs `read` — a call that only reads (status, listings) — up to `tries` times while it fails
 // transiently without a rate-limit answer (busy, timeout, dropped connection), pausing 100 ms,

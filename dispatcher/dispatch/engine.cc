@@ -6,6 +6,8 @@
 #include "channels/builtin_channels.h"
 #include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
+#include "dispatcher/dispatch/outcome.h"
+#include "dispatcher/model/dispatch_state.h"
 #include "dispatcher/store/audit_repo.h"
 #include "dispatcher/store/channel_repo.h"
 #include "dispatcher/store/dispatch_repo.h"
@@ -97,6 +99,12 @@ DispatchEngine::DispatchEngine(Deps deps, DispatchConfig config)
 }
 
 DispatchEngine::~DispatchEngine() { Stop(); }
+
+std::unique_ptr<channels::Client> DispatchEngine::ReplaceClient(
+    const std::string& kind, std::unique_ptr<channels::Client> client) {
+  std::swap(clients_[kind], client);
+  return client;
+}
 
 Status DispatchEngine::Start() {
   GD_RETURN_IF_ERROR(deps_.store->Write([&](Tx& tx) -> Status {
@@ -194,65 +202,10 @@ TimeMs DispatchEngine::RetryWait(const Status& failure, int attempts) {
   return std::max(Backoff(attempts), RetryAfterMs(failure));
 }
 
-Status DispatchEngine::Finish(Dispatch& d, const std::string& owner) {
+Status DispatchEngine::Finish(Dispatch& d, const std::string& owner, bool entered_decision) {
   return deps_.store->Write([&](Tx& tx) -> Status {
     GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, d, owner));
-    if (d.state == "published" || d.state == "failed") {
-      GD_RETURN_IF_ERROR(audit_repo::Audit(tx, 0, "dispatch." + d.state, "ticket", d.ticket_id,
-                                           {{"account_id", d.account_id},
-                                            {"kind", d.kind},
-                                            {"remote_id", d.remote_id},
-                                            {"remote_url", d.remote_url},
-                                            {"error", d.last_error},
-                                            {"attempts", d.attempts}}));
-    }
-    if (d.state == "withdrawn")
-      GD_RETURN_IF_ERROR(audit_repo::Audit(
-          tx, 0, "dispatch.withdrawn", "ticket", d.ticket_id,
-          {{"account_id", d.account_id}, {"kind", d.kind}, {"remote_id", d.remote_id}}));
-    // The ticket follows its dispatches.
-    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, d.ticket_id));
-    if (!t) return Status::Ok();
-    GD_ASSIGN_OR_RETURN(auto all, dispatch_repo::ForTicket(tx, d.ticket_id));
-    int total = 0, published = 0, failed = 0, active = 0, withdrawing = 0, withdrawn = 0;
-    for (const auto& x : all) {
-      if (x.version != t->version) continue;
-      ++total;
-      if (x.state == "published")
-        ++published;
-      else if (x.state == "failed")
-        ++failed;
-      else if (x.state == "withdrawing")
-        ++withdrawing;
-      else if (x.state == "withdrawn")
-        ++withdrawn;
-      else
-        ++active;
-    }
-    std::optional<TicketEvent> ev;
-    if (total > 0 && published == total)
-      ev = TicketEvent::kAllPublished;
-    else if (failed > 0 && active == 0 && withdrawing == 0 && withdrawn == 0)
-      ev = TicketEvent::kDispatchFailed;
-    if (d.state == "withdrawn" && withdrawing == 0) {
-      // Every targeted channel is down: the withdrawal is done.
-      GD_ASSIGN_OR_RETURN(auto ws, dispatch_repo::WithdrawalsForTicket(tx, d.ticket_id));
-      for (auto& w : ws) {
-        if (w.state != "approved") continue;
-        w.state = "done";
-        GD_RETURN_IF_ERROR(dispatch_repo::UpdateWithdrawal(tx, w));
-      }
-      ev = published == 0 ? std::optional<TicketEvent>(TicketEvent::kWithdraw) : std::nullopt;
-    }
-    if (!ev) return Status::Ok();
-    auto next = NextState(t->state, *ev);
-    if (!next || *next == t->state) return Status::Ok();
-    Ticket u = *t;
-    u.state = *next;
-    if (*ev == TicketEvent::kAllPublished && u.published_at == 0) u.published_at = tx.now();
-    GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
-    return audit_repo::Audit(tx, 0, "ticket." + std::string(TicketStateKey(u.state)), "ticket",
-                             u.id, {{"from", std::string(TicketStateKey(t->state))}});
+    return FollowDispatch(tx, d, 0, entered_decision);
   });
 }
 
@@ -302,6 +255,25 @@ void Release(Dispatch& d, TimeMs not_before) {
   d.not_before = not_before;
 }
 
+// Applies `event` to d.state through the transition table; a refused event is logged and the
+// caller writes nothing (the lease lapses and the dispatch is looked at again).
+bool Move(Dispatch& d, DispatchEvent event) {
+  Status s = ApplyDispatchEvent(d, event);
+  if (!s.ok())
+    log::Error("dispatch {} ({}): {} refused: {}", d.id, d.kind, DispatchEventKey(event),
+               s.message());
+  return s.ok();
+}
+
+// Hands the outcome to a person: awaiting, error_reason needs_decision, never retried alone.
+bool ParkForDecision(Dispatch& d, const std::string& message, TimeMs now) {
+  if (!Move(d, DispatchEvent::kNeedDecision)) return false;
+  d.last_error = message;
+  d.error_reason = kNeedsDecision;
+  Release(d, now + kFarFuture);
+  return true;
+}
+
 }  // namespace
 
 struct DispatchEngine::Work {
@@ -340,9 +312,12 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     return Status::Ok();
   });
   if (!st.ok() || !row || !ver) {
-    d.state = "failed";
+    const bool withdrawing = d.state == "withdrawing";
+    // A take-down without its data is handed to a person; a publish without it fails.
+    if (!Move(d, withdrawing ? DispatchEvent::kWithdrawWait : DispatchEvent::kFail)) return;
     d.last_error = "发布任务的数据缺失（渠道账号或工单版本不存在）";
-    Release(d, 0);
+    if (withdrawing) d.error_reason = "manual_withdrawal";
+    Release(d, withdrawing ? deps_.clock->Now() + kFarFuture : 0);
     (void)Finish(d, owner);
     return;
   }
@@ -357,6 +332,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
   w.job.media = ver->content.media;
   for (auto& m : w.job.media) m.path = deps_.media->PathFor(m.sha256).string();
   w.job.dispatch_key = "d" + std::to_string(d.id);
+  w.job.paused_apis = limiter_.PausedApis(d.account_id);
   if (d.state == "withdrawing")
     Withdraw(w);
   else
@@ -370,8 +346,8 @@ void DispatchEngine::Withdraw(Work& w) {
   Status s = w.client == nullptr
                  ? Status(Code::kFailedPrecondition, "该渠道不支持接口删除", "manual_withdrawal")
                  : w.client->Withdraw(w.job, d.remote_id);
+  if (!Move(d, s.ok() ? DispatchEvent::kWithdrawn : DispatchEvent::kWithdrawWait)) return;
   if (s.ok()) {
-    d.state = "withdrawn";
     d.last_error.clear();
     d.error_reason.clear();
     Release(d, 0);
@@ -379,8 +355,7 @@ void DispatchEngine::Withdraw(Work& w) {
   } else if (Transient(s.code())) {
     d.last_error = s.message();
     TimeMs wait = RetryWait(s, ++d.attempts);
-    if (s.code() == Code::kResourceExhausted)
-      wait = std::max(wait, limiter_.Pause(d.account_id, RetryAfterMs(s)) - now);
+    if (s.code() == Code::kResourceExhausted) wait = std::max(wait, PauseFor(d, s) - now);
     Release(d, now + wait);
   } else {
     // A person must take it down by hand and confirm (manual channels, platforms without delete).
@@ -416,8 +391,8 @@ bool DispatchEngine::BeginAttempt(Work& w, int64_t* attempt_id) {
   const bool polling = w.polling;
   // Recorded before the network call: a crash from here on leaves `sending` and the attempt.
   if (!polling) {
+    if (!Move(d, DispatchEvent::kSend)) return false;
     if (d.attempts > 0) metrics_.retries.fetch_add(1);
-    d.state = "sending";
     d.attempts += 1;
   }
   Status st = deps_.store->Write([&](Tx& tx) -> Status {
@@ -441,15 +416,28 @@ StatusOr<channels::PublishResult> DispatchEngine::CallClient(Work& w,
                    : w.client->Publish(w.job, progress, checkpoint);
 }
 
+TimeMs DispatchEngine::PauseFor(const Dispatch& d, const Status& quota) {
+  metrics_.paused.fetch_add(1);
+  const Json& det = quota.details();
+  if (det.is_object() && det.contains("quota_scope") && det["quota_scope"].is_string() &&
+      !det["quota_scope"].get<std::string>().empty())
+    return limiter_.PauseApi(d.account_id, det["quota_scope"].get<std::string>(),
+                             RetryAfterMs(quota));
+  // Without a scope the whole account waits, not only this dispatch: every call to it now
+  // would only meet the same answer and prolong the overload.
+  return limiter_.Pause(d.account_id, RetryAfterMs(quota));
+}
+
 std::string DispatchEngine::ApplyResult(Work& w, const StatusOr<channels::PublishResult>& result) {
   Dispatch& d = w.d;
   const bool polling = w.polling;
+  const TimeMs now = deps_.clock->Now();
   if (result.ok()) limiter_.Succeeded(d.account_id);
   if (result.ok() && result->kind == channels::PublishResult::Kind::kPublished) {
-    d.state = "published";
+    if (!Move(d, DispatchEvent::kPublish)) return "";
     d.remote_id = result->remote_id;
     d.remote_url = result->remote_url;
-    d.published_at = deps_.clock->Now();
+    d.published_at = now;
     d.last_error.clear();
     d.error_reason.clear();
     Release(d, 0);
@@ -457,43 +445,65 @@ std::string DispatchEngine::ApplyResult(Work& w, const StatusOr<channels::Publis
     return "published";
   }
   if (result.ok()) {
-    d.state = "awaiting";
+    if (!Move(d, DispatchEvent::kAccept)) return "";
     d.last_error.clear();
+    // The awaiting deadline counts from the platform's acceptance, not from each poll.
+    if (!polling || !d.progress.contains("awaiting_since")) d.progress["awaiting_since"] = now;
     if (!result->note.empty()) d.progress["note"] = result->note;
-    Release(d, deps_.clock->Now() + std::max(config_.poll_min_ms, result->poll_after_ms));
+    Release(d, now + std::max(config_.poll_min_ms, result->poll_after_ms));
     return "awaiting";
   }
-  if (result.status().code() == Code::kAborted) return "";
-  if (Transient(result.status().code()) &&
-      (d.attempts < config_.max_attempts || result.status().code() == Code::kResourceExhausted)) {
+  const Status& failure = result.status();
+  if (failure.code() == Code::kAborted) return "";
+  if (failure.reason() == kNeedsDecision) {
+    if (!ParkForDecision(d, failure.message(), now)) return "";
+    return kNeedsDecision;
+  }
+  if (Transient(failure.code()) &&
+      (d.attempts < config_.max_attempts || failure.code() == Code::kResourceExhausted)) {
     // The platform's rate-limit (or quota) answer refused the call without looking at the piece:
     // it does not use up the bound on failures (the attempt row still records it), it only
     // backs off — for as long as the platform says, when it says.
-    TimeMs wait = RetryWait(result.status(), d.attempts);
-    if (result.status().code() == Code::kResourceExhausted) {
-      // The whole account waits, not only this dispatch: every call to it now would only
-      // meet the same answer and prolong the overload.
-      const TimeMs until = limiter_.Pause(d.account_id, RetryAfterMs(result.status()));
-      wait = std::max(wait, until - deps_.clock->Now());
-      metrics_.paused.fetch_add(1);
+    if (!Move(d, DispatchEvent::kBackOff)) return "";
+    TimeMs wait = RetryWait(failure, d.attempts);
+    if (failure.code() == Code::kResourceExhausted) {
+      wait = std::max(wait, PauseFor(d, failure) - now);
       if (!polling && d.attempts > 0) --d.attempts;
     }
-    if (!polling) d.state = "pending";
-    d.last_error = result.status().message();
-    Release(d, deps_.clock->Now() + wait);
+    d.last_error = failure.message();
+    Release(d, now + wait);
     return "retry";
   }
-  d.state = "failed";
-  d.last_error = result.status().message();
-  d.error_reason = result.status().reason();
+  if (!Move(d, DispatchEvent::kFail)) return "";
+  d.last_error = failure.message();
+  d.error_reason = failure.reason();
   Release(d, 0);
   metrics_.failed.fetch_add(1);
   return "failed";
 }
 
+bool DispatchEngine::AwaitedTooLong(Work& w) {
+  Dispatch& d = w.d;
+  if (WaitsForAPerson(d)) return false;
+  const TimeMs now = deps_.clock->Now();
+  const TimeMs since = d.progress.value("awaiting_since", TimeMs{0});
+  if (since <= 0) {
+    d.progress["awaiting_since"] = now;  // awaiting since before deadlines existed
+    return false;
+  }
+  if (now - since <= AwaitingDeadlineMs(d.kind)) return false;
+  if (ParkForDecision(d, AwaitingTooLongMessage(d.kind, now - since), now)) {
+    log::Info("dispatch {} ({}) needs a decision: awaited {} ms", d.id, d.kind, now - since);
+    Status f = Finish(d, w.owner, true);
+    if (!f.ok()) log::Warn("dispatch {} finish: {}", d.id, f.ToString());
+  }
+  return true;
+}
+
 void DispatchEngine::Publish(Work& w) {
   Dispatch& d = w.d;
   w.polling = d.state == "awaiting";
+  if (w.polling && AwaitedTooLong(w)) return;
   if (!TakeRateSlot(w)) return;
   int64_t attempt_id = 0;
   if (!BeginAttempt(w, &attempt_id)) return;
@@ -513,7 +523,7 @@ void DispatchEngine::Publish(Work& w) {
                                      result.ok() ? "" : result.status().message());
   });
   (void)f;
-  Status fin = Finish(d, w.owner);
+  Status fin = Finish(d, w.owner, outcome == kNeedsDecision);
   if (!fin.ok()) {
     log::Warn("dispatch {} finish: {}", d.id, fin.ToString());
     return;

@@ -67,6 +67,12 @@ class DispatchEngine {
   // Processes due work on the calling thread until nothing is due now (tests, CLI).
   int Drain();
 
+  // Replaces the client that serves `kind` and returns the one it served with (call before
+  // Start, never while workers run): tests wrap a real client to script answers a sandbox
+  // cannot be made to give on demand.
+  std::unique_ptr<channels::Client> ReplaceClient(const std::string& kind,
+                                                  std::unique_ptr<channels::Client> client);
+
   const DispatchMetrics& metrics() const { return metrics_; }
   const channels::TokenCache* tokens() const { return deps_.tokens; }
   // Prometheus text exposition of the metrics above and the outbox by channel kind and state
@@ -95,7 +101,15 @@ class DispatchEngine {
   // Applies the client's answer to the dispatch; the attempt's outcome, or "" when another
   // worker owns the dispatch now.
   std::string ApplyResult(Work& w, const StatusOr<channels::PublishResult>& result);
-  Status Finish(Dispatch& d, const std::string& owner);
+  // Writes `d` and lets its ticket follow (outcome.h); `entered_decision` audits its hand-over
+  // to a person.
+  Status Finish(Dispatch& d, const std::string& owner, bool entered_decision = false);
+  // An awaiting dispatch past its kind's deadline goes to a person (needs_decision) instead of
+  // being polled again; true when it was (and has been written).
+  bool AwaitedTooLong(Work& w);
+  // Pauses what a quota answer names: the API in details["quota_scope"], else the whole
+  // account. Returns the end of the pause.
+  TimeMs PauseFor(const Dispatch& d, const Status& quota);
   TimeMs Backoff(int attempts);
   // Backoff, or the platform's retry_after_ms from `failure` when that is longer.
   TimeMs RetryWait(const Status& failure, int attempts);

@@ -6,6 +6,8 @@
 #include "channels/builtin_channels.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
+#include "dispatcher/dispatch/outcome.h"
+#include "dispatcher/model/dispatch_state.h"
 #include "dispatcher/store/audit_repo.h"
 #include "dispatcher/store/channel_repo.h"
 #include "dispatcher/store/dispatch_repo.h"
@@ -27,12 +29,8 @@ bool HasBlock(const Json& findings) {
 
 // The console's names for dispatch states (web/src/labels.js DISPATCH_STATES).
 std::string StateLabel(const std::string& state) {
-  static const std::map<std::string, std::string> labels = {
-      {"pending", "待发送"},   {"sending", "发送中"}, {"awaiting", "等待平台处理"},
-      {"published", "已发布"}, {"failed", "失败"},    {"withdrawing", "撤回中"},
-      {"withdrawn", "已撤回"}};
-  auto it = labels.find(state);
-  return it == labels.end() ? state : it->second;
+  auto s = ParseDispatchState(state);
+  return s ? std::string(DispatchStateLabel(*s)) : state;
 }
 
 // Whether staff post dispatches of `kind` themselves and confirm (the registry's capability).
@@ -41,8 +39,13 @@ bool PublishesByHand(const std::string& kind) {
   return k != nullptr && k->publishes_by_hand;
 }
 
-// Whether a person may record the confirmation: publishing only for a manual channel waiting
-// for its URL, a take-down only where the system handed the withdrawal to a person.
+bool NeedsDecision(const Dispatch& d) {
+  return d.state == "awaiting" && d.error_reason == kNeedsDecision;
+}
+
+// Whether a person may record the confirmation: publishing for a manual channel waiting for
+// its URL or for a dispatch of any kind whose outcome was handed to a person (needs_decision),
+// a take-down only where the system handed the withdrawal to a person.
 Status MayConfirm(const Dispatch& d, bool withdrawn) {
   const std::string now = "（当前状态：" + StateLabel(d.state) + "）";
   if (withdrawn) {
@@ -50,7 +53,9 @@ Status MayConfirm(const Dispatch& d, bool withdrawn) {
       return Status::Ok();
     return Conflict("该渠道没有待人工删除的任务" + now);
   }
-  if (!PublishesByHand(d.kind)) return Conflict("只有人工渠道可以登记人工发布" + now);
+  if (NeedsDecision(d)) return Status::Ok();
+  if (!PublishesByHand(d.kind))
+    return Conflict("只有人工渠道或「需人工核实」的渠道可以登记人工发布" + now);
   if (d.state != "awaiting") return Conflict("该渠道当前无需人工确认" + now);
   return Status::Ok();
 }
@@ -81,6 +86,7 @@ Json PublishService::DispatchJson(const Dispatch& d, const std::string& name) {
           // The field "manual": a person acts on this dispatch (docs/api.md).
           {"manual", PublishesByHand(d.kind) || d.error_reason == "manual_handoff" ||  // not a channel kind
                          d.error_reason == "manual_withdrawal"},
+          {"needs_decision", NeedsDecision(d)},
           {"updated_at", FormatRfc3339(d.updated_at)}};
 }
 
@@ -200,7 +206,7 @@ StatusOr<Json> PublishService::Retry(const AuthContext& who, int64_t ticket_id,
       if (d.version == t->version && d.account_id == account_id) target = d;
     if (!target) return NotFound("该渠道没有发布任务");
     if (target->state != "failed") return Conflict("只有发布失败的渠道可以重试");
-    target->state = "pending";
+    GD_RETURN_IF_ERROR(ApplyDispatchEvent(*target, DispatchEvent::kRetry));
     target->attempts = 0;
     target->not_before = tx.now();
     target->last_error.clear();
@@ -238,7 +244,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
     if (request.withdrawn) {
       GD_RETURN_IF_ERROR(MayConfirm(*target, true));
       // A person took the post down by hand; the ticket follows below.
-      target->state = "withdrawn";
+      GD_RETURN_IF_ERROR(ApplyDispatchEvent(*target, DispatchEvent::kWithdrawn));
       target->error_reason.clear();
       target->progress["manual_withdrawn"] = true;
       detail["withdrawn"] = true;
@@ -252,17 +258,35 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       GD_RETURN_IF_ERROR(MayConfirm(*target, false));
       target->progress["confirmed_url"] = url;
       target->progress["confirmed_id"] = request.remote_id;
-      target->state = "awaiting";
-      target->not_before = tx.now();
       target->lease_owner.clear();
       target->lease_until = 0;
+      detail["remote_url"] = url;
+      if (NeedsDecision(*target)) {
+        // The platform's own client cannot see it: the person's word publishes it here.
+        GD_RETURN_IF_ERROR(ApplyDispatchEvent(*target, DispatchEvent::kConfirmPublished));
+        target->remote_url = url;
+        target->remote_id = request.remote_id.empty() ? url : request.remote_id;
+        target->published_at = tx.now();
+        target->last_error.clear();
+        target->error_reason.clear();
+        target->progress.erase("inflight");
+        target->not_before = 0;
+        GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *target, ""));
+        detail["needs_decision"] = true;
+        GD_RETURN_IF_ERROR(
+            audit_repo::Audit(tx, who.user.id, "dispatch.confirm", "ticket", ticket_id, detail));
+        GD_RETURN_IF_ERROR(FollowDispatch(tx, *target, who.user.id));
+        out = DispatchJson(*target, AccountName(tx, account_id));
+        return Status::Ok();
+      }
+      GD_RETURN_IF_ERROR(ApplyDispatchEvent(*target, DispatchEvent::kConfirmHandOff));
+      target->not_before = tx.now();
       GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *target, ""));
       if (t->state == TicketState::kFailed) {
         Ticket u = *t;
         u.state = TicketState::kPublishing;
         GD_RETURN_IF_ERROR(ticket_repo::UpdateTicket(tx, u));
       }
-      detail["remote_url"] = url;
     }
     GD_RETURN_IF_ERROR(
         audit_repo::Audit(tx, who.user.id, "dispatch.confirm", "ticket", ticket_id, detail));
@@ -285,7 +309,7 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       GD_ASSIGN_OR_RETURN(auto ws, dispatch_repo::WithdrawalsForTicket(tx, ticket_id));
       for (auto& w : ws)
         if (w.state == "approved") {
-          w.state = "done";
+          GD_RETURN_IF_ERROR(ApplyWithdrawalEvent(w, WithdrawalEvent::kComplete));
           GD_RETURN_IF_ERROR(dispatch_repo::UpdateWithdrawal(tx, w));
         }
       if (published == 0) {
@@ -300,6 +324,51 @@ StatusOr<Json> PublishService::Confirm(const AuthContext& who, int64_t ticket_id
       return Status::Ok();
     }));
   }
+  return out;
+}
+
+StatusOr<Json> PublishService::DeclareNotPublished(const AuthContext& who, int64_t ticket_id,
+                                                   int64_t account_id,
+                                                   const NotPublishedRequest& request) {
+  const std::string& reason = request.reason;
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid("reason", "请说明核实情况（为什么判定未发布）");
+  if (CodePointCount(reason) > 2000) return Invalid("reason", "说明不超过 2000 字");
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto t, ticket_repo::GetTicket(tx, ticket_id));
+    if (!t) return NotFound("工单不存在");
+    if (!(who.user.Has(Role::kSiteManager) && who.user.unit_id == t->unit_id) &&
+        !who.user.Has(Role::kOperator))
+      return PermissionDenied("只有本单位的网站信息管理员或运维人员可以判定未发布");
+    GD_ASSIGN_OR_RETURN(auto ds, dispatch_repo::ForTicket(tx, ticket_id));
+    std::optional<Dispatch> target;
+    for (auto& d : ds)
+      if (d.version == t->version && d.account_id == account_id) target = d;
+    if (!target) return NotFound("该渠道没有发布任务");
+    if (!NeedsDecision(*target))
+      return Conflict("该渠道没有待人工核实的发布结果（当前状态：" + StateLabel(target->state) +
+                      "）");
+    GD_RETURN_IF_ERROR(ApplyDispatchEvent(*target, DispatchEvent::kDeclareNotPublished));
+    // The person's word: a retry sends afresh instead of looking for the post once more.
+    target->progress.erase("inflight");
+    target->progress.erase("unknown_looks");
+    target->progress.erase("awaiting_since");
+    target->progress["declared_not_published"] = {
+        {"by", who.user.id}, {"at", tx.now()}, {"reason", reason}};
+    target->error_reason = kDeclaredNotPublished;
+    target->last_error = "经人工核实未发布：" + reason;
+    target->lease_owner.clear();
+    target->lease_until = 0;
+    target->not_before = 0;
+    GD_RETURN_IF_ERROR(dispatch_repo::Update(tx, *target, ""));
+    GD_RETURN_IF_ERROR(audit_repo::Audit(
+        tx, who.user.id, "dispatch.declare_not_published", "ticket", ticket_id,
+        {{"account_id", account_id}, {"kind", target->kind}, {"reason", reason}}));
+    GD_RETURN_IF_ERROR(FollowDispatch(tx, *target, who.user.id));
+    out = DispatchJson(*target, AccountName(tx, account_id));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -364,7 +433,8 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
     if (!w) return NotFound("撤稿申请不存在");
     if (w->state != "pending") return Conflict("该撤稿申请已处理");
     if (w->requested_by == who.user.id) return PermissionDenied("申请人不能审批自己的撤稿申请");
-    w->state = decision == "approve" ? "approved" : "rejected";
+    GD_RETURN_IF_ERROR(ApplyWithdrawalEvent(
+        *w, decision == "approve" ? WithdrawalEvent::kApprove : WithdrawalEvent::kReject));
     w->decided_by = who.user.id;
     w->decided_at = tx.now();
     w->comment = comment;
@@ -375,7 +445,7 @@ StatusOr<Json> PublishService::DecideWithdrawal(const AuthContext& who, int64_t 
         bool target = false;
         for (const auto& id : w->account_ids) target = target || id.get<int64_t>() == d.account_id;
         if (!target || d.state != "published") continue;
-        d.state = "withdrawing";
+        GD_RETURN_IF_ERROR(ApplyDispatchEvent(d, DispatchEvent::kStartWithdrawal));
         d.error_reason.clear();  // set again only when the take-down is handed to a person
         d.not_before = tx.now();
         d.attempts = 0;

@@ -21,6 +21,12 @@ struct ConfirmRequest {
   std::string remote_id = {};
 };
 
+// POST /api/tickets/{id}/dispatches/{account_id}/not-published: a person checked the platform
+// and found no post for a needs_decision dispatch.
+struct NotPublishedRequest {
+  std::string reason = {};  // required: what the person checked
+};
+
 // POST /api/tickets/{id}/withdrawals (art. 14).
 struct WithdrawalRequest {
   std::string reason = {};                // required
@@ -49,6 +55,11 @@ class PublishService {
   // post was taken down by hand ({"withdrawn": true}).
   StatusOr<Json> Confirm(const AuthContext& who, int64_t ticket_id, int64_t account_id,
                          const ConfirmRequest& request);
+  // A person declares a needs_decision dispatch not published (what they checked in `reason`):
+  // it fails with error_reason "declared_not_published", and Retry may send it again. Same
+  // roles as Confirm; 409 unless the dispatch needs a decision.
+  StatusOr<Json> DeclareNotPublished(const AuthContext& who, int64_t ticket_id, int64_t account_id,
+                                     const NotPublishedRequest& request);
   StatusOr<Json> RequestWithdrawal(const AuthContext& who, int64_t ticket_id,
                                    const WithdrawalRequest& request);
   StatusOr<Json> DecideWithdrawal(const AuthContext& who, int64_t withdrawal_id,

@@ -97,6 +97,29 @@ TimeMs RateLimiter::PausedUntil(int64_t account) const {
   return b != buckets_.end() && b->second.paused_until > clock_.Now() ? b->second.paused_until : 0;
 }
 
+TimeMs RateLimiter::PauseApi(int64_t account, const std::string& api, TimeMs retry_after_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const TimeMs now = clock_.Now();
+  ApiPause& p = api_pauses_[{account, api}];
+  TimeMs wait = retry_after_ms;
+  if (wait <= 0) {
+    if (p.until <= now) p.strikes = std::min(p.strikes + 1, 30);
+    wait = std::min(kMaxPauseMs, kFirstPauseMs << std::clamp(p.strikes - 1, 0, 16));
+  }
+  p.until = std::max(p.until, now + wait);
+  return p.until;
+}
+
+std::map<std::string, TimeMs> RateLimiter::PausedApis(int64_t account) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const TimeMs now = clock_.Now();
+  std::map<std::string, TimeMs> out;
+  for (auto it = api_pauses_.lower_bound({account, std::string()});
+       it != api_pauses_.end() && it->first.first == account; ++it)
+    if (it->second.until > now) out[it->first.second] = it->second.until;
+  return out;
+}
+
 size_t RateLimiter::reservations() const {
   std::lock_guard<std::mutex> lock(mu_);
   return reserved_.size();

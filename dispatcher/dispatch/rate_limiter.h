@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <string>
 
 #include "dispatcher/core/clock.h"
 #include "dispatcher/dispatch/config.h"
@@ -37,6 +38,14 @@ class RateLimiter {
   // Until when `account` is paused (0 when it is not).
   TimeMs PausedUntil(int64_t account) const;
 
+  // The platform answered a call to `api` of `account` that this API's quota is spent
+  // (details["quota_scope"]): only that API waits, `retry_after_ms` from now when the platform
+  // said how long, else for a pause that doubles like Pause's (counted per API, never reset:
+  // a quota comes back in its window, not after another call succeeded). Returns its end.
+  TimeMs PauseApi(int64_t account, const std::string& api, TimeMs retry_after_ms);
+  // The APIs of `account` paused now, each with the end of its pause (for PublishJob).
+  std::map<std::string, TimeMs> PausedApis(int64_t account) const;
+
   // Reservations currently held (for tests and metrics).
   size_t reservations() const;
 
@@ -61,6 +70,11 @@ class RateLimiter {
   mutable std::mutex mu_;
   std::map<int64_t, Bucket> buckets_;
   std::map<int64_t, Reservation> reserved_;  // caller -> its slot
+  struct ApiPause {
+    TimeMs until = 0;
+    int strikes = 0;
+  };
+  std::map<std::pair<int64_t, std::string>, ApiPause> api_pauses_;
 };
 
 }  // namespace gd

@@ -143,6 +143,69 @@ test('site manager proofreads and publishes; all three channels show 已发布 w
   await finish(context, page)
 })
 
+// A dispatch whose outcome the system cannot tell (needs_decision) shows 需人工核实, its message
+// and two actions that ask for the URL and for a reason. The server cannot be made to produce
+// such an outcome on demand here, so this page's dispatch list and the two actions' answers are
+// served by the test (their server side: tests/dispatcher/dispatch/decision_test.cc).
+test('a dispatch that needs a decision offers 确认已发布 and 判定未发布', async () => {
+  needTicket()
+  const { context, page } = await open(browser, DESKTOP)
+  await signIn(page, 'sitemgr')
+  const MESSAGE = '已等待微博处理 25 小时 5 分钟仍无结果，请登录微博后台核实这篇稿件是否已发布。'
+  const posted = []
+  let decided = null
+  await page.route(new RegExp(`/api/tickets/${ticketId}/dispatches$`), async (route) => {
+    const answer = await route.fetch()
+    const list = await answer.json()
+    for (const d of list.items) {
+      if (d.kind !== 'weibo') continue
+      Object.assign(d, decided || { state: 'awaiting', needs_decision: true, error_reason: 'needs_decision', last_error: MESSAGE, remote_url: null })
+    }
+    await route.fulfill({ response: answer, json: list })
+  })
+  await page.route(new RegExp(`/api/tickets/${ticketId}/dispatches/\\d+/(confirm|not-published)$`), async (route) => {
+    const action = route.request().url().endsWith('/confirm') ? 'confirm' : 'not-published'
+    posted.push({ action, body: route.request().postDataJSON() })
+    decided = action === 'confirm'
+      ? { state: 'published', needs_decision: false, error_reason: null, last_error: null, remote_url: 'https://weibo.com/1/Ab' }
+      : { state: 'failed', needs_decision: false, error_reason: 'declared_not_published', last_error: '经人工核实未发布：后台未找到', remote_url: null }
+    await route.fulfill({ json: { account_id: 0, kind: 'weibo', ...decided } })
+  })
+  await page.goto(`/tickets/${ticketId}`)
+  const weibo = page.locator('[data-testid=dispatches] .dispatch[data-kind=weibo]')
+  const decision = weibo.getByTestId('needs-decision')
+  await decision.waitFor()
+  assert.match(await decision.innerText(), /需人工核实/)
+  assert.match(await decision.innerText(), /25 小时 5 分钟/)
+  await shot(page, 'dispatch-needs-decision')
+
+  // 确认已发布 asks for the URL and refuses anything but a link.
+  await weibo.getByTestId('confirm-published').click()
+  const box = page.locator('.el-message-box')
+  await box.waitFor()
+  await box.locator('input').fill('见微博')
+  await box.getByRole('button', { name: '确定' }).click()
+  await box.locator('.el-message-box__errormsg').waitFor()
+  await box.locator('input').fill('https://weibo.com/1/Ab')
+  await box.getByRole('button', { name: '确定' }).click()
+  await weibo.locator('a.remote-link').waitFor()
+  assert.deepEqual(posted[0], { action: 'confirm', body: { remote_url: 'https://weibo.com/1/Ab' } })
+
+  // 判定未发布 asks for a reason.
+  decided = null
+  await page.reload()
+  await decision.waitFor()
+  await weibo.getByTestId('declare-not-published').click()
+  await box.waitFor()
+  await box.locator('input').fill('后台未找到')
+  await box.getByRole('button', { name: '确定' }).click()
+  await page.locator('[data-testid=dispatches] .dispatch[data-kind=weibo][data-state=failed]').waitFor()
+  assert.deepEqual(posted[1], { action: 'not-published', body: { reason: '后台未找到' } })
+  await weibo.getByTestId('retry').waitFor()
+  await page.unrouteAll({ behavior: 'ignoreErrors' })
+  await finish(context, page)
+})
+
 test('office approves the withdrawal and the channels are withdrawn', async () => {
   needTicket()
   const officeName = (await apiAs('office')).user.name

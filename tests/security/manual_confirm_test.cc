@@ -140,5 +140,49 @@ TEST_F(ManualConfirm, TakingDownByHandOnlyWhenHandedToAPerson) {
   EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "withdrawn");
 }
 
+// Issue 14: a dispatch of any kind whose outcome was handed to a person (needs_decision) is
+// confirmed with its URL, or declared not published with a reason; nothing else is.
+TEST_F(ManualConfirm, ANeedsDecisionDispatchOfAnyKindIsConfirmedOrDeclaredNotPublished) {
+  auto not_published = [&](const Json& body, const std::string& who = "sitemgr_a") {
+    return h.Call("POST",
+                  "/api/tickets/" + std::to_string(ticket_) + "/dispatches/" +
+                      std::to_string(h.weibo_a) + "/not-published",
+                  h.Token(who), body);
+  };
+  // Waiting for the platform, not for a person: neither action.
+  SetDispatch(ticket_, h.weibo_a, "awaiting");
+  Resp r = not_published({{"reason", "后台未找到"}});
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.Code(), "conflict");
+  EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "awaiting");
+
+  SetDispatch(ticket_, h.weibo_a, "awaiting", "needs_decision");
+  Resp listed = h.Call("GET", "/api/tickets/" + std::to_string(ticket_) + "/dispatches",
+                       h.Token("sitemgr_a"));
+  bool flagged = false;
+  for (const auto& d : listed.json["items"])
+    if (d["account_id"] == h.weibo_a) flagged = d["needs_decision"].get<bool>();
+  EXPECT_TRUE(flagged) << listed.body;
+  r = not_published(Json::object());
+  EXPECT_EQ(r.status, 422) << "a reason is required: " << r.body;
+  r = not_published({{"reason", "后台未找到"}}, "editor_a");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "awaiting");
+  r = not_published({{"reason", "后台未找到"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json["state"], "failed");
+  EXPECT_EQ(r.json["error_reason"], "declared_not_published");
+  EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "failed");
+
+  SetDispatch(ticket_, h.weibo_a, "awaiting", "needs_decision");
+  r = Confirm(h.weibo_a, {{"remote_url", "https://weibo.com/1/Ab"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json["state"], "published");
+  EXPECT_EQ(r.json["remote_url"], "https://weibo.com/1/Ab");
+  EXPECT_EQ(DispatchState(ticket_, h.weibo_a), "published");
+  r = not_published({{"reason", "后台未找到"}});
+  EXPECT_EQ(r.status, 409) << "published is final for this action: " << r.body;
+}
+
 }  // namespace
 }  // namespace gd::testing

@@ -40,6 +40,23 @@ export const DISPATCH_STATES = {
   withdrawn: '已撤回',
 }
 
+// A dispatch whose outcome the system cannot tell (needs_decision): a person checks the platform.
+export const DISPATCH_DECISION = {
+  tag: '需人工核实',
+  confirm: '确认已发布',
+  notPublished: '判定未发布',
+  confirmTitle: '确认已发布',
+  confirmPrompt: '请登录平台核实后，填写这篇稿件在平台上的链接（以 https:// 开头）：',
+  confirmInvalid: '请填写以 http:// 或 https:// 开头的链接',
+  notPublishedTitle: '判定未发布',
+  notPublishedPrompt: '请说明核实情况（例如：已在平台后台查看，未找到这篇稿件）。判定后可重试发布：',
+  notPublishedInvalid: '请说明核实情况',
+  ok: '确定',
+  cancel: '取消',
+  confirmed: '已登记为已发布。',
+  declared: '已判定为未发布，可重试发布。',
+}
+
 export const DISPATCH_TAG = {
   pending: 'info',
   sending: 'primary',

@@ -40,6 +40,16 @@ StatusOr<ConfirmRequest> DecodeConfirm(const Json& body) {
   return c;
 }
 
+StatusOr<NotPublishedRequest> DecodeNotPublished(const Json& body) {
+  GD_RETURN_IF_ERROR(RequireObjectBody(body));
+  FieldErrors errors;
+  JsonReader in(body, "", errors);
+  NotPublishedRequest n;
+  n.reason = in.String("reason", {.max_chars = 2000}).value_or("");
+  GD_RETURN_IF_ERROR(errors.ToStatus());
+  return n;
+}
+
 StatusOr<WithdrawalRequest> DecodeWithdrawal(const Json& body) {
   GD_RETURN_IF_ERROR(RequireObjectBody(body));
   FieldErrors errors;
@@ -60,6 +70,50 @@ StatusOr<WithdrawalDecision> DecodeWithdrawalDecision(const Json& body) {
   d.comment = in.String("comment", {.max_chars = 5000}).value_or("");
   GD_RETURN_IF_ERROR(errors.ToStatus());
   return d;
+}
+
+// Withdrawals (art. 14): request, list, the office's list and decision.
+void AddWithdrawalRoutes(std::vector<Route>& r, PublishService* publish) {
+  r.push_back({
+      .method = "POST",
+      .path = R"(/api/tickets/(\d+)/withdrawals)",
+      .roles = {R::kSiteManager, R::kDeputyLeader, R::kPrincipalLeader},
+      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
+        GD_ASSIGN_OR_RETURN(int64_t id, PathId(q, 0, kNoTicket));
+        GD_ASSIGN_OR_RETURN(WithdrawalRequest w, DecodeWithdrawal(q.body));
+        GD_ASSIGN_OR_RETURN(Json j, publish->RequestWithdrawal(*q.auth, id, w));
+        return JsonResponse(std::move(j), 201);
+      },
+  });
+  r.push_back({
+      .method = "GET",
+      .path = R"(/api/tickets/(\d+)/withdrawals)",
+      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
+        GD_ASSIGN_OR_RETURN(int64_t id, PathId(q, 0, kNoTicket));
+        GD_ASSIGN_OR_RETURN(Json j, publish->ListWithdrawals(*q.auth, id));
+        return JsonResponse(std::move(j));
+      },
+  });
+  r.push_back({
+      .method = "GET",
+      .path = "/api/withdrawals",
+      .roles = {R::kOffice, R::kAuditor, R::kAdmin},
+      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
+        GD_ASSIGN_OR_RETURN(Json j, publish->PendingWithdrawals(*q.auth));
+        return JsonResponse(std::move(j));
+      },
+  });
+  r.push_back({
+      .method = "POST",
+      .path = R"(/api/withdrawals/(\d+)/decisions)",
+      .roles = {R::kOffice},
+      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
+        GD_ASSIGN_OR_RETURN(int64_t id, PathId(q, 0, kNoWithdrawal));
+        GD_ASSIGN_OR_RETURN(WithdrawalDecision w, DecodeWithdrawalDecision(q.body));
+        GD_ASSIGN_OR_RETURN(Json j, publish->DecideWithdrawal(*q.auth, id, w));
+        return JsonResponse(std::move(j));
+      },
+  });
 }
 
 }  // namespace
@@ -115,44 +169,17 @@ std::vector<Route> DispatchRoutes(const RouteDeps& d) {
   });
   r.push_back({
       .method = "POST",
-      .path = R"(/api/tickets/(\d+)/withdrawals)",
-      .roles = {R::kSiteManager, R::kDeputyLeader, R::kPrincipalLeader},
+      .path = R"(/api/tickets/(\d+)/dispatches/(\d+)/not-published)",
+      .roles = {R::kSiteManager, R::kOperator},
       .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
         GD_ASSIGN_OR_RETURN(int64_t id, PathId(q, 0, kNoTicket));
-        GD_ASSIGN_OR_RETURN(WithdrawalRequest w, DecodeWithdrawal(q.body));
-        GD_ASSIGN_OR_RETURN(Json j, publish->RequestWithdrawal(*q.auth, id, w));
-        return JsonResponse(std::move(j), 201);
-      },
-  });
-  r.push_back({
-      .method = "GET",
-      .path = R"(/api/tickets/(\d+)/withdrawals)",
-      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(int64_t id, PathId(q, 0, kNoTicket));
-        GD_ASSIGN_OR_RETURN(Json j, publish->ListWithdrawals(*q.auth, id));
+        GD_ASSIGN_OR_RETURN(int64_t account, PathId(q, 1, kNoDispatch));
+        GD_ASSIGN_OR_RETURN(NotPublishedRequest n, DecodeNotPublished(q.body));
+        GD_ASSIGN_OR_RETURN(Json j, publish->DeclareNotPublished(*q.auth, id, account, n));
         return JsonResponse(std::move(j));
       },
   });
-  r.push_back({
-      .method = "GET",
-      .path = "/api/withdrawals",
-      .roles = {R::kOffice, R::kAuditor, R::kAdmin},
-      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(Json j, publish->PendingWithdrawals(*q.auth));
-        return JsonResponse(std::move(j));
-      },
-  });
-  r.push_back({
-      .method = "POST",
-      .path = R"(/api/withdrawals/(\d+)/decisions)",
-      .roles = {R::kOffice},
-      .handler = [publish](ApiRequest& q) -> StatusOr<ApiResponse> {
-        GD_ASSIGN_OR_RETURN(int64_t id, PathId(q, 0, kNoWithdrawal));
-        GD_ASSIGN_OR_RETURN(WithdrawalDecision w, DecodeWithdrawalDecision(q.body));
-        GD_ASSIGN_OR_RETURN(Json j, publish->DecideWithdrawal(*q.auth, id, w));
-        return JsonResponse(std::move(j));
-      },
-  });
+  AddWithdrawalRoutes(r, publish);
   // Anyone on loopback; elsewhere an operator's bearer token.
   r.push_back({
       .method = "GET",

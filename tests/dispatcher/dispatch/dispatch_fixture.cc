@@ -93,6 +93,7 @@ DispatchWorld::DispatchWorld(Options options) : options_(std::move(options)) {
     std::abort();
   }
   app = std::move(created).value();
+  if (options_.before_start) options_.before_start(*app);
   if (!app->Start().ok()) std::abort();
 
   AuthContext admin = Actor("admin");
@@ -155,6 +156,7 @@ void DispatchWorld::Restart() {
   auto created = App::Create(Config());
   if (!created.ok()) std::abort();
   app = std::move(created).value();
+  if (options_.before_start) options_.before_start(*app);
   if (!app->Start().ok()) std::abort();
 }
 

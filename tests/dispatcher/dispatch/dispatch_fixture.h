@@ -18,6 +18,8 @@ class DispatchWorld {
     channels::sandbox::SandboxOptions sandbox;
     // Adjusts the dispatch settings (fast retries by default) before the App starts.
     std::function<void(DispatchConfig&)> tune;
+    // Runs on every App this world creates, after Create and before Start.
+    std::function<void(App&)> before_start;
   };
   // The world the Dispatch tests share (never torn down).
   static DispatchWorld& Get();

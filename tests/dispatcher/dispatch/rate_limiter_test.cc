@@ -164,5 +164,27 @@ TEST(RateLimiterTest, AccountsWithoutARateOfOurOwnStillWaitOutThePlatformsPause)
   for (int i = 0; i < 10; ++i) EXPECT_EQ(limiter.Acquire(3, 100 + i, unlimited), 0);
 }
 
+// A quota answer naming its API (details["quota_scope"]) pauses only that API of the account.
+TEST(RateLimiterTest, AScopedQuotaPausesOnlyThatApiOfThatAccount) {
+  FakeClock clock(1'000'000);
+  RateLimiter limiter(clock);
+  const TimeMs t = clock.Now();
+  EXPECT_EQ(limiter.PauseApi(7, "sendall", 3'600'000), t + 3'600'000);
+  EXPECT_EQ(limiter.PausedUntil(7), 0) << "the account itself is not paused";
+  EXPECT_EQ(limiter.Acquire(7, 1, RateSpec{0, 1}), 0) << "other calls go on";
+  auto paused = limiter.PausedApis(7);
+  ASSERT_EQ(paused.size(), 1u);
+  EXPECT_EQ(paused["sendall"], t + 3'600'000);
+  EXPECT_TRUE(limiter.PausedApis(8).empty()) << "other accounts are not paused";
+  // A shorter answer during the pause does not shorten it; an unhinted one doubles.
+  EXPECT_EQ(limiter.PauseApi(7, "sendall", 1000), t + 3'600'000);
+  EXPECT_EQ(limiter.PauseApi(7, "draft/add", 0), t + RateLimiter::kFirstPauseMs);
+  clock.Advance(RateLimiter::kFirstPauseMs);
+  EXPECT_EQ(limiter.PausedApis(7).count("draft/add"), 0u) << "ended";
+  EXPECT_EQ(limiter.PauseApi(7, "draft/add", 0), clock.Now() + 2 * RateLimiter::kFirstPauseMs);
+  clock.Advance(3'600'000);
+  EXPECT_TRUE(limiter.PausedApis(7).empty());
+}
+
 }  // namespace
 }  // namespace gd

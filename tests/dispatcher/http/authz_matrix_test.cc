@@ -66,6 +66,7 @@ const std::map<std::string, std::vector<std::string>>& Expected() {
       {"GET /api/tickets/(\\d+)/dispatches", kAny},
       {"POST /api/tickets/(\\d+)/dispatches/(\\d+)/retry", {"site_manager"}},
       {"POST /api/tickets/(\\d+)/dispatches/(\\d+)/confirm", {"site_manager", "operator"}},
+      {"POST /api/tickets/(\\d+)/dispatches/(\\d+)/not-published", {"site_manager", "operator"}},
       {"POST /api/tickets/(\\d+)/withdrawals",
        {"site_manager", "deputy_leader", "principal_leader"}},
       {"GET /api/tickets/(\\d+)/withdrawals", kAny},
