@@ -171,7 +171,8 @@ void DispatchEngine::WorkerLoop(int index) {
 int DispatchEngine::Step(const std::string& owner) {
   std::vector<Dispatch> batch;
   Status st = deps_.store->Write([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(batch, dispatch_repo::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1, PortalKind()));
+    GD_ASSIGN_OR_RETURN(
+        batch, dispatch_repo::ClaimDue(tx, owner, tx.now() + config_.lease_ms, 1, PortalKind()));
     return Status::Ok();
   });
   if (!st.ok()) {
