@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -67,7 +68,7 @@ class CountingServer {
     svr_.Put("/upload", handler);
     port_ = svr_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { svr_.listen_after_bind(); });
-    svr_.wait_until_ready();
+    while (!svr_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~CountingServer() {
     svr_.stop();
