@@ -17,6 +17,9 @@ add_library(gd_channel_clients STATIC
   ${GD_CH}/portal/client.cc
   ${GD_CH}/portal/builtin_client.cc
   ${GD_CH}/wechat_mp/client.cc
+  ${GD_CH}/wechat_mp/errors.cc
+  ${GD_CH}/wechat_mp/events.cc
+  ${GD_CH}/wechat_mp/msg_crypt.cc
   ${GD_CH}/weibo/client.cc
   ${GD_CH}/douyin/client.cc
   ${GD_CH}/kuaishou/client.cc
@@ -31,6 +34,8 @@ add_library(gd_sandbox STATIC
   ${GD_CH}/sandbox/server.cc
   ${GD_CH}/portal/sandbox.cc
   ${GD_CH}/wechat_mp/sandbox.cc
+  ${GD_CH}/wechat_mp/sandbox_mass.cc
+  ${GD_CH}/wechat_mp/sandbox_push.cc
   ${GD_CH}/weibo/sandbox.cc
   ${GD_CH}/douyin/sandbox.cc
   ${GD_CH}/kuaishou/sandbox.cc

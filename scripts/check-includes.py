@@ -29,7 +29,7 @@ LAYERS = [
     (r'^dispatcher/main\.cc$', 'app'),  # the composition root's entry point
     # A platform's sandbox speaks the platform's protocol as a server; it is not linked into the
     # product's channel code.
-    (r'^channels/(sandbox/|[^/]+/sandbox\.(cc|h)$)', 'sandbox'),
+    (r'^channels/(sandbox/|[^/]+/sandbox(_[a-z]+)?\.(cc|h)$)', 'sandbox'),
     (r'^channels/', 'channels'),
     (r'^tests/dispatcher/store/', 'store_tests'),
     (r'^tests/', 'tests'),
