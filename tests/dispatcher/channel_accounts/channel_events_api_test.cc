@@ -60,11 +60,10 @@ class ChannelEvents : public ::testing::Test {
 
   // An awaiting dispatch of `account` whose platform job is `publish_id`, due in an hour.
   int64_t Awaiting(int64_t account, const std::string& publish_id) {
-    if (ticket_ == 0) {
-      ticket_ = h.Create("editor_a", h.TicketBody("work_news", {h.portal_a}))["id"].get<int64_t>();
-    }
+    // A ticket of its own: one dispatch per ticket version and account.
     Dispatch d;
-    d.ticket_id = ticket_;
+    d.ticket_id =
+        h.Create("editor_a", h.TicketBody("work_news", {h.portal_a}))["id"].get<int64_t>();
     d.version = 1;
     d.account_id = account;
     d.kind = "wechat_mp";
@@ -100,7 +99,6 @@ class ChannelEvents : public ::testing::Test {
   }
 
   Harness& h = Harness::Get();
-  int64_t ticket_ = 0;
   int nonce_ = 100;
   static inline int accounts_ = 0;
 };
