@@ -66,6 +66,29 @@ using ClientFactory = std::unique_ptr<Client> (*)(const ClientDeps& deps);
 // take 30 minutes.
 inline constexpr TimeMs kMinAwaitingDeadlineMs = 3600 * 1000;
 
+// A request the platform sent to an account's event URL (docs/api.md, channel events).
+struct ChannelEventRequest {
+  std::string method = {};                        // GET (URL verification) or POST (an event)
+  std::map<std::string, std::string> query = {};  // first value of each query parameter
+  std::string body = {};
+};
+
+// What the kind made of an authentic request.
+struct ChannelEvent {
+  std::string reply = {};  // the body the platform expects back (text/plain)
+  // The platform's id of the publish job that ended ("" when the request names none), and the
+  // key under which the client keeps that id in the dispatch's progress.state.
+  std::string job_key = {};
+  std::string job_id = {};
+};
+
+// Checks and reads one pushed request for an account with `settings` and decrypted `secrets`,
+// at `now`. The signature is checked before anything else is read. Errors: kUnauthenticated
+// (signature or timestamp wrong), kInvalidArgument (malformed), kFailedPrecondition (the
+// account has no event receiver configured). Pure; thread-safe.
+using EventHook = StatusOr<ChannelEvent> (*)(const Json& settings, const Json& secrets,
+                                             const ChannelEventRequest& request, TimeMs now);
+
 struct BuiltinChannel {
   std::string kind = {};   // the account kind key, e.g. "wechat_mp"
   std::string label = {};  // Chinese name shown to people, e.g. "微信公众号"
@@ -91,6 +114,8 @@ struct BuiltinChannel {
   bool (*in_process)(const Json& settings) = nullptr;
   // The platform's authorisation-code flow (channels/oauth.h); null: tokens are pasted.
   const OAuthSpec* oauth = nullptr;
+  // Events the platform pushes to the account's URL (publish results); null: none.
+  EventHook events = nullptr;
 
   const Field* FindSetting(std::string_view name) const;
   const Field* FindSecret(std::string_view name) const;

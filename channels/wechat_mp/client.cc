@@ -4,6 +4,8 @@
 #include <set>
 
 #include "channels/client_support.h"
+#include "channels/wechat_mp/errors.h"
+#include "dispatcher/core/crypto.h"
 #include "dispatcher/core/log.h"
 #include "dispatcher/core/time_util.h"
 
@@ -11,82 +13,22 @@ namespace gd::channels::wechat_mp {
 namespace {
 
 using support::IdString;
-constexpr const char* kLabel = "微信公众号";
+// The platform remembers a clientmsgid for 24 h [W1]; resends stop an hour before that.
+constexpr TimeMs kResendWindowMs = 23 * 3600 * 1000;
+// The fallback poll interval of an account whose publish results are pushed.
+constexpr int64_t kEventFallbackMs = 10 * 60 * 1000;
+// How long to wait between looks for a submit whose answer was lost.
+constexpr TimeMs kLostSubmitLookMs = 5 * 60 * 1000;
+constexpr const char* kMassUnknownText =
+    "微信公众号：群发请求已发出但未收到平台答复，用同一去重标识（clientmsgid）重发后平台仍未确认"
+    "是否已群发（群发记录不在已发布列表中，无法自动查找）。请在公众平台「内容与互动 → 群发」"
+    "记录中核对：若已群发，请确认该文章；若没有，请标记为未发布后再发（切勿在公众平台手动重复"
+    "群发）";
+constexpr const char* kSubmitUnknownText =
+    "微信公众号：发布请求已提交但未收到平台答复，多次在已发布列表中查找仍未找到该文章。请在公众平台"
+    "「内容与互动 → 发表记录」中核对：若已发表，请确认文章链接；若没有，请标记为未发布后再发";
 // Reconciling a lost submit reads at most this many batchget pages (20 articles each).
 constexpr int kMaxReconcilePages = 50;
-
-bool IsTokenError(int code) { return code == 40001 || code == 40014 || code == 42001; }
-
-// Maps a WeChat errcode to a Status with its retry meaning (docs/channels-protocols.md §1.7).
-Status MapError(int code, const std::string& errmsg, TimeMs now) {
-  std::string c = std::to_string(code);
-  auto err = [&](Code k, const char* text, std::string reason = "platform_error") {
-    return support::PlatformError(k, kLabel, c, errmsg, text, std::move(reason));
-  };
-  switch (code) {
-    case -1:
-      return err(Code::kUnavailable, "平台系统繁忙，稍后重试");
-    case 45009:
-      // A daily quota: waiting less than until 0:00 only spends calls (docs/channels-protocols.md
-      // §1.4).
-      return support::WithRetryAfter(
-          err(Code::kResourceExhausted,
-              "接口调用超过每日限额，次日 0 时恢复（可在公众平台清零配额）"),
-          support::MsUntilNextCstMidnight(now));
-    case 45011:
-      return support::WithRetryAfter(err(Code::kResourceExhausted, "接口调用太频繁，请稍后再试"),
-                                     60000);
-    case 40001:
-    case 40014:
-    case 42001:
-      return err(Code::kUnauthenticated,
-                 "access_token 无效或已过期，刷新后仍被拒绝，请检查 AppSecret");
-    case 40125:
-      return err(Code::kUnauthenticated, "AppSecret 错误，请在公众平台核对开发者密码");
-    case 40013:
-      return err(Code::kUnauthenticated, "AppID 无效，请核对公众号的开发者 ID");
-    case 40243:
-      return err(Code::kUnauthenticated, "AppSecret 已被冻结，请在公众平台解冻或重置");
-    case 40164:
-    case 61004:
-      return err(Code::kPermissionDenied,
-                 "本服务器 IP 不在公众号的接口 IP 白名单中，请在公众平台「开发-基本配置」中添加");
-    case 48001:
-      return err(Code::kPermissionDenied,
-                 "公众号未获得该接口权限（自2025年7月起仅已认证的企业/"
-                 "组织账号可调用发布接口），请完成认证或改为人工发布",
-                 "manual_handoff");
-    case 48004:
-      return err(Code::kPermissionDenied, "接口已被封禁，请联系公众平台");
-    case 50002:
-      return err(Code::kPermissionDenied, "公众号受限，请在公众平台查看原因");
-    case 45166:
-      return err(Code::kFailedPrecondition, "正文内容未通过平台校验", "platform_rejected");
-    case 53503:
-      return err(Code::kFailedPrecondition, "该草稿未通过发布检查", "platform_rejected");
-    case 53504:
-    case 53505:
-      return err(Code::kFailedPrecondition, "需在公众平台网页端手动处理该草稿", "manual_handoff");
-    case 45001:
-    case 45002:
-    case 45003:
-    case 40006:
-    case 40009:
-      return err(Code::kInvalidArgument, "内容超出平台限制");
-    case 40007:
-      return err(Code::kFailedPrecondition, "media_id 无效");
-    default:
-      return err(Code::kFailedPrecondition, "公众平台返回错误");
-  }
-}
-
-int ErrCode(const Json& j) {
-  auto it = j.find("errcode");
-  if (it == j.end()) return 0;
-  if (it->is_number_integer()) return it->get<int>();
-  if (it->is_string()) return std::atoi(it->get<std::string>().c_str());
-  return 0;
-}
 
 class WechatClient final : public Client {
  public:
@@ -164,20 +106,17 @@ class WechatClient final : public Client {
       GD_RETURN_IF_ERROR(checkpoint(progress));
     }
     // 4. Submit (or mass-send). The draft media_id is single-use: the platform removes the draft
-    // once it is published, so repeating the call after a lost response cannot post twice.
-    bool mass = job.account->settings.value("publish_mode", "publish") == "mass_send";
-    bool resumed = support::InflightStep(progress) == (mass ? "sendall" : "submit");
+    // once it is published, so repeating the submit after a lost response cannot post twice.
+    // A mass-send is guarded by its clientmsgid instead (SendAll).
+    if (job.account->settings.value("publish_mode", "publish") == "mass_send") {
+      return SendAll(job, progress, checkpoint);
+    }
+    bool resumed = support::InflightStep(progress) == "submit";
     // When the earlier call was made: a publish it started cannot be older than that.
     TimeMs first_call_at = resumed ? st["inflight"].value("at", TimeMs{0}) : TimeMs{0};
-    GD_RETURN_IF_ERROR(
-        support::BeginStep(progress, checkpoint, mass ? "sendall" : "submit", deps_.clock->Now()));
-    StatusOr<Json> resp = mass ? CallJson(job, "/cgi-bin/message/mass/sendall",
-                                          Json{{"filter", {{"is_to_all", true}}},
-                                               {"mpnews", {{"media_id", st["draft_media_id"]}}},
-                                               {"msgtype", "mpnews"},
-                                               {"send_ignore_reprint", 0}})
-                               : CallJson(job, "/cgi-bin/freepublish/submit",
-                                          Json{{"media_id", st["draft_media_id"]}});
+    GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "submit", deps_.clock->Now()));
+    StatusOr<Json> resp =
+        CallJson(job, "/cgi-bin/freepublish/submit", Json{{"media_id", st["draft_media_id"]}});
     if (!resp.ok()) {
       if (resumed && resp.status().details().value("code", "") == "40007") {
         // The draft was consumed by the earlier call whose response was lost.
@@ -191,17 +130,9 @@ class WechatClient final : public Client {
       if (resumed) return resp.status();
       return support::StepFailed(progress, checkpoint, resp.status());
     }
-    if (mass) {
-      st["msg_id"] = IdString(resp->value("msg_id", Json()));
-    } else {
-      st["publish_id"] = IdString(resp->value("publish_id", Json()));
-    }
+    st["publish_id"] = IdString(resp->value("publish_id", Json()));
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
-    PublishResult out;
-    out.kind = PublishResult::Kind::kAwaiting;
-    out.poll_after_ms = PollDelay(*job.account);
-    out.note = "已提交发布，等待平台处理";
-    return out;
+    return Accepted(*job.account);
   }
 
   StatusOr<PublishResult> Poll(const PublishJob& job, Progress& progress,
@@ -252,6 +183,10 @@ class WechatClient final : public Client {
                                     text, "platform_rejected");
     }
     if (st.value("lost_submit", false)) {
+      if (IsMassSend(*job.account)) {
+        // An earlier version's mass-send without clientmsgid: no listing shows mass-sends.
+        return support::NeedsDecision(kMassUnknownText);
+      }
       GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
       if (rec.kind == ReconcileResult::Kind::kFound && !rec.pending) {
         st["remote_id"] = rec.remote_id;
@@ -260,7 +195,13 @@ class WechatClient final : public Client {
         GD_RETURN_IF_ERROR(checkpoint(progress));
         return PublishedFrom(st);
       }
-      return AwaitingAgain(*job.account);
+      // Not (yet) among the published: a publish job can take minutes, so look a few times,
+      // slowly, then let a person decide (batchget costs daily quota).
+      return support::UnknownOutcome(
+          progress, checkpoint,
+          support::WithRetryAfter(Unavailable("微信公众号：已提交的发布尚未出现在已发布列表中"),
+                                  std::max<TimeMs>(PollDelay(*job.account), kLostSubmitLookMs)),
+          kSubmitUnknownText);
     }
     return FailedPrecondition("微信公众号：没有可查询的发布任务");
   }
@@ -272,6 +213,23 @@ class WechatClient final : public Client {
       out.kind = ReconcileResult::Kind::kFound;
       out.remote_id = st["remote_id"].get<std::string>();
       out.remote_url = st.value("remote_url", "");
+      return out;
+    }
+    if (st.contains("msg_id")) {
+      GD_ASSIGN_OR_RETURN(
+          Json resp, CallJson(job, "/cgi-bin/message/mass/get", Json{{"msg_id", st["msg_id"]}}));
+      std::string status = resp.value("msg_status", "");
+      out.kind = status == "SEND_SUCCESS" || status == "SENDING" ? ReconcileResult::Kind::kFound
+                                                                 : ReconcileResult::Kind::kNotFound;
+      out.pending = status == "SENDING";
+      if (status == "SEND_SUCCESS") out.remote_id = IdString(st["msg_id"]);
+      return out;
+    }
+    if (IsMassSend(*job.account) &&
+        (!support::InflightStep(progress).empty() || st.value("lost_submit", false))) {
+      // A mass-send without its answer: only resending the same clientmsgid can tell
+      // (Publish does that); no listing shows mass-sends [W6][W7].
+      out.kind = ReconcileResult::Kind::kUnknown;
       return out;
     }
     if (st.contains("publish_id")) {
@@ -339,7 +297,7 @@ class WechatClient final : public Client {
   }
 
   Status Withdraw(const PublishJob& job, const std::string& remote_id) override {
-    bool mass = job.account->settings.value("publish_mode", "publish") == "mass_send";
+    bool mass = IsMassSend(*job.account);
     StatusOr<Json> resp = mass ? CallJson(job, "/cgi-bin/message/mass/delete",
                                           Json{{"msg_id", remote_id}, {"article_idx", 0}})
                                : CallJson(job, "/cgi-bin/freepublish/delete",
@@ -363,6 +321,73 @@ class WechatClient final : public Client {
   }
 
  private:
+  static bool IsMassSend(const Account& account) {
+    return account.settings.value("publish_mode", "publish") == "mass_send";
+  }
+
+  // The mass-send step (message/mass/sendall). Every attempt sends the same clientmsgid, the
+  // platform's own duplicate guard: a repeat within 24 h is refused with 45065 and the msg_id of
+  // the earlier send (conformance table, mass-send rows [W1][W2][W3]). A lost answer is settled
+  // only by that resend, within the 24 h the platform remembers the clientmsgid, and by
+  // message/mass/get; never through freepublish/batchget, which does not list mass-sends
+  // [W6][W7]. What stays inconclusive goes to a person (support::UnknownOutcome).
+  StatusOr<PublishResult> SendAll(const PublishJob& job, Progress& progress,
+                                  const Checkpoint& checkpoint) {
+    Json& st = progress.state;
+    const bool resumed = support::InflightStep(progress) == "sendall";
+    const TimeMs now = deps_.clock->Now();
+    if (!st.contains("clientmsgid")) st["clientmsgid"] = ClientMsgId(job);
+    if (!resumed) {
+      st["sendall_since"] = now;
+    } else if (now - st.value("sendall_since", TimeMs{0}) >= kResendWindowMs) {
+      // Past the platform's memory of the clientmsgid a resend could go out a second time.
+      return support::NeedsDecision(kMassUnknownText);
+    }
+    GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "sendall", now));
+    StatusOr<Json> resp = CallJsonRaw(job, "/cgi-bin/message/mass/sendall",
+                                      Json{{"filter", {{"is_to_all", true}}},
+                                           {"mpnews", {{"media_id", st["draft_media_id"]}}},
+                                           {"msgtype", "mpnews"},
+                                           {"send_ignore_reprint", 0},
+                                           {"clientmsgid", st["clientmsgid"]}});
+    if (!resp.ok()) {
+      if (resumed) return resp.status();
+      return support::StepFailed(progress, checkpoint, resp.status());
+    }
+    const int code = ErrCode(*resp);
+    if (code == 0 || code == 45065) {  // sent now, or by the earlier call (45065)
+      std::string msg_id = IdString(resp->value("msg_id", Json()));
+      if (msg_id.empty()) return support::NeedsDecision(kMassUnknownText);
+      st["msg_id"] = msg_id;
+      st.erase("unknown_looks");
+      GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
+      if (code == 45065) return Poll(job, progress, checkpoint);
+      return Accepted(*job.account);
+    }
+    Status failure = MapError(code, resp->value("errmsg", ""), now);
+    if (!resumed) return support::StepFailed(progress, checkpoint, failure);
+    // The draft is gone but the platform does not own to the clientmsgid: nothing a resend can
+    // settle.
+    if (code == 40007) return support::NeedsDecision(kMassUnknownText);
+    // Still being worked on (45066), or the day's allowance is spent (45028) without saying by
+    // whom: look again later, a bounded number of times.
+    if (code == 45066 || code == 45028) {
+      return support::UnknownOutcome(progress, checkpoint, failure, kMassUnknownText);
+    }
+    return failure;  // a refusal of the resend says nothing about the earlier call
+  }
+
+  // At most 64 bytes [W1]: the dispatch key and a digest of the piece (so another installation's
+  // "d42" on the same account is not taken for ours), hashed whole when the key is long.
+  static std::string ClientMsgId(const PublishJob& job) {
+    std::string piece = Sha256Hex(job.rendering.value("title", "") + "\n" +
+                                  job.rendering.value("content_source_url", ""))
+                            .substr(0, 16);
+    std::string id = "gd-" + job.dispatch_key + "-" + piece;
+    if (id.size() > 64) id = "gd-" + Sha256Hex(job.dispatch_key).substr(0, 40) + "-" + piece;
+    return id;
+  }
+
   static Json PublishIdJson(const Json& st) {
     // Sent back as the number the platform gave when it looks like one.
     std::string id = st["publish_id"].get<std::string>();
@@ -380,8 +405,20 @@ class WechatClient final : public Client {
     return out;
   }
 
-  int PollDelay(const Account& account) const {
-    return account.settings.value("poll_interval_ms", 30000);
+  PublishResult Accepted(const Account& account) const {
+    PublishResult out;
+    out.kind = PublishResult::Kind::kAwaiting;
+    out.poll_after_ms = PollDelay(account);
+    out.note = "已提交发布，等待平台处理";
+    return out;
+  }
+
+  // With the event receiver on, the platform's push wakes the dispatch; the poll stays as a slow
+  // fallback because some accounts receive MASSSENDJOBFINISH instead of PUBLISHJOBFINISH [W9].
+  int64_t PollDelay(const Account& account) const {
+    int64_t every = account.settings.value("poll_interval_ms", int64_t{30000});
+    if (account.settings.value("events", "off") != "off") every = std::max(every, kEventFallbackMs);
+    return every;
   }
 
   PublishResult AwaitingAgain(const Account& account) const {
@@ -448,7 +485,7 @@ class WechatClient final : public Client {
   // call repeated once with a fresh one (single flight through the TokenCache).
   StatusOr<Json> Call(const PublishJob& job, const std::string& path, const std::string& query,
                       const std::string& body, const std::string& content_type,
-                      const std::vector<HttpPart>& parts) {
+                      const std::vector<HttpPart>& parts, bool raw = false) {
     for (int attempt = 0;; ++attempt) {
       GD_ASSIGN_OR_RETURN(Token token, deps_.tokens->Get(job.account->id, [&](const auto&) {
         return FetchToken(job);
@@ -461,12 +498,18 @@ class WechatClient final : public Client {
         deps_.tokens->Invalidate(job.account->id, token.access_token);
         continue;
       }
+      if (raw) return j;
       return MapError(code, j.value("errmsg", ""), deps_.clock->Now());
     }
   }
 
   StatusOr<Json> CallJson(const PublishJob& job, const std::string& path, const Json& body) {
     return Call(job, path, "", DumpJson(body), "application/json", {});
+  }
+  // Like CallJson, but an answer with an errcode (other than a token error) is returned as it
+  // came, for the caller to read fields besides the code (45065's msg_id).
+  StatusOr<Json> CallJsonRaw(const PublishJob& job, const std::string& path, const Json& body) {
+    return Call(job, path, "", DumpJson(body), "application/json", {}, true);
   }
 
   StatusOr<Json> CallMultipart(const PublishJob& job, const std::string& path,

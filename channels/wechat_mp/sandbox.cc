@@ -3,6 +3,8 @@
 #include <mutex>
 #include <regex>
 
+#include "channels/wechat_mp/sandbox_mass.h"
+#include "channels/wechat_mp/sandbox_push.h"
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 
@@ -25,6 +27,7 @@ struct Article {
 };
 
 struct Job {
+  std::string appid;
   int64_t publish_id = 0;
   TimeMs submitted_at = 0;
   int status = 1;
@@ -60,8 +63,11 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
   }
 
   void Settle() override {
-    std::lock_guard lock(mu_);
-    for (auto& [id, job] : jobs_) SettleJob(job);
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [id, job] : jobs_) SettleJob(job);
+    }
+    pusher_.Flush();
   }
 
   // Daily quotas of a new account (docs/channels-protocols.md §1.1, §1.4 "Daily quotas"), per
@@ -98,11 +104,24 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     return Err(45009, "reach max api daily quota limit");
   }
 
+  // Jobs that are due end first (pushing their events), whatever the request.
   SbResponse Handle(const SbRequest& req) override {
-    std::lock_guard lock(mu_);
+    SbResponse out;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [id, job] : jobs_) SettleJob(job);
+      out = HandleLocked(req);
+    }
+    pusher_.Flush();
+    return out;
+  }
+
+ private:
+  SbResponse HandleLocked(const SbRequest& req) {
     const std::string& p = req.path;
     if (p == "/cgi-bin/stable_token") return StableToken(req);
     if (p == "/cgi-bin/token") return ClassicToken(req);
+    if (p == "/cgi-bin/sandbox/server_config") return ServerConfig(req);
     std::string appid;
     if (auto bad = CheckToken(req, &appid)) return *bad;
     Json body;
@@ -121,18 +140,17 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     if (p.rfind("/cgi-bin/freepublish/", 0) == 0 || p.rfind("/cgi-bin/message/mass/", 0) == 0) {
       if (unverified) return Err(48001, "api unauthorized");
     }
-    if (p == "/cgi-bin/freepublish/submit") return Submit(body);
+    if (p == "/cgi-bin/freepublish/submit") return Submit(body, appid);
     if (p == "/cgi-bin/freepublish/get") return GetJob(body);
     if (p == "/cgi-bin/freepublish/batchget") return BatchGet(body);
     if (p == "/cgi-bin/freepublish/getarticle") return GetArticle(body);
     if (p == "/cgi-bin/freepublish/delete") return Delete(body);
-    if (p == "/cgi-bin/message/mass/sendall") return SendAll(body);
+    if (p == "/cgi-bin/message/mass/sendall") return SendAll(body, appid);
     if (p == "/cgi-bin/message/mass/get") return MassGet(body);
     if (p == "/cgi-bin/message/mass/delete") return MassDelete(body);
     return Err(40066, "invalid url");
   }
 
- private:
   SbResponse Err(int code, const std::string& msg) const {
     return SbResponse::FromJson(
         Json{{"errcode", code}, {"errmsg", msg + " rid: " + std::to_string(env_.Now()) + "-sbx"}});
@@ -356,10 +374,22 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     return Json(id);
   }
 
-  SbResponse Submit(const Json& body) {
+  // The stand-in for the console's 服务器配置 page (sandbox_push.h), guarded by the AppSecret.
+  SbResponse ServerConfig(const SbRequest& req) {
+    auto body = ParseJson(req.body);
+    if (!body.ok() || !body->is_object()) return Err(47001, "data format error");
+    std::string appid = body->value("appid", "");
+    if (auto bad = CheckCredentials(appid, body->value("secret", ""))) return *bad;
+    Status s = pusher_.Configure(appid, *body);
+    if (!s.ok()) return Err(40039, s.message());
+    return Ok(Json::object());
+  }
+
+  SbResponse Submit(const Json& body, const std::string& appid) {
     auto article = ConsumeDraft(body.value("media_id", ""));
     if (!article) return Err(40007, "invalid media_id");
     Job job;
+    job.appid = appid;
     job.publish_id = next_publish_id_++;
     job.submitted_at = env_.Now();
     job.article = std::move(*article);
@@ -389,6 +419,7 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     const Json& n = job.article.news;
     if (env_.HasAuditWord(n.value("title", "") + n.value("content", "") + n.value("digest", ""))) {
       job.status = 4;
+      PushJobEnd(job);
       return;
     }
     job.status = 0;
@@ -400,6 +431,14 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     pub.url = "https://mp.weixin.qq.com/s/" + job.article_id;
     pub.article.news["url"] = pub.url;
     MakePublic(std::move(pub));
+    PushJobEnd(job);
+  }
+
+  void PushJobEnd(const Job& job) {
+    pusher_.Queue(
+        job.appid,
+        PublishJobFinishXml(job.appid, job.publish_id, job.status, job.article_id, env_.Now()),
+        env_.Now());
   }
 
   SbResponse GetJob(const Json& body) {
@@ -469,39 +508,54 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
     return Ok(Json::object());
   }
 
-  SbResponse SendAll(const Json& body) {
+  // Mass-sends (sandbox_mass.h) are public but never listed by freepublish/batchget [W6][W7].
+  SbResponse SendAll(const Json& body, const std::string& appid) {
     if (body.value("msgtype", "") != "mpnews" || !body.contains("mpnews")) {
       return Err(40008, "invalid message type");
+    }
+    const std::string clientmsgid = body.value("clientmsgid", "");
+    const TimeMs now = env_.Now();
+    if (auto refusal = mass_sends_.Check(appid, clientmsgid, now)) {
+      Json r = *refusal;
+      r["errmsg"] = r["errmsg"].get<std::string>() + " rid: " + std::to_string(now) + "-sbx";
+      return SbResponse::FromJson(r);
     }
     auto article = ConsumeDraft(body["mpnews"].value("media_id", ""));
     if (!article) return Err(40007, "invalid media_id");
     int64_t msg_id = next_publish_id_++;
-    if (env_.HasAuditWord(article->news.value("title", "") + article->news.value("content", ""))) {
-      mass_[msg_id] = "SEND_FAIL";
-      return Ok(Json{{"msg_id", msg_id}, {"msg_data_id", msg_id + 1000000}});
+    bool ok =
+        !env_.HasAuditWord(article->news.value("title", "") + article->news.value("content", ""));
+    mass_sends_.Record(appid, clientmsgid, msg_id, ok, now, now + env_.options().async_delay_ms);
+    if (ok) {
+      PostRecord post;
+      post.platform = "wechat";
+      post.remote_id = std::to_string(msg_id);
+      post.title = article->news.value("title", "");
+      post.author = article->news.value("author", "");
+      post.text = article->news.value("content", "");
+      post.url = "https://mp.weixin.qq.com/s/mass" + post.remote_id;
+      if (!article->cover_blob.empty()) {
+        post.media.push_back(Json{{"kind", "cover"}, {"blob", article->cover_blob}});
+      }
+      post.created_at = now;
+      env_.AddPost(std::move(post));
+      mass_live_[msg_id] = true;
     }
-    mass_[msg_id] = "SEND_SUCCESS";
-    Published pub;
-    pub.article_id = std::to_string(msg_id);
-    pub.article = std::move(*article);
-    pub.update_time = env_.Now();
-    pub.url = "https://mp.weixin.qq.com/s/mass" + std::to_string(msg_id);
-    MakePublic(std::move(pub));
     return Ok(Json{{"msg_id", msg_id}, {"msg_data_id", msg_id + 1000000}});
   }
 
   SbResponse MassGet(const Json& body) {
     int64_t id = body.contains("msg_id") ? std::atoll(support_id(body["msg_id"]).c_str()) : 0;
-    auto it = mass_.find(id);
-    if (it == mass_.end()) return Err(40007, "invalid msg_id");
-    return SbResponse::FromJson(Json{{"msg_id", id}, {"msg_status", it->second}});
+    auto status = mass_sends_.Status(id, env_.Now());
+    if (!status) return Err(40007, "invalid msg_id");
+    return SbResponse::FromJson(Json{{"msg_id", id}, {"msg_status", *status}});
   }
 
   SbResponse MassDelete(const Json& body) {
     std::string id = body.contains("msg_id") ? support_id(body["msg_id"]) : "";
-    Published* p = FindArticle(id);
-    if (p == nullptr) return Err(40007, "invalid msg_id");
-    p->deleted = true;
+    auto it = mass_live_.find(std::atoll(id.c_str()));
+    if (it == mass_live_.end()) return Err(40007, "invalid msg_id");
+    it->second = false;
     env_.MarkDeleted("wechat", id);
     return Ok(Json::object());
   }
@@ -524,7 +578,9 @@ class WechatSandbox final : public sandbox::PlatformSandbox {
   std::map<std::string, std::string> material_;        // media_id -> blob
   std::map<std::string, Json> drafts_;
   std::map<int64_t, Job> jobs_;
-  std::map<int64_t, std::string> mass_;
+  SandboxMassSends mass_sends_;
+  std::map<int64_t, bool> mass_live_;  // msg_id -> not deleted
+  SandboxPusher pusher_;
   std::vector<Published> published_;
   int64_t next_publish_id_ = 2247483600;
 };

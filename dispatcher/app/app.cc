@@ -40,6 +40,22 @@ StatusOr<std::string> DecodeKey(const std::string& text, const std::string& orig
   if (b.ok() && b->size() == 32) return *b;
   return InvalidArgument(origin + " 应为 32 字节密钥（64 位十六进制或 base64）");
 }
+// The HTTP server's options from the configuration.
+ServerOptions ServerOptionsFor(const AppConfig& cfg) {
+  ServerOptions opt;
+  opt.host = cfg.host;
+  opt.port = cfg.port;
+  opt.web_dir = cfg.web_dir;
+  opt.site_dir = cfg.data_dir / "site";
+  opt.threads = cfg.threads;
+  opt.sandbox_proxy = cfg.sandbox_proxy;
+  opt.secure_cookies = cfg.secure_cookies;
+  opt.trusted_proxies = cfg.trusted_proxies;
+  opt.max_connections_per_address = cfg.max_connections_per_address;
+  opt.request_deadline_seconds = cfg.request_deadline_seconds;
+  return opt;
+}
+
 }  // namespace
 
 StatusOr<std::string> LoadMasterKey(const std::filesystem::path& data_dir,
@@ -197,6 +213,10 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
   deps_http.publish = app->publish_.get();
   deps_http.engine = app->engine_.get();
   deps_http.records = app->records_.get();
+  app->events_ =
+      std::make_unique<ChannelEventService>(*app->store_, *app->channels_, *app->clock_,
+                                            [engine = app->engine_.get()] { engine->Wake(); });
+  deps_http.events = app->events_.get();
   App* raw = app.get();
   deps_http.tester = [raw](const ChannelAccountRow& row, const Json& secrets) -> Status {
     if (channels::portal::IsBuiltinPortal(row.kind, row.settings)) return Status::Ok();
@@ -211,17 +231,7 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
     account.settings = row.settings;
     return client->CheckCredentials(account, [secrets]() -> StatusOr<Json> { return secrets; });
   };
-  ServerOptions opt;
-  opt.host = cfg.host;
-  opt.port = cfg.port;
-  opt.web_dir = cfg.web_dir;
-  opt.site_dir = cfg.data_dir / "site";
-  opt.threads = cfg.threads;
-  opt.sandbox_proxy = cfg.sandbox_proxy;
-  opt.secure_cookies = cfg.secure_cookies;
-  opt.trusted_proxies = cfg.trusted_proxies;
-  opt.max_connections_per_address = cfg.max_connections_per_address;
-  opt.request_deadline_seconds = cfg.request_deadline_seconds;
+  ServerOptions opt = ServerOptionsFor(cfg);
   deps_http.secure_cookies = opt.secure_cookies;
   app->server_ =
       std::make_unique<HttpServer>(AllRoutes(deps_http), app->accounts_.get(), std::move(opt));

@@ -110,6 +110,7 @@ class App {
   PublishService& publish() { return *publish_; }
   RecordsService& records() { return *records_; }
   AuditService& audit() { return *audit_; }
+  ChannelEventService& channel_events() { return *events_; }
   // What the API's handlers were given (the same services as above), for serving them
   // elsewhere (the router fuzz target's in-process server).
   const RouteDeps& route_deps() const { return route_deps_; }
@@ -137,6 +138,7 @@ class App {
   std::unique_ptr<PublishService> publish_;
   std::unique_ptr<RecordsService> records_;
   std::unique_ptr<AuditService> audit_;
+  std::unique_ptr<ChannelEventService> events_;
   RouteDeps route_deps_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;

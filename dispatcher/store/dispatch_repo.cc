@@ -77,6 +77,20 @@ Status ReleaseAllLeases(Tx& tx) {
   return Status::Ok();
 }
 
+StatusOr<int> WakeAwaiting(Tx& tx, int64_t account_id, const std::string& key,
+                           const std::string& job_id, TimeMs now) {
+  CachedStatement q = tx.Prepare(
+      "UPDATE dispatches SET not_before=? WHERE account_id=? AND state='awaiting' AND "
+      "not_before>? AND lease_until<=? AND CAST(json_extract(progress, ?) AS TEXT)=?");
+  q->bind(1, static_cast<int64_t>(now));
+  q->bind(2, account_id);
+  q->bind(3, static_cast<int64_t>(now));
+  q->bind(4, static_cast<int64_t>(now));
+  q->bind(5, "$.\"" + key + "\"");
+  q->bind(6, job_id);
+  return q->exec();
+}
+
 StatusOr<std::optional<TimeMs>> NextDue(Tx& tx) {
   CachedStatement q = tx.Prepare(
       "SELECT MIN(MAX(not_before, lease_until)) AS due FROM dispatches d WHERE "

@@ -27,6 +27,11 @@ StatusOr<std::vector<Dispatch>> ClaimDue(Tx& tx, const std::string& owner, TimeM
                                          int limit, const std::string& lead_kind);
 // Frees every lease (at start-up: no worker of an earlier process is still running).
 Status ReleaseAllLeases(Tx& tx);
+// A pushed event says the platform job `job_id` of account `account_id` ended: every awaiting
+// dispatch of that account whose progress[`key`] is `job_id` (as a string or a number) becomes
+// due at `now` unless a worker holds it. Returns how many were brought forward.
+StatusOr<int> WakeAwaiting(Tx& tx, int64_t account_id, const std::string& key,
+                           const std::string& job_id, TimeMs now);
 // The earliest not_before among claimable work (for sleeping), if any.
 StatusOr<std::optional<TimeMs>> NextDue(Tx& tx);
 StatusOr<int64_t> BeginAttempt(Tx& tx, int64_t dispatch_id, const std::string& action);

@@ -7,6 +7,7 @@
 
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/audit/audit_service.h"
+#include "dispatcher/channel_accounts/channel_events.h"
 #include "dispatcher/channel_accounts/channel_service.h"
 #include "dispatcher/dispatch/engine.h"
 #include "dispatcher/dispatch/publish_service.h"
@@ -27,8 +28,9 @@ struct RouteDeps {
   PublishService* publish = nullptr;
   DispatchEngine* engine = nullptr;
   RecordsService* records = nullptr;
-  CredentialTester tester;      // tries channel credentials; empty = 503 on /test
-  bool secure_cookies = false;  // the session cookie carries `Secure`
+  ChannelEventService* events = nullptr;  // optional: without it the event URLs answer 404
+  CredentialTester tester;                // tries channel credentials; empty = 503 on /test
+  bool secure_cookies = false;            // the session cookie carries `Secure`
 };
 
 // Sign-in, sign-out, the caller, units and users (docs/api.md §2).
@@ -39,6 +41,8 @@ std::vector<Route> TicketRoutes(const RouteDeps& d);
 std::vector<Route> MediaRoutes(const RouteDeps& d);
 // Channel accounts.
 std::vector<Route> ChannelRoutes(const RouteDeps& d);
+// Events platforms push to an account's URL (public, signed by the platform).
+std::vector<Route> ChannelEventRoutes(const RouteDeps& d);
 // The audit log and its verification.
 std::vector<Route> AuditRoutes(const RouteDeps& d);
 // Publishing, dispatches, withdrawals (art. 14) and /metrics.

@@ -50,6 +50,8 @@ const std::map<std::string, std::vector<std::string>>& Expected() {
       {"GET /api/channels/(\\d+)", kAny},
       {"PATCH /api/channels/(\\d+)", {"operator"}},
       {"POST /api/channels/(\\d+)/test", {"operator"}},
+      {"GET /api/channel-events/(\\d+)", kPublic},
+      {"POST /api/channel-events/(\\d+)", kPublic},
       {"GET /api/audit", {"admin", "office", "auditor"}},
       {"GET /api/audit/verify", {"admin", "office", "auditor"}},
       {"GET /api/archive", {"office", "auditor", "deputy_leader", "principal_leader"}},
