@@ -343,6 +343,8 @@ class WechatClient final : public Client {
       // Past the platform's memory of the clientmsgid a resend could go out a second time.
       return support::NeedsDecision(kMassUnknownText);
     }
+    // The day's allowance already spent (45028 earlier): wait without calling.
+    GD_RETURN_IF_ERROR(support::ApiPaused(job, "sendall", now, kLabel));
     GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "sendall", now));
     StatusOr<Json> resp = CallJsonRaw(job, "/cgi-bin/message/mass/sendall",
                                       Json{{"filter", {{"is_to_all", true}}},
