@@ -152,7 +152,12 @@ StatusOr<DemoChannels> SeedChannels(App& app, int64_t unit, const std::string& s
       add({{"kind", "weibo"},
            {"name", "XX应急管理 微博"},
            {"base_url", sandbox_base + "/weibo"},
-           {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
+           // rip: an address of the documentation range (RFC 5737) stands in for the public one.
+           {"settings",
+            {{"app_key", "sandbox"},
+             {"uid", "sandbox"},
+             {"safe_domain", "127.0.0.1"},
+             {"rip", "203.0.113.5"}}},
            {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}}));
   GD_RETURN_IF_ERROR(add({{"kind", "douyin"},
                           {"name", "XX应急管理 抖音号"},

@@ -28,12 +28,15 @@ inline nlohmann::json SandboxChannel(std::string_view kind, const std::string& s
             {"secrets", {{"app_secret", "sandbox-secret"}}}};
   }
   if (kind == "weibo") {
-    return {
-        {"kind", "weibo"},
-        {"name", "微博"},
-        {"base_url", sandbox_base + "/weibo"},
-        {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
-        {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}};
+    return {{"kind", "weibo"},
+            {"name", "微博"},
+            {"base_url", sandbox_base + "/weibo"},
+            {"settings",
+             {{"app_key", "sandbox"},
+              {"uid", "sandbox"},
+              {"safe_domain", "127.0.0.1"},
+              {"rip", "203.0.113.5"}}},
+            {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}};
   }
   if (kind == "douyin") {
     Json secrets = user_token;
