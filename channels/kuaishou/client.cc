@@ -9,6 +9,19 @@ namespace {
 constexpr const char* kLabel = "快手";
 constexpr int kTokenInvalid = 100200102;
 constexpr int kUploadTokenInvalid = 100400001;  // upload_token unknown, expired or used
+// photo/info right after photo/publish: the video does not exist yet (unconfirmed, issue 14).
+constexpr const char* kNotYetVisible = "100120001";
+// How long after publish a video may stay invisible before a person is asked.
+constexpr TimeMs kInvisibleWindowMs = 30 * 60 * 1000;
+
+// The video's page. play_url is a CDN stream, not a page; the answer's share URL when it has one,
+// else the web page of the photo id (the address pattern is unconfirmed:
+// docs/channels-protocols.md, Conformance table, Kuaishou).
+std::string PageUrl(const Json& info, const std::string& photo_id) {
+  const Json share = info.value("share_url", Json());
+  if (share.is_string() && !share.get<std::string>().empty()) return share.get<std::string>();
+  return "https://www.kuaishou.com/short-video/" + photo_id;
+}
 
 Status MapError(int result, const std::string& msg) {
   std::string code = std::to_string(result);
@@ -72,12 +85,18 @@ class KuaishouClient final : public Client {
       GD_RETURN_IF_ERROR(checkpoint(progress));
     }
     if (!support::InflightStep(progress).empty()) {
+      st["lost_answer"] = true;
       GD_ASSIGN_OR_RETURN(ReconcileResult rec, Reconcile(job, progress));
       if (rec.kind == ReconcileResult::Kind::kFound) {
         st["photo_id"] = rec.remote_id;
+        st["published_at"] = deps_.clock->Now();
         GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
         return Poll(job, progress, checkpoint);
       }
+      // The earlier publish took the upload_token: the video exists but is not listed yet.
+      if (st.value("token_used", false)) return AwaitVisible(job, progress);
+      // Not listed (a new video can stay invisible for a while): publishing again with the same
+      // single-use upload_token cannot make a second video.
     }
     std::vector<HttpPart> parts = {{"caption", r.value("caption", ""), "", ""}};
     std::string cover = r.value("cover", "");
@@ -88,9 +107,10 @@ class KuaishouClient final : public Client {
     GD_RETURN_IF_ERROR(support::BeginStep(progress, checkpoint, "publish", deps_.clock->Now()));
     auto resp = Call(job, "POST", "/openapi/photo/publish",
                      {{"upload_token", st["upload_token"].get<std::string>()}}, parts);
-    if (!resp.ok()) return support::StepFailed(progress, checkpoint, resp.status());
+    if (!resp.ok()) return PublishFailed(job, progress, checkpoint, resp.status());
     const Json& info = resp->contains("video_info") ? (*resp)["video_info"] : Json::object();
     st["photo_id"] = support::IdString(info.value("photo_id", Json()));
+    st["published_at"] = deps_.clock->Now();
     GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
     return Poll(job, progress, checkpoint);
   }
@@ -101,8 +121,11 @@ class KuaishouClient final : public Client {
     if (st.contains("remote_id")) return Done(st);
     if (!st.contains("photo_id")) return Publish(job, progress, checkpoint);
     std::string photo_id = st["photo_id"].get<std::string>();
-    GD_ASSIGN_OR_RETURN(Json resp,
-                        Call(job, "GET", "/openapi/photo/info", {{"photo_id", photo_id}}, {}));
+    auto got = Call(job, "GET", "/openapi/photo/info", {{"photo_id", photo_id}}, {});
+    if (!got.ok() && got.status().details().value("code", "") == kNotYetVisible) {
+      return NotYetVisible(job, progress, photo_id);
+    }
+    GD_ASSIGN_OR_RETURN(Json resp, std::move(got));
     const Json& info = resp.contains("video_info") ? resp["video_info"] : Json::object();
     if (info.value("audit_status", "") == "rejected") {
       return support::PlatformError(Code::kFailedPrecondition, kLabel, "audit_status=rejected",
@@ -117,7 +140,7 @@ class KuaishouClient final : public Client {
       return out;
     }
     st["remote_id"] = photo_id;
-    st["remote_url"] = info.value("play_url", "");
+    st["remote_url"] = PageUrl(info, photo_id);
     GD_RETURN_IF_ERROR(checkpoint(progress));
     return Done(st);
   }
@@ -152,7 +175,7 @@ class KuaishouClient final : public Client {
         if (match) {
           out.kind = ReconcileResult::Kind::kFound;
           out.remote_id = id;
-          out.remote_url = v.value("play_url", "");
+          out.remote_url = PageUrl(v, id);
           out.pending = v.value("pending", false);
           return out;
         }
@@ -178,6 +201,66 @@ class KuaishouClient final : public Client {
   }
 
  private:
+  // photo/publish answered with an error. The single-use upload_token refused (100400001) after
+  // an answer of ours was lost means the earlier publish took it: the video is looked for in the
+  // listing until kInvisibleWindowMs after that publish began, then a person decides. On a first
+  // attempt it only means the token expired: upload again.
+  StatusOr<PublishResult> PublishFailed(const PublishJob& job, Progress& progress,
+                                        const Checkpoint& checkpoint, const Status& failure) {
+    Json& st = progress.state;
+    if (failure.details().value("code", "") != std::to_string(kUploadTokenInvalid)) {
+      return support::StepFailed(progress, checkpoint, failure);
+    }
+    if (st.value("lost_answer", false)) {
+      st["token_used"] = true;  // the step stays in flight: only the listing settles it
+      GD_RETURN_IF_ERROR(checkpoint(progress));
+      return AwaitVisible(job, progress);
+    }
+    st.erase("upload_token");
+    st.erase("endpoint");
+    st.erase("uploaded");
+    GD_RETURN_IF_ERROR(support::EndStep(progress, checkpoint));
+    return Unavailable("快手：上传凭证已失效，将重新上传视频");
+  }
+
+  // A publish whose answer was lost took the upload_token, but the video is not listed yet:
+  // awaited (polling the listing) within kInvisibleWindowMs of the publish, then a person.
+  StatusOr<PublishResult> AwaitVisible(const PublishJob& job, const Progress& progress) {
+    const Json& st = progress.state;
+    const TimeMs since = st.contains("inflight") ? st["inflight"].value("at", deps_.clock->Now())
+                                                 : deps_.clock->Now();
+    if (deps_.clock->Now() - since >= kInvisibleWindowMs) {
+      return support::NeedsDecision(
+          "快手：上次发布请求未收到平台答复；平台提示上传凭证已被使用（视频应已提交），但超过 30 "
+          "分钟仍未在账号作品列表中出现。请到快手账号核对：如已发布，请确认其链接；如未发布，请"
+          "标记为未发布后重新发布");
+    }
+    PublishResult out;
+    out.kind = PublishResult::Kind::kAwaiting;
+    out.poll_after_ms = job.account->settings.value("poll_interval_ms", 30000);
+    out.note = "平台处理中，视频暂未可见";
+    return out;
+  }
+
+  // photo/info does not know the video yet (100120001) although photo/publish gave its id: it
+  // is being processed. Waited for within kInvisibleWindowMs of the publish, never published
+  // again; after that a person looks.
+  StatusOr<PublishResult> NotYetVisible(const PublishJob& job, const Progress& progress,
+                                        const std::string& photo_id) {
+    const TimeMs since = progress.state.value("published_at", deps_.clock->Now());
+    if (deps_.clock->Now() - since >= kInvisibleWindowMs) {
+      return support::NeedsDecision(
+          "快手：视频已提交发布（作品 ID " + photo_id +
+          "），但平台超过 30 分钟仍查询不到该作品（100120001）。请到快手账号核对：如已发布，请"
+          "确认其链接；如未发布，请标记为未发布后重新发布");
+    }
+    PublishResult out;
+    out.kind = PublishResult::Kind::kAwaiting;
+    out.poll_after_ms = job.account->settings.value("poll_interval_ms", 30000);
+    out.note = "平台处理中，视频暂未可见";
+    return out;
+  }
+
   static PublishResult Done(const Json& st) {
     PublishResult out;
     out.kind = PublishResult::Kind::kPublished;

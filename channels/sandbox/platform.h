@@ -24,6 +24,14 @@ struct SandboxOptions {
   // Delay before an async job ends: WeChat publish jobs (status 1 → final), Douyin review,
   // Kuaishou processing.
   int async_delay_ms = 3000;
+  // Weibo: user_timeline shows only the latest N posts (how far the real one reaches for a
+  // third-party app is unconfirmed; docs/channels-protocols.md, Conformance table, Weibo).
+  int weibo_timeline_window = 5;
+  // Weibo: each app's safe domain (安全域名), by app key; a share needs a link on it [B1].
+  std::map<std::string, std::string> weibo_safe_domains = {{"sandbox", "127.0.0.1"}};
+  // Kuaishou: for this long after photo/publish, photo/info and photo/list do not know the new
+  // video (photo/info answers 100120001).
+  int kuaishou_invisible_ms = 2000;
   // Content containing any of these is rejected by the fake platform's own audit.
   std::vector<std::string> audit_trigger_words = {"违规测试"};
   // WeChat: emit publish_id as a JSON string instead of a number (both occur in the wild).

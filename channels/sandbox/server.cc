@@ -549,12 +549,22 @@ int RunSandboxCli(const std::vector<std::string>& args) {
       options.seed = std::strtoull(v->c_str(), nullptr, 10);
     } else if (a == "--quotas") {
       options.enforce_quotas = true;
+    } else if (a == "--weibo-timeline-window" && (v = next())) {
+      options.weibo_timeline_window = std::atoi(v->c_str());
+    } else if (a == "--weibo-safe-domain" && (v = next())) {
+      options.weibo_safe_domains["sandbox"] = *v;
+    } else if (a == "--kuaishou-invisible-ms" && (v = next())) {
+      options.kuaishou_invisible_ms = std::atoi(v->c_str());
     } else {
       std::fprintf(stderr,
                    "用法：dispatcher sandbox [--listen HOST:PORT] [--async-delay-ms N] [--seed N] "
-                   "[--quotas]\n"
+                   "[--quotas] [--weibo-timeline-window N] [--weibo-safe-domain D] "
+                   "[--kuaishou-invisible-ms N]\n"
                    "  --quotas  从启动起执行各平台公开的调用配额（也可用 POST /_sandbox/quotas "
-                   "开关）\n");
+                   "开关）\n"
+                   "  --weibo-timeline-window N  微博 user_timeline 只返回最近 N 条（默认 5）\n"
+                   "  --weibo-safe-domain D  微博沙箱应用的安全域名（默认 127.0.0.1）\n"
+                   "  --kuaishou-invisible-ms N  快手发布后 N 毫秒内查询不到新视频（默认 2000）\n");
       return 2;
     }
   }

@@ -9,7 +9,12 @@ Json Account(const std::string& base) {
   return {{"kind", "weibo"},
           {"name", "XX应急管理 微博"},
           {"base_url", base + "/weibo"},
-          {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "127.0.0.1"}}},
+          // rip: an address of the documentation range (RFC 5737) stands in for the public one.
+          {"settings",
+           {{"app_key", "sandbox"},
+            {"uid", "sandbox"},
+            {"safe_domain", "127.0.0.1"},
+            {"rip", "203.0.113.5"}}},
           {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}};
 }
 

@@ -32,9 +32,12 @@ BuiltinChannel Channel() {
               {.name = "safe_domain",
                .label = "安全域名",
                .help = "应用登记的安全域名；分享的正文须含该域名下的链接"},
+              // Required by statuses/share.json [B1]; the client refuses a non-public one.
               {.name = "rip",
                .label = "发布者公网 IP",
-               .help = "发布请求所报的真实公网 IP 地址（接口参数 rip）",
+               .required = true,
+               .help = "发布微博的人员或服务器的真实公网 IP 地址（接口参数 rip，微博要求必填）；"
+                       "不能填写本机、内网或保留地址。经代理上网时，填写出口公网 IP",
                .max_chars = 64},
               PollIntervalField(60000, "核对发布结果的间隔"),
               OAuthRedirectField(),

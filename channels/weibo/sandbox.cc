@@ -1,9 +1,14 @@
 #include "channels/weibo/sandbox.h"
 
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <map>
 #include <mutex>
 
 #include "channels/weibo/client.h"
 #include "channels/weibo/sandbox_oauth.h"
+#include "dispatcher/core/time_util.h"
 #include "dispatcher/core/utf8.h"
 
 namespace gd::channels::weibo {
@@ -13,6 +18,55 @@ using sandbox::Env;
 using sandbox::SbRequest;
 using sandbox::SbResponse;
 using sandbox::TokenTable;
+
+// The links of a text: "http://" or "https://" up to the first space or non-ASCII character.
+std::vector<std::pair<size_t, size_t>> Links(const std::string& text) {
+  std::vector<std::pair<size_t, size_t>> out;
+  size_t i = 0;
+  while ((i = std::min(text.find("http://", i), text.find("https://", i))) != std::string::npos) {
+    size_t end = i;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) > 0x20 &&
+           static_cast<unsigned char>(text[end]) < 0x7f)
+      ++end;
+    out.emplace_back(i, end - i);
+    i = end;
+  }
+  return out;
+}
+
+std::string HostOf(const std::string& url) {
+  size_t start = url.find("://") + 3;
+  size_t end = url.find_first_of(":/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// The address the platform takes for a real one: not loopback, private or link-local [B1].
+bool RealAddress(const std::string& rip) {
+  unsigned char a[16];
+  if (inet_pton(AF_INET, rip.c_str(), a) == 1) {
+    return !(a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 169 && a[1] == 254) ||
+             (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+             (a[0] == 100 && (a[1] & 0xc0) == 64) || a[0] >= 224);
+  }
+  if (inet_pton(AF_INET6, rip.c_str(), a) != 1) return false;
+  return (a[0] & 0xe0) == 0x20;  // global unicast only
+}
+
+// "Mon Nov 02 22:27:36 +0800 2015", as the platform writes created_at (Beijing time).
+std::string CreatedAt(TimeMs t) {
+  const int64_t local = t / 1000 + 8 * 3600;
+  const int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  const int64_t sod = local - days * 86400;
+  const CivilDate d = CivilFromDays(days);
+  static const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s %s %02d %02d:%02d:%02d +0800 %04d", kDays[Weekday(d)],
+                kMonths[d.month - 1], d.day, static_cast<int>(sod / 3600),
+                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), d.year);
+  return buf;
+}
 
 struct Status_ {
   uint64_t id = 0;
@@ -128,7 +182,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
   }
 
   Json StatusJson(const Status_& s) const {
-    Json j = {{"created_at", std::to_string(s.created_at / 1000)},
+    Json j = {{"created_at", CreatedAt(s.created_at)},
               {"id", s.id},
               {"idstr", std::to_string(s.id)},
               {"mid", std::to_string(s.id)},
@@ -146,15 +200,21 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
   SbResponse Share(const SbRequest& req) {
     std::string rip = req.Param("rip");
     if (rip.empty()) return Err(req, "10016", "miss required parameter (rip)", 400);
+    if (!RealAddress(rip)) {
+      return Err(req, "10017",
+                 "parameter (rip)'s value invalid, expect (a real user ip), but get (" + rip + ")",
+                 400);
+    }
     std::string text = req.Param("status");
     if (text.empty()) return Err(req, "10016", "miss required parameter (status)", 400);
     text = StripTopics(text);
     if (CodePointCount(text) > 140)
       return Err(req, "20012", "Text too long, please input text less than 140 characters!", 400);
-    if (text.find("http://") == std::string::npos && text.find("https://") == std::string::npos) {
+    if (!OnSafeDomain(text)) {
       return Err(req, "10017", "parameter (status)'s value invalid, must contain a safe domain url",
                  400);
     }
+    text = Shorten(text);
     std::string blob;
     if (const sandbox::SbFile* pic = req.File("pic")) {
       if (pic->data.size() >= 5 * 1024 * 1024)
@@ -184,6 +244,43 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     return SbResponse::FromJson(StatusJson(s));
   }
 
+  // At least one link on the app's safe domain (or a subdomain of it) [B1]. Every token of this
+  // sandbox belongs to the app "sandbox".
+  bool OnSafeDomain(const std::string& text) const {
+    auto it = env_.options().weibo_safe_domains.find("sandbox");
+    const std::string domain = it == env_.options().weibo_safe_domains.end() ? "" : it->second;
+    for (const auto& [at, len] : Links(text)) {
+      const std::string host = HostOf(text.substr(at, len));
+      if (domain.empty() || host == domain ||
+          (host.size() > domain.size() &&
+           host.compare(host.size() - domain.size() - 1, std::string::npos, "." + domain) == 0))
+        return true;
+    }
+    return false;
+  }
+
+  // Every link becomes a t.cn short link, the same one for the same address [B4].
+  std::string Shorten(const std::string& text) {
+    std::string out;
+    size_t last = 0;
+    for (const auto& [at, len] : Links(text)) {
+      out += text.substr(last, at - last);
+      const std::string url = text.substr(at, len);
+      auto [it, fresh] = short_links_.emplace(url, "");
+      if (fresh) {
+        static const char kDigits[] =
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        uint64_t n = 916132832ull + short_links_.size() * 7919;
+        std::string code;
+        for (int k = 0; k < 7; ++k, n /= 62) code.insert(code.begin(), kDigits[n % 62]);
+        it->second = "http://t.cn/A6" + code;
+      }
+      out += it->second;
+      last = at + len;
+    }
+    return out + text.substr(last);
+  }
+
   Status_* Find(const std::string& id) {
     for (auto& s : statuses_) {
       if (std::to_string(s.id) == id) return &s;
@@ -205,22 +302,31 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     return SbResponse::FromJson(StatusJson(*s));
   }
 
+  // The latest posts of the account, `count` (≤ 100) a page from `page` 1, but never beyond
+  // the latest weibo_timeline_window posts; total_number counts every live post.
   SbResponse Timeline(const SbRequest& req) {
     int count = std::max(1, std::min(100, std::atoi(req.Param("count").c_str())));
     if (req.Param("count").empty()) count = 20;
-    Json items = Json::array();
-    for (auto it = statuses_.rbegin();
-         it != statuses_.rend() && static_cast<int>(items.size()) < count; ++it) {
-      if (!it->deleted) items.push_back(StatusJson(*it));
+    const int page = std::max(1, std::atoi(req.Param("page").c_str()));
+    const size_t window = static_cast<size_t>(std::max(0, env_.options().weibo_timeline_window));
+    std::vector<const Status_*> live;
+    for (auto it = statuses_.rbegin(); it != statuses_.rend(); ++it) {
+      if (!it->deleted) live.push_back(&*it);
     }
-    return SbResponse::FromJson(Json{{"statuses", items}, {"total_number", items.size()}});
+    Json items = Json::array();
+    const size_t first = static_cast<size_t>(page - 1) * count;
+    for (size_t i = first; i < live.size() && i < window && i < first + count; ++i) {
+      items.push_back(StatusJson(*live[i]));
+    }
+    return SbResponse::FromJson(Json{{"statuses", items}, {"total_number", live.size()}});
   }
 
   Env& env_;
   std::mutex mu_;
   TokenTable tokens_;
   std::vector<Status_> statuses_;
-  uint64_t next_id_ = 4990000000000001ull;  // above 2^53, as real ids are
+  std::map<std::string, std::string> short_links_;  // address → its t.cn link
+  uint64_t next_id_ = 4990000000000001ull;          // above 2^53, as real ids are
 };
 
 }  // namespace

@@ -150,10 +150,11 @@ TEST(ChannelSecrets, ChangingKindClearsTheSecrets) {
   Resp changed = h.Call("PATCH", Path(id), op,
                         {{"kind", "weibo"},
                          {"base_url", "http://127.0.0.1:9/weibo"},
-                         {"settings", {{"app_key", "k"}, {"uid", "u"}}}});
+                         {"settings", {{"app_key", "k"}, {"uid", "u"}, {"rip", "203.0.113.5"}}}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(changed.json["kind"], "weibo");
-  EXPECT_EQ(changed.json["settings"], (Json{{"app_key", "k"}, {"uid", "u"}}))
+  EXPECT_EQ(changed.json["settings"],
+            (Json{{"app_key", "k"}, {"uid", "u"}, {"rip", "203.0.113.5"}}))
       << "the old kind's settings (app_id) do not follow the account to the new kind";
   EXPECT_EQ(changed.json["secrets"], Json::object());
   EXPECT_EQ(changed.json["secrets_cleared"], Json::array({"app_secret"}));

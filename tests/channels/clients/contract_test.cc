@@ -61,6 +61,8 @@ class ClientContractTest : public ::testing::TestWithParam<Platform> {
     opts.async_delay_ms = 40;
     opts.timeout_hang_ms = 50;
     opts.seed = 7;
+    opts.weibo_safe_domains = {{"sandbox", "example.gov.cn"}};
+    opts.kuaishou_invisible_ms = 20;
     auto s = SandboxServer::Start("127.0.0.1", 0, opts);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(s).value();
@@ -104,8 +106,10 @@ class ClientContractTest : public ::testing::TestWithParam<Platform> {
           {"app_id", "sandbox"}, {"publish_mode", "publish"}, {"poll_interval_ms", 10}};
       secrets_ = {{"app_secret", "sandbox-secret"}};
     } else if (p.kind == "weibo") {
-      account_.settings = {
-          {"app_key", "sandbox"}, {"uid", "sandbox"}, {"safe_domain", "example.gov.cn"}};
+      account_.settings = {{"app_key", "sandbox"},
+                           {"uid", "sandbox"},
+                           {"safe_domain", "example.gov.cn"},
+                           {"rip", "203.0.113.7"}};
       secrets_ = {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}};
     } else if (p.kind == "douyin") {
       account_.settings = {

@@ -34,6 +34,8 @@ class QuotaTest : public ::testing::Test {
     opts.clock = &clock_;
     opts.async_delay_ms = 0;
     opts.enforce_quotas = enforce;
+    opts.weibo_safe_domains = {{"sandbox", "gov.cn"}};
+    opts.kuaishou_invisible_ms = 0;  // the fake clock stands still here
     auto s = SandboxServer::Start("127.0.0.1", 0, opts);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     server_ = std::move(s).value();
@@ -63,6 +65,7 @@ class QuotaTest : public ::testing::Test {
     a.name = "测试账号";
     a.base_url = server_->base_url() + "/" + prefix;
     a.settings = std::move(settings);
+    if (kind == "weibo") a.settings["rip"] = "203.0.113.10";
     return a;
   }
 
@@ -190,7 +193,7 @@ TEST_F(QuotaTest, OffByDefaultSoLongRunsAreNotThrottled) {
     auto res =
         cli_->Post("/weibo/2/statuses/share.json",
                    BuildQuery({{"access_token", "sandbox-token"},
-                               {"rip", "10.0.0.1"},
+                               {"rip", "203.0.113.10"},
                                {"status", "第" + std::to_string(i) + "条 https://a.gov.cn/"}}),
                    "application/x-www-form-urlencoded");
     ASSERT_TRUE(res);
@@ -361,7 +364,7 @@ TEST_F(QuotaTest, WeiboPostsPerHourAndCallsPerDay) {
     auto res =
         cli_->Post("/weibo/2/statuses/share.json",
                    BuildQuery({{"access_token", "sandbox-token"},
-                               {"rip", "10.0.0.1"},
+                               {"rip", "203.0.113.10"},
                                {"status", "第" + std::to_string(i) + "条 https://a.gov.cn/"}}),
                    "application/x-www-form-urlencoded");
     ASSERT_TRUE(res);

@@ -125,7 +125,7 @@ Harness::Harness() {
           {"name", "微博"},
           {"unit_id", unit_a},
           {"base_url", "http://127.0.0.1:9/weibo"},
-          {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}}},
+          {"settings", {{"app_key", "sandbox"}, {"uid", "sandbox"}, {"rip", "203.0.113.5"}}},
           {"secrets", {{"app_secret", "sandbox-secret"}, {"access_token", "sandbox-token"}}}});
   portal_b = mk({{"kind", "portal"},
                  {"name", "城关镇门户"},

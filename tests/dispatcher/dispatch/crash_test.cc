@@ -189,7 +189,10 @@ class CrashWorld {
     sandbox_port = FreePort();
     sandbox = Spawn(
         {GD_DISPATCHER_BIN, "sandbox", "--listen", "127.0.0.1:" + std::to_string(sandbox_port),
-         "--async-delay-ms", "100", "--seed", "7"},
+         "--async-delay-ms", "100", "--seed", "7",
+         // Weibo's timeline reaches past all 200 posts, so every share lost to a kill is
+         // settled by it (with the default window of 5 it may go to a person instead).
+         "--weibo-timeline-window", "1000"},
         {}, (dir / "sandbox.log").string());
     ASSERT_TRUE(WaitSandbox()) << "sandbox did not start; see " << dir / "sandbox.log";
   }

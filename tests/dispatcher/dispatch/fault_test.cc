@@ -27,6 +27,9 @@ DispatchWorld::Options FaultOptions() {
   o.sandbox.async_delay_ms = 100;
   o.sandbox.timeout_hang_ms = 300;
   o.sandbox.seed = 5;
+  // Weibo's timeline shows every post of this test, so each lost share is settled by it (with
+  // the default window of 5 a share lost while others were made may go to a person instead).
+  o.sandbox.weibo_timeline_window = 1000;
   o.tune = [](DispatchConfig& d) {
     d.backoff_base_ms = 50;
     d.backoff_max_ms = 400;
