@@ -28,8 +28,8 @@ LAYERS = [
     (r'^dispatcher/app/', 'app'),
     (r'^dispatcher/main\.cc$', 'app'),  # the composition root's entry point
     # A platform's sandbox speaks the platform's protocol as a server; it is not linked into the
-    # product's channel code.
-    (r'^channels/(sandbox/|[^/]+/sandbox\.(cc|h)$)', 'sandbox'),
+    # product's channel code. Its demo.{h,cc} is the platform's sandbox-registry entry.
+    (r'^channels/(sandbox/|[^/]+/(sandbox|demo)\.(cc|h)$)', 'sandbox'),
     (r'^channels/', 'channels'),
     (r'^tests/dispatcher/store/', 'store_tests'),
     (r'^tests/', 'tests'),
