@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "channels/bilibili/kind.h"
 #include "channels/douyin/kind.h"
 #include "channels/kuaishou/kind.h"
 #include "channels/manual/kind.h"
@@ -15,10 +16,19 @@ namespace {
 // The registry: one line per platform, in display order. Never destroyed: dispatch workers of
 // an App a test leaks may still look a kind up while static destructors run.
 const std::vector<BuiltinChannel>& Registry() {
+  // One line per platform (clang-format would bin-pack them, and every addition would then
+  // rewrite its neighbours).
+  // clang-format off
   static const auto& entries = *new std::vector<BuiltinChannel>{
-      portal::Channel(), wechat_mp::Channel(), weibo::Channel(),
-      douyin::Channel(), kuaishou::Channel(),  manual::Channel(),
+      portal::Channel(),
+      wechat_mp::Channel(),
+      weibo::Channel(),
+      douyin::Channel(),
+      kuaishou::Channel(),
+      bilibili::Channel(),
+      manual::Channel(),
   };
+  // clang-format on
   return entries;
 }
 

@@ -27,9 +27,10 @@ LAYERS = [
     (r'^dispatcher/http/', 'http'),
     (r'^dispatcher/app/', 'app'),
     (r'^dispatcher/main\.cc$', 'app'),  # the composition root's entry point
-    # A platform's sandbox (sandbox.cc and its parts sandbox_*.cc) speaks the platform's protocol as a
-    # server; it is not linked into the product's channel code.
-    (r'^channels/(sandbox/|[^/]+/sandbox(_[a-z]+)?\.(cc|h)$)', 'sandbox'),
+    # A platform's sandbox (sandbox.cc and its parts sandbox_*.cc) speaks the platform's protocol
+    # as a server; it is not linked into the product's channel code. Its demo.{h,cc} is the
+    # platform's sandbox-registry entry.
+    (r'^channels/(sandbox/|[^/]+/(sandbox(_[a-z]+)?|demo)\.(cc|h)$)', 'sandbox'),
     (r'^channels/', 'channels'),
     (r'^tests/dispatcher/store/', 'store_tests'),
     (r'^tests/', 'tests'),

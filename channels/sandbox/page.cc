@@ -1,7 +1,11 @@
 #include "channels/sandbox/page.h"
 
+#include <iterator>
 #include <regex>
+#include <utility>
+#include <vector>
 
+#include "channels/builtin_channels.h"
 #include "dispatcher/core/time_util.h"
 
 namespace gd::channels::sandbox {
@@ -52,6 +56,13 @@ std::string ArticleFrame(const std::string& html) {
   return "<iframe sandbox class=art srcdoc=\"" + Esc(doc) + "\"></iframe>";
 }
 
+// The Chinese name of a sandbox's platform: the channel registry's label for a sandbox named
+// after its kind, else the name itself.
+std::string PlatformLabel(const std::string& platform) {
+  const BuiltinChannel* c = FindBuiltinChannel(platform);
+  return c != nullptr ? c->label : platform;
+}
+
 std::string Card(const PostRecord& p) {
   std::string cls = p.deleted ? " deleted" : "";
   std::string when = FormatRfc3339(p.created_at).substr(0, 16);
@@ -74,11 +85,10 @@ std::string Card(const PostRecord& p) {
     std::string pic = Blob(p, "image");
     if (!pic.empty()) out += "<img class=pic alt=配图 src=\"" + pic + "\">";
     out += "<div class=acts><span>转发</span><span>评论</span><span>赞</span></div></div>";
-  } else if (p.platform == "douyin" || p.platform == "kuaishou") {
+  } else if (!Blob(p, "video").empty()) {
     std::string cover = Blob(p, "cover");
     std::string video = Blob(p, "video");
-    out += std::string("<div class=bar>") + (p.platform == "douyin" ? "抖音" : "快手") +
-           "</div><div class=sv>";
+    out += "<div class=bar>" + Esc(PlatformLabel(p.platform)) + "</div><div class=sv>";
     if (!video.empty()) {
       out += "<video controls preload=none src=\"" + video + "\"" +
              (cover.empty() ? "" : " poster=\"" + cover + "\"") + "></video>";
@@ -134,7 +144,15 @@ std::string RenderInspectionPage(const std::vector<PostRecord>& posts) {
                                                             {"weibo", "新浪微博"},
                                                             {"douyin", "抖音"},
                                                             {"kuaishou", "快手"}};
-  for (const auto& [key, label] : kPlatforms) {
+  // Then every other platform that received posts, in the order they first did.
+  std::vector<std::pair<std::string, std::string>> sections(std::begin(kPlatforms),
+                                                            std::end(kPlatforms));
+  for (const PostRecord& p : posts) {
+    bool listed = false;
+    for (const auto& [key, label] : sections) listed = listed || key == p.platform;
+    if (!listed) sections.emplace_back(p.platform, PlatformLabel(p.platform));
+  }
+  for (const auto& [key, label] : sections) {
     std::string cards;
     int n = 0;
     for (auto it = posts.rbegin(); it != posts.rend(); ++it) {

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "channels/bilibili/demo.h"
 #include "channels/douyin/demo.h"
 #include "channels/kuaishou/demo.h"
 #include "channels/manual/demo.h"
@@ -15,10 +16,19 @@ namespace {
 // One line per platform, in the channel registry's order. Never destroyed (see
 // channels/builtin_channels.cc).
 const std::vector<SandboxEntry>& Entries() {
+  // One line per platform (clang-format would bin-pack them, and every addition would then
+  // rewrite its neighbours).
+  // clang-format off
   static const auto& entries = *new std::vector<SandboxEntry>{
-      portal::Sandbox(), wechat_mp::Sandbox(), weibo::Sandbox(),
-      douyin::Sandbox(), kuaishou::Sandbox(),  manual::Sandbox(),
+      portal::Sandbox(),
+      wechat_mp::Sandbox(),
+      weibo::Sandbox(),
+      douyin::Sandbox(),
+      kuaishou::Sandbox(),
+      bilibili::Sandbox(),
+      manual::Sandbox(),
   };
+  // clang-format on
   return entries;
 }
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "channels/formatter_util.h"
 #include "channels/portal/formatter.h"
 #include "channels/weibo/formatter.h"
@@ -58,14 +60,24 @@ bool HasProblem(const Rendering& r, std::string_view code) {
   return false;
 }
 
+// Every entry of the registry is findable by its kind, unique, labelled in Chinese, and has a
+// formatter built from the project's templates and limits.
 TEST(BuiltinChannelsTest, ListIsCompleteAndBuilds) {
-  std::vector<std::string> kinds;
-  for (const BuiltinChannel& c : BuiltinChannels()) kinds.emplace_back(c.kind);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"portal", "wechat_mp", "weibo", "douyin", "kuaishou",
-                                             "manual"}));
+  auto formatters = MakeBuiltinFormatters(ProjectEnv());
+  ASSERT_TRUE(formatters.ok()) << formatters.status().ToString();
+  std::set<std::string> kinds;
+  for (const BuiltinChannel& c : BuiltinChannels()) {
+    EXPECT_TRUE(kinds.insert(c.kind).second) << c.kind;
+    EXPECT_EQ(FindBuiltinChannel(c.kind), &c);
+    EXPECT_FALSE(c.label.empty());
+    EXPECT_GE(static_cast<unsigned char>(c.label[0]), 0xE4) << c.kind;  // a Chinese name
+    EXPECT_TRUE(formatters->contains(c.kind)) << c.kind;
+  }
+  EXPECT_EQ(formatters->size(), kinds.size());
+  EXPECT_EQ(BuiltinChannels().front().kind, "portal");
   ASSERT_NE(FindBuiltinChannel("weibo"), nullptr);
   EXPECT_EQ(FindBuiltinChannel("weibo")->label, "新浪微博");
-  EXPECT_EQ(FindBuiltinChannel("bilibili"), nullptr);
+  EXPECT_EQ(FindBuiltinChannel("no_such_kind"), nullptr);
 }
 
 TEST(BuiltinChannelsTest, MissingTemplateFailsWithItsName) {

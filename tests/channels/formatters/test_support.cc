@@ -88,6 +88,16 @@ const Account& TestAccount(std::string_view kind) {
     add(4, "douyin", "示例市发布抖音号", {{"client_key", "sandbox"}, {"open_id", "sandbox"}});
     add(5, "kuaishou", "示例市发布快手号", {{"app_id", "sandbox"}, {"open_id", "sandbox"}});
     add(6, "manual", "示例市发布视频号", {{"platform", "视频号"}});
+    // Any other kind of the registry: an account with its settings' defaults.
+    int64_t id = 100;
+    for (const BuiltinChannel& b : BuiltinChannels()) {
+      if (m.count(b.kind) != 0) continue;
+      Json settings = Json::object();
+      for (const Field& f : b.settings) {
+        if (!f.default_value.is_null()) settings[f.name] = f.default_value;
+      }
+      add(id++, b.kind.c_str(), b.label.c_str(), std::move(settings));
+    }
     return m;
   }();
   auto it = accounts.find(kind);
