@@ -1,6 +1,8 @@
 #include "channels/client_support.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -8,6 +10,35 @@
 #include "dispatcher/core/time_util.h"
 
 namespace gd::channels::support {
+
+namespace {
+
+std::string MediaFilename(const MediaRef& m, const std::string& sha256) {
+  std::string ext = "bin";
+  if (m.mime == "image/jpeg") ext = "jpg";
+  if (m.mime == "image/png") ext = "png";
+  if (m.mime == "image/gif") ext = "gif";
+  if (m.mime == "video/mp4") ext = "mp4";
+  return sha256.substr(0, 16) + "." + ext;
+}
+
+}  // namespace
+
+FileRange MediaFile::Range(int64_t offset, int64_t length) const {
+  const int64_t from = std::clamp<int64_t>(offset, 0, size);
+  return {path, from, std::clamp<int64_t>(length, 0, size - from)};
+}
+
+StatusOr<MediaFile> LocateMedia(const PublishJob& job, const std::string& sha256) {
+  for (const auto& m : job.media) {
+    if (m.sha256 != sha256) continue;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(m.path, ec);
+    if (ec) return Internal("无法读取媒体文件 " + sha256.substr(0, 12));
+    return MediaFile{&m, m.path, static_cast<int64_t>(size), MediaFilename(m, sha256)};
+  }
+  return InvalidArgument("渲染结果引用的媒体文件不在本工单中：" + sha256.substr(0, 12));
+}
 
 StatusOr<MediaBytes> ReadMedia(const PublishJob& job, const std::string& sha256) {
   for (const auto& m : job.media) {
@@ -19,12 +50,7 @@ StatusOr<MediaBytes> ReadMedia(const PublishJob& job, const std::string& sha256)
     MediaBytes out;
     out.ref = &m;
     out.data = buf.str();
-    std::string ext = "bin";
-    if (m.mime == "image/jpeg") ext = "jpg";
-    if (m.mime == "image/png") ext = "png";
-    if (m.mime == "image/gif") ext = "gif";
-    if (m.mime == "video/mp4") ext = "mp4";
-    out.filename = sha256.substr(0, 16) + "." + ext;
+    out.filename = MediaFilename(m, sha256);
     return out;
   }
   return InvalidArgument("渲染结果引用的媒体文件不在本工单中：" + sha256.substr(0, 12));

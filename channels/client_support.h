@@ -17,6 +17,19 @@ struct MediaBytes {
 };
 StatusOr<MediaBytes> ReadMedia(const PublishJob& job, const std::string& sha256);
 
+// The MediaRef of `job` whose sha256 is `sha256`, located on disk but not read: videos are sent
+// as file ranges the transport streams (channels/transport.h FileRange), never held whole.
+struct MediaFile {
+  const MediaRef* ref = nullptr;
+  std::string path;
+  int64_t size = 0;
+  std::string filename;  // as MediaBytes::filename
+
+  // The bytes [offset, offset + length) of the file, cut to its end.
+  FileRange Range(int64_t offset, int64_t length) const;
+};
+StatusOr<MediaFile> LocateMedia(const PublishJob& job, const std::string& sha256);
+
 // A permanent or transient error from the platform, with the platform's own code and message
 // quoted in the Chinese text. `code` selects the retry meaning (see client.h).
 Status PlatformError(Code code, std::string_view platform_label, std::string_view platform_code,

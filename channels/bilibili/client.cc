@@ -224,7 +224,7 @@ class BilibiliClient final : public Client {
     Json& st = progress.state;
     const Json& r = job.rendering;
     if (!st.contains("uploaded")) {
-      GD_ASSIGN_OR_RETURN(auto video, support::ReadMedia(job, r.value("video", "")));
+      GD_ASSIGN_OR_RETURN(auto video, support::LocateMedia(job, r.value("video", "")));
       if (!st.contains("upload_token")) {
         GD_ASSIGN_OR_RETURN(Json d,
                             Call(job, "POST", Base(job), "/arcopen/fn/archive/video/init", {},
@@ -240,11 +240,11 @@ class BilibiliClient final : public Client {
           1, job.account->settings.value("part_size_bytes", int64_t{8} * 1024 * 1024));
       const std::string up = SettingUrl(job, "upload_base_url", "https://openupos.bilivideo.com");
       int64_t n = st.value("parts_done", int64_t{0});
-      for (size_t off = static_cast<size_t>(n * part); off < video.data.size(); off += part) {
+      for (int64_t off = n * part; off < video.size; off += part) {
         ++n;
         GD_RETURN_IF_ERROR(Call(job, "POST", up, "/video/v2/part/upload",
-                                {{"upload_token", token}, {"part_number", std::to_string(n)}},
-                                video.data.substr(off, part), "application/octet-stream", false)
+                                {{"upload_token", token}, {"part_number", std::to_string(n)}}, "",
+                                "application/octet-stream", false, {}, video.Range(off, part))
                                .status());
         st["parts_done"] = n;
         GD_RETURN_IF_ERROR(checkpoint(progress));
@@ -359,7 +359,8 @@ class BilibiliClient final : public Client {
                       const std::string& path,
                       std::vector<std::pair<std::string, std::string>> query,
                       const std::string& body, const std::string& content_type = "application/json",
-                      bool with_token = true, std::vector<HttpPart> parts = {}) {
+                      bool with_token = true, std::vector<HttpPart> parts = {},
+                      FileRange body_file = {}) {
     GD_ASSIGN_OR_RETURN(std::string client_id,
                         support::SettingField(*job.account, "client_id", kLabel));
     for (int attempt = 0;; ++attempt) {
@@ -390,6 +391,9 @@ class BilibiliClient final : public Client {
       req.timeout_ms = deps_.timeout_ms;
       if (!parts.empty()) {
         req.parts = parts;
+      } else if (!body_file.path.empty()) {
+        req.body_file = body_file;
+        req.content_type = content_type;
       } else if (method == "POST") {
         req.body = body;
         req.content_type = content_type;

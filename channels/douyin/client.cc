@@ -93,23 +93,25 @@ class DouyinClient final : public Client {
     if (st.contains("item_id")) return Poll(job, progress, checkpoint);
     const Json& r = job.rendering;
     if (!st.contains("video_id")) {
-      GD_ASSIGN_OR_RETURN(auto video, support::ReadMedia(job, r.value("video", "")));
-      int64_t part = job.account->settings.value("part_size_bytes", int64_t{20} * 1024 * 1024);
+      GD_ASSIGN_OR_RETURN(auto video, support::LocateMedia(job, r.value("video", "")));
+      int64_t part = std::max<int64_t>(
+          1, job.account->settings.value("part_size_bytes", int64_t{20} * 1024 * 1024));
       std::string video_id;
-      if (static_cast<int64_t>(video.data.size()) <= part) {
-        GD_ASSIGN_OR_RETURN(Json d, Call(job, "/api/douyin/v1/video/upload_video/", {}, "",
-                                         {{"video", video.data, video.filename, "video/mp4"}}));
+      if (video.size <= part) {
+        GD_ASSIGN_OR_RETURN(
+            Json d, Call(job, "/api/douyin/v1/video/upload_video/", {}, "",
+                         {{"video", "", video.filename, "video/mp4", video.Range(0, video.size)}}));
         video_id = d["video"].value("video_id", "");
       } else {
         GD_ASSIGN_OR_RETURN(
             Json init, Call(job, "/api/douyin/v1/video/init_video_part_upload/", {}, "{}", {}));
         std::string upload_id = init.value("upload_id", "");
         int n = 1;
-        for (size_t off = 0; off < video.data.size(); off += part, ++n) {
+        for (int64_t off = 0; off < video.size; off += part, ++n) {
           GD_RETURN_IF_ERROR(
               Call(job, "/api/douyin/v1/video/upload_video_part/",
                    {{"upload_id", upload_id}, {"part_number", std::to_string(n)}}, "",
-                   {{"video", video.data.substr(off, part), video.filename, "video/mp4"}})
+                   {{"video", "", video.filename, "video/mp4", video.Range(off, part)}})
                   .status());
         }
         GD_ASSIGN_OR_RETURN(Json done, Call(job, "/api/douyin/v1/video/complete_video_part_upload/",

@@ -56,7 +56,7 @@ class KuaishouClient final : public Client {
     if (st.contains("photo_id")) return Poll(job, progress, checkpoint);
     const Json& r = job.rendering;
     if (!st.value("uploaded", false)) {
-      GD_ASSIGN_OR_RETURN(auto video, support::ReadMedia(job, r.value("video", "")));
+      GD_ASSIGN_OR_RETURN(auto video, support::LocateMedia(job, r.value("video", "")));
       // The upload token is kept once issued: a failed upload is retried with it, without
       // asking for a new one (each call counts against the same rate limit).
       if (!st.contains("upload_token") || !st.contains("endpoint")) {
@@ -70,7 +70,7 @@ class KuaishouClient final : public Client {
         GD_RETURN_IF_ERROR(checkpoint(progress));
       }
       Status uploaded = UploadVideo(job, st["endpoint"].get<std::string>(),
-                                    st["upload_token"].get<std::string>(), video.data);
+                                    st["upload_token"].get<std::string>(), video);
       if (!uploaded.ok()) {
         if (uploaded.details().value("code", "") == std::to_string(kUploadTokenInvalid)) {
           // Expired or already used: the next attempt starts a new upload.
@@ -284,30 +284,33 @@ class KuaishouClient final : public Client {
   // Sends the whole video to the upload host: directly under 10 MB (docs/channels-protocols.md
   // §4.2), else in fragments. The upload host is plain http:// by the platform's design.
   Status UploadVideo(const PublishJob& job, const std::string& endpoint, const std::string& token,
-                     const std::string& data) {
+                     const support::MediaFile& video) {
     const std::string base = "http://" + endpoint;
-    int64_t frag = job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024);
-    const int64_t size = static_cast<int64_t>(data.size());
+    int64_t frag = std::max<int64_t>(
+        1, job.account->settings.value("fragment_size_bytes", int64_t{10} * 1024 * 1024));
+    const int64_t size = video.size;
     if (size <= frag && size < int64_t{10} * 1024 * 1024) {
-      return Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}), data);
+      return Upload(base + "/api/upload?" + BuildQuery({{"upload_token", token}}),
+                    video.Range(0, size));
     }
     int n = 0;
-    for (size_t off = 0; off < data.size(); off += frag, ++n) {
+    for (int64_t off = 0; off < size; off += frag, ++n) {
       GD_RETURN_IF_ERROR(
           Upload(base + "/api/upload/fragment?" +
                      BuildQuery({{"upload_token", token}, {"fragment_id", std::to_string(n)}}),
-                 data.substr(off, frag)));
+                 video.Range(off, frag)));
     }
     return Upload(base + "/api/upload/complete?" +
                       BuildQuery({{"upload_token", token}, {"fragment_count", std::to_string(n)}}),
-                  "");
+                  FileRange{});
   }
 
-  Status Upload(const std::string& url, const std::string& data) {
+  // POSTs the file range `data` (none: an empty body) to the upload host.
+  Status Upload(const std::string& url, const FileRange& data) {
     HttpRequest req;
     req.method = "POST";
     req.url = url;
-    req.body = data;
+    req.body_file = data;
     req.content_type = "video/mp4";
     req.timeout_ms = deps_.timeout_ms;
     auto resp = deps_.transport->Send(req);
