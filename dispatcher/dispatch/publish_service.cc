@@ -65,6 +65,9 @@ std::string AccountName(Tx& tx, int64_t id) {
   return row.ok() && row->has_value() ? (*row)->name : "";
 }
 
+// The dispatch JSON's field saying a person acts on this dispatch (docs/api.md).
+constexpr const char* kManualField = "manual";  // not a channel kind
+
 }  // namespace
 
 Json PublishService::DispatchJson(const Dispatch& d, const std::string& name) {
@@ -83,9 +86,8 @@ Json PublishService::DispatchJson(const Dispatch& d, const std::string& name) {
                                ? Json(FormatRfc3339(d.not_before))
                                : Json()},
           {"published_at", d.published_at ? Json(FormatRfc3339(d.published_at)) : Json()},
-          // The field "manual": a person acts on this dispatch (docs/api.md).
-          {"manual", PublishesByHand(d.kind) || d.error_reason == "manual_handoff" ||  // not a channel kind
-                         d.error_reason == "manual_withdrawal"},
+          {kManualField, PublishesByHand(d.kind) || d.error_reason == "manual_handoff" ||
+                             d.error_reason == "manual_withdrawal"},
           {"needs_decision", NeedsDecision(d)},
           {"updated_at", FormatRfc3339(d.updated_at)}};
 }

@@ -144,6 +144,9 @@ void AddPersonnelRoutes(const RouteDeps& d, std::vector<Route>& routes) {
 }
 
 // Rescans (art. 16).
+// The trigger of a rescan a person asked for (docs/api.md).
+constexpr const char* kRescanAsked = "manual";  // not a channel kind
+
 void AddRescanRoutes(const RouteDeps& d, std::vector<Route>& routes) {
   RecordsService* records = d.records;
   routes.push_back({
@@ -162,8 +165,7 @@ void AddRescanRoutes(const RouteDeps& d, std::vector<Route>& routes) {
       .roles = {R::kOffice},
       .handler = [records](ApiRequest& r) -> StatusOr<ApiResponse> {
         GD_RETURN_IF_ERROR(RequireObjectBody(r.body));
-        // The trigger "manual" (a person asked) is not a channel kind.
-        GD_ASSIGN_OR_RETURN(Json j, records->Rescan(r.auth->user.id, "manual"));  // not a channel kind
+        GD_ASSIGN_OR_RETURN(Json j, records->Rescan(r.auth->user.id, kRescanAsked));
         return JsonResponse(j, 201);
       },
   });
