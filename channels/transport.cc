@@ -193,6 +193,14 @@ class HttpTransport final : public Transport {
     if (!options_.proxy_url.empty()) {
       StatusOr<ProxySpec> proxy = ParseProxy(options_.proxy_url);
       if (!proxy.ok()) return proxy.status();
+      // cpp-httplib 0.11.4 (Debian 12) deadlocks in SSLClient::connect_with_proxy: the CONNECT
+      // request re-locks the client's socket mutex (seen in TransportProxyTest: the thread waits
+      // in process_request forever). Refuse instead of hanging a dispatch worker.
+      if (Lower(origin.substr(0, 8)) == "https://")
+        return Unavailable(
+            "出站代理暂不支持 https 平台地址（当前 HTTP 库经代理建立 CONNECT 隧道时会卡死），"
+            "请改用透明代理或网关直连：" +
+            origin);
       cli.set_proxy(proxy->host, proxy->port);
       if (!proxy->user.empty()) cli.set_proxy_basic_auth(proxy->user, proxy->password);
     }

@@ -145,6 +145,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     if (p == "/2/statuses/destroy.json" && req.method == "POST") return Destroy(req);
     if (p == "/2/statuses/show.json") return Show(req);
     if (p == "/2/statuses/user_timeline.json") return Timeline(req);
+    if (p == "/2/short_url/expand.json") return Expand(req);
     return Err(req, "10014", "Insufficient app permissions!", 403);
   }
 
@@ -257,6 +258,19 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
         return true;
     }
     return false;
+  }
+
+  // GET 2/short_url/expand.json?url_short=: the address behind a t.cn link, answered as
+  // {"urls": [{"url_short", "url_long", "result"}]} (docs/channels-protocols.md [B14]).
+  SbResponse Expand(const SbRequest& req) const {
+    const std::string want = req.Param("url_short");
+    Json urls = Json::array();
+    for (const auto& [url_long, url_short] : short_links_)
+      if (url_short == want)
+        urls.push_back(
+            {{"url_short", url_short}, {"url_long", url_long}, {"result", true}, {"type", 0}});
+    if (urls.empty()) urls.push_back({{"url_short", want}, {"url_long", ""}, {"result", false}});
+    return SbResponse::FromJson(Json{{"urls", urls}});
   }
 
   // Every link becomes a t.cn short link, the same one for the same address [B4].

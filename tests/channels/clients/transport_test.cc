@@ -12,9 +12,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -152,27 +155,110 @@ TEST(TransportStreamingTest, RawFileRangeIsSentByteForByteWithItsLength) {
   fs::remove(file);
 }
 
+// A server that takes one upload off a raw socket: its head and exactly Content-Length bytes of
+// body, digested as they come (no library parsing of the multipart body in between).
+class RawUploadServer {
+ public:
+  RawUploadServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    ::listen(fd_, 1);
+    thread_ = std::thread([this] { ServeOne(); });
+  }
+  ~RawUploadServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/upload"; }
+  std::string head;
+  size_t received = 0;
+  uint64_t digest = 0;
+
+ private:
+  void ServeOne() {
+    int c = ::accept(fd_, nullptr, nullptr);
+    if (c < 0) return;
+    std::string buf(65536, '\0');
+    std::string data;
+    size_t end = std::string::npos;
+    while ((end = data.find("\r\n\r\n")) == std::string::npos) {
+      ssize_t n = ::recv(c, buf.data(), buf.size(), 0);
+      if (n <= 0) break;
+      data.append(buf.data(), static_cast<size_t>(n));
+    }
+    head = data.substr(0, end);
+    size_t length = 0;
+    std::string lower = head;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (size_t at = lower.find("content-length:"); at != std::string::npos)
+      length = std::stoull(head.substr(at + 15));
+    Fnv f;
+    std::string body = end == std::string::npos ? "" : data.substr(end + 4);
+    f.Update(body);
+    received = body.size();
+    while (received < length) {
+      ssize_t n = ::recv(c, buf.data(), buf.size(), 0);
+      if (n <= 0) break;
+      f.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
+      received += static_cast<size_t>(n);
+    }
+    digest = f.h;
+    const std::string answer =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
+        "Connection: close\r\n\r\n{\"ok\":true}";
+    ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+    ::close(c);
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+std::string HeaderValue(const std::string& head, const std::string& name) {
+  std::string lower = head;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  size_t at = lower.find("\r\n" + name + ":");
+  if (at == std::string::npos) return "";
+  size_t from = head.find_first_not_of(' ', at + 3 + name.size());
+  return head.substr(from, head.find("\r\n", from) - from);
+}
+
 TEST(TransportStreamingTest, MultipartWithAFilePartMatchesTheInMemoryEncoding) {
-  CountingServer server;
   fs::path file = TempFile("part", 700 * 1024 + 3, 'q');
-  auto t = NewHttpTransport();
-  HttpRequest req;
-  req.method = "POST";
-  req.url = server.url();
-  req.parts = {{"access_token", "tok", "", ""},
-               {"video", "", "v.mp4", "video/mp4", {file.string(), 0, -1}}};
-  auto resp = t->Send(req);
-  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
-  const std::string ct = server.content_type();
+  std::string ct, content_length;
+  size_t received = 0;
+  uint64_t digest = 0;
+  {
+    RawUploadServer server;
+    auto t = NewHttpTransport();
+    HttpRequest req;
+    req.method = "POST";
+    req.url = server.url();
+    req.parts = {{"access_token", "tok", "", ""},
+                 {"video", "", "v.mp4", "video/mp4", {file.string(), 0, -1}}};
+    auto resp = t->Send(req);
+    ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+    ct = HeaderValue(server.head, "content-type");
+    content_length = HeaderValue(server.head, "content-length");
+    received = server.received;
+    digest = server.digest;
+  }
   ASSERT_EQ(ct.rfind("multipart/form-data; boundary=", 0), 0u) << ct;
   const std::string boundary = ct.substr(std::string("multipart/form-data; boundary=").size());
   std::vector<HttpPart> in_memory = {
       {"access_token", "tok", "", ""},
       {"video", Slurp(file, 0, 700 * 1024 + 3), "v.mp4", "video/mp4"}};
   const std::string expected = EncodeMultipart(in_memory, boundary);
-  EXPECT_EQ(server.received(), expected.size());
-  EXPECT_EQ(server.content_length(), std::to_string(expected.size()));
-  EXPECT_EQ(server.digest(), Fnv::Of(expected));
+  EXPECT_EQ(received, expected.size());
+  EXPECT_EQ(content_length, std::to_string(expected.size()));
+  EXPECT_EQ(digest, Fnv::Of(expected));
   fs::remove(file);
 }
 
@@ -230,6 +316,13 @@ class RecordingProxy {
     ::listen(fd_, 4);
     thread_ = std::thread([this] { Serve(); });
   }
+  // A client that connects and sends nothing (or a second connection nobody uses) must not
+  // hold the test: every socket gives up after 2 s.
+  static void Bound(int fd) {
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
   ~RecordingProxy() {
     stop_ = true;
     ::shutdown(fd_, SHUT_RDWR);
@@ -247,6 +340,7 @@ class RecordingProxy {
     while (!stop_) {
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) return;
+      Bound(c);
       std::string head;
       char buf[4096];
       while (head.find("\r\n\r\n") == std::string::npos) {
@@ -288,17 +382,23 @@ TEST(TransportProxyTest, HttpRequestsGoThroughTheProxyWithItsCredentials) {
   EXPECT_EQ(resp->body, "{\"via\":\"proxy\"}");
   auto heads = proxy.heads();
   ASSERT_EQ(heads.size(), 1u);
-  EXPECT_EQ(heads[0].rfind(
-                "GET http://api.example.invalid/2/statuses/user_timeline.json?count=5 HTTP/1.1", 0),
-            0u)
-      << heads[0];
+  // Absolute form (RFC 9112 §3.2.2), the default port written out or not.
+  const bool absolute =
+      heads[0].rfind("GET http://api.example.invalid/2/statuses/user_timeline.json?count=5 ", 0) ==
+          0 ||
+      heads[0].rfind("GET http://api.example.invalid:80/2/statuses/user_timeline.json?count=5 ",
+                     0) == 0;
+  EXPECT_TRUE(absolute) << heads[0];
   // Basic credentials of "gw@ops" : "p:ss", percent-decoded from the URL.
   EXPECT_NE(heads[0].find("Proxy-Authorization: Basic " + Base64Encode("gw@ops:p:ss")),
             std::string::npos)
       << heads[0];
 }
 
-TEST(TransportProxyTest, HttpsIsTunnelledWithConnect) {
+// https through the proxy is refused at once: the library's CONNECT tunnel deadlocks
+// (channels/transport.cc). The send must come back, with a Chinese reason, and nothing reaches
+// the proxy.
+TEST(TransportProxyTest, HttpsThroughTheProxyIsRefusedPromptlyNotHung) {
   RecordingProxy proxy;
   HttpTransportOptions opts;
   opts.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
@@ -308,11 +408,17 @@ TEST(TransportProxyTest, HttpsIsTunnelledWithConnect) {
   req.method = "POST";
   req.content_type = "application/json";
   req.body = "{}";
-  auto resp = t->Send(req);
-  ASSERT_FALSE(resp.ok());  // the recording proxy refuses the tunnel
-  auto heads = proxy.heads();
-  ASSERT_EQ(heads.size(), 1u);
-  EXPECT_EQ(heads[0].rfind("CONNECT api.weixin.example.invalid:443 HTTP/1.1", 0), 0u) << heads[0];
+  req.timeout_ms = 3000;
+  // Sent on its own thread so that a client stuck on the refused tunnel fails the test instead
+  // of holding it.
+  auto done = std::make_shared<std::promise<bool>>();
+  auto answered = done->get_future();
+  std::thread([t = std::shared_ptr<Transport>(std::move(t)), req, done] {
+    done->set_value(t->Send(req).ok());
+  }).detach();
+  ASSERT_EQ(answered.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_FALSE(answered.get());
+  EXPECT_TRUE(proxy.heads().empty());
 }
 
 TEST(TransportProxyTest, BadProxyAddressesAreRefusedInChinese) {
