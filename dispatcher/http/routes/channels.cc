@@ -13,14 +13,14 @@ using R = Role;
 
 constexpr const char* kNoChannel = "渠道账号不存在";
 
-// The settings the channel clients read as integers (tuning knobs).
-bool IntegerSetting(std::string_view key) {
-  return key == "poll_interval_ms" || key == "part_size_bytes" || key == "fragment_size_bytes";
-}
+// Integers the edge lets through; each kind's schema (channels/builtin_channels.h) then checks
+// which settings are integers and their ranges.
+constexpr int64_t kSettingIntLimit = int64_t{1} << 53;
 
 // `settings`: at most 64 names of at most 64 characters; strings of at most 2000 characters,
-// integers for the tuning knobs, and the portal's `columns` (column name -> slug). In a patch,
-// null removes a setting.
+// integers, booleans, and the portal's `columns` (column name -> slug). Which names a kind takes
+// and of which type is the registry schema's check, in the service. In a patch, null removes a
+// setting.
 std::optional<Json> DecodeSettings(const JsonReader& in, bool patch) {
   std::optional<Json> settings = in.FreeObject("settings", 64);
   if (!settings) return std::nullopt;
@@ -43,8 +43,10 @@ std::optional<Json> DecodeSettings(const JsonReader& in, bool patch) {
       continue;
     }
     bool good = false;
-    if (IntegerSetting(key)) {
-      good = s.Int(key, 1, int64_t{1} << 32).has_value();
+    if (it->is_number()) {
+      good = s.Int(key, -kSettingIntLimit, kSettingIntLimit).has_value();
+    } else if (it->is_boolean()) {
+      good = s.Bool(key).has_value();
     } else if (key == "columns") {
       if (auto cols = s.Object(key)) {
         good = true;
