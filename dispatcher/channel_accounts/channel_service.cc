@@ -207,8 +207,8 @@ Status ChannelService::Validate(const std::string& kind, const std::string& base
   GD_RETURN_IF_ERROR(CheckNamesAndTypes(*c, settings, secrets));
   for (const channels::Field& f : c->settings) {
     if (!f.required || !channels::BuiltinChannel::Applies(f, settings)) continue;
-    if (!settings.contains(f.name) || !settings[f.name].is_string() ||
-        settings[f.name].get<std::string>().empty())
+    const Json& v = settings.contains(f.name) ? settings[f.name] : Json();
+    if (v.is_null() || (v.is_string() && v.get<std::string>().empty()))
       return Invalid("settings." + f.name, "缺少" + f.label);
   }
   if (c->NeedsBaseUrl(settings) && base_url.empty())
