@@ -3,35 +3,12 @@
 #include <mutex>
 
 #include "channels/transport.h"
+#include "dispatcher/render/sanitizer.h"
 
 namespace gd::channels::sandbox {
 namespace {
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& s) { return render::EscapeHtml(s); }
 
 SbResponse Html(int status, const std::string& title, const std::string& body) {
   SbResponse r;
