@@ -87,7 +87,8 @@ Json KindJson(const BuiltinChannel& c) {
           {"options", FieldsJson(c.options)},
           {"covers", std::move(covers)},
           {"publishes_by_hand", c.publishes_by_hand},
-          {"is_portal", c.is_portal}};
+          {"is_portal", c.is_portal},
+          {"oauth", c.oauth != nullptr}};
 }
 
 }  // namespace

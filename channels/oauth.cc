@@ -1,5 +1,7 @@
 #include "channels/oauth.h"
 
+#include <cstdlib>
+
 #include "dispatcher/core/crypto.h"
 
 namespace gd::channels {
@@ -18,6 +20,45 @@ Field OAuthScopeField(std::string default_scope, std::string help) {
           .default_value = std::move(default_scope),
           .help = std::move(help),
           .max_chars = 512};
+}
+
+namespace {
+
+// Seconds from an integer or a numeric string; `fallback` when absent or not a number.
+int64_t Seconds(const Json& j, const std::string& name, int64_t fallback) {
+  if (name.empty() || !j.contains(name)) return fallback;
+  const Json& v = j[name];
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    char* end = nullptr;
+    const long long n = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && end != nullptr && *end == '\0') return n;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+OAuthGrant GrantFromAnswer(const Json& j, TimeMs now, const GrantFields& f) {
+  OAuthGrant g;
+  if (!j.is_object()) return g;
+  g.token.access_token = j.value("access_token", "");
+  g.token.refresh_token = j.value("refresh_token", "");
+  g.token.issued_at = now;
+  const int64_t ttl = Seconds(j, "expires_in", f.expires_in_default_s);
+  g.token.expires_at = ttl > 0 ? now + ttl * 1000 : 0;
+  const int64_t rttl = Seconds(j, f.refresh_expires_in, f.refresh_expires_in_default_s);
+  g.token.refresh_expires_at = rttl > 0 && !g.token.refresh_token.empty() ? now + rttl * 1000 : 0;
+  if (!f.user_setting.empty()) {
+    const std::string field = f.user_field.empty() ? f.user_setting : f.user_field;
+    if (j.contains(field) && (j[field].is_string() || j[field].is_number_integer())) {
+      std::string id = j[field].is_string() ? j[field].get<std::string>()
+                                            : std::to_string(j[field].get<int64_t>());
+      if (!id.empty()) g.settings[f.user_setting] = id;
+    }
+  }
+  return g;
 }
 
 std::string OAuthTokenWarning(const OAuthSpec& spec, const Token& token, TimeMs now) {

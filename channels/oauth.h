@@ -38,6 +38,19 @@ struct OAuthGrant {
   Json settings = Json::object();  // settings the grant determines (e.g. {"open_id": …})
 };
 
+// How a platform's token answer names its fields (channels/<kind>/oauth.cc).
+struct GrantFields {
+  int64_t expires_in_default_s = 0;     // when the answer omits expires_in (0: unknown)
+  std::string refresh_expires_in = {};  // the refresh token's lifetime field ("": none)
+  int64_t refresh_expires_in_default_s = 0;
+  std::string user_setting = {};  // the account setting the answer's user id fills ("open_id")
+  std::string user_field = {};    // its field in the answer (default: user_setting)
+};
+// The grant of token answer `j` received at `now`: access_token, refresh_token, expires_in and
+// the refresh lifetime (integers, or numeric strings as some platforms send them), the user id
+// setting. kUnavailable-free: a missing access token is the caller's to judge.
+OAuthGrant GrantFromAnswer(const Json& j, TimeMs now, const GrantFields& fields);
+
 struct OAuthSpec {
   // The platform's authorise page for `account` (its app key, registered redirect URI and scopes
   // from its settings), carrying `state`. kInvalidArgument (Chinese, naming the field) when a
@@ -47,6 +60,9 @@ struct OAuthSpec {
   // Exchanges a code through the platform's token endpoint. Errors are the client's usual
   // Chinese platform errors.
   StatusOr<OAuthGrant> (*exchange_code)(const OAuthExchange& in) = nullptr;
+  // The account secret the exchange needs (the app's secret): checked before the operator is
+  // sent to the platform, so a missing one is said at once rather than after authorising.
+  const char* secret = "app_secret";
   // Days before the refresh token (or, without one, the access token) ends in which the
   // operator is reminded to authorise again.
   int warn_days = 7;

@@ -204,6 +204,37 @@ Status TokenCache::Forget(int64_t account_id) {
   return store_->Erase(account_id);
 }
 
+Status TokenCache::Install(int64_t account_id, const Token& token) {
+  uint64_t epoch = 0;
+  {
+    std::lock_guard lock(mu_);
+    Entry& e = entries_[account_id];
+    epoch = ++e.epoch;
+    e.token = token;
+    e.stale.reset();
+    e.loaded = true;
+    e.last_error = Status::Ok();
+    e.unsaved = store_ != nullptr;
+  }
+  if (store_ == nullptr) return Status::Ok();
+  if (Save(account_id, token, epoch)) return Status::Ok();
+  return Unavailable("授权令牌未能保存，已暂存于内存，将在下次使用时重试保存");
+}
+
+StatusOr<TokenCache::Held> TokenCache::Current(int64_t account_id) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(account_id);
+    if (it != entries_.end() && (it->second.token || it->second.loaded || store_ == nullptr)) {
+      const Entry& e = it->second;
+      return Held{e.token ? e.token : e.stale, e.unsaved};
+    }
+  }
+  if (store_ == nullptr) return Held{};
+  GD_ASSIGN_OR_RETURN(std::optional<Token> stored, store_->Load(account_id));
+  return Held{std::move(stored), false};
+}
+
 int64_t TokenCache::fetch_count(int64_t account_id) const {
   std::lock_guard lock(mu_);
   auto it = entries_.find(account_id);

@@ -84,6 +84,21 @@ class TokenCache {
   // consulted again for this account in this process. Returns the store's error, if any.
   Status Forget(int64_t account_id);
 
+  // A person authorised the account anew (channels/oauth.h): `token` replaces whatever is cached
+  // or stored, and a fetch already running keeps its result to itself (as after Forget). Stored
+  // before it is used; when the store fails the token is still cached, marked unsaved (stored
+  // again on next use), and the store's error is returned.
+  Status Install(int64_t account_id, const Token& token);
+
+  // The token the account would use now, as far as known without a network call: the cached one,
+  // else the stored one (nullopt: none). `unsaved`: it lives in memory only, the store having
+  // failed (a restart would lose it).
+  struct Held {
+    std::optional<Token> token;
+    bool unsaved = false;
+  };
+  StatusOr<Held> Current(int64_t account_id);
+
   // Number of successful fetches for `account_id` (for metrics and tests).
   int64_t fetch_count(int64_t account_id) const;
 

@@ -47,23 +47,20 @@ StatusOr<OAuthGrant> ExchangeCode(const OAuthExchange& in) {
                                   d.value("description", ""), "授权码换取令牌失败，请重新授权",
                                   "oauth_failed");
   }
-  OAuthGrant g;
-  const TimeMs now = in.clock->Now();
-  g.token.access_token = d.value("access_token", "");
-  g.token.refresh_token = d.value("refresh_token", "");
-  g.token.issued_at = now;
-  g.token.expires_at = now + d.value("expires_in", int64_t{1296000}) * 1000;
-  g.token.refresh_expires_at = now + d.value("refresh_expires_in", int64_t{2592000}) * 1000;
+  OAuthGrant g = GrantFromAnswer(d, in.clock->Now(),
+                                 {.expires_in_default_s = 1296000,
+                                  .refresh_expires_in = "refresh_expires_in",
+                                  .refresh_expires_in_default_s = 2592000,
+                                  .user_setting = "open_id"});
   if (g.token.access_token.empty()) return support::BadResponse(kLabel, *resp);
-  std::string open_id = d.value("open_id", "");
-  if (!open_id.empty()) g.settings["open_id"] = open_id;
   return g;
 }
 
 }  // namespace
 
 const OAuthSpec& OAuth() {
-  static const OAuthSpec spec{.authorize_url = &AuthorizeUrl, .exchange_code = &ExchangeCode};
+  static const OAuthSpec spec{
+      .authorize_url = &AuthorizeUrl, .exchange_code = &ExchangeCode, .secret = "client_secret"};
   return spec;
 }
 

@@ -45,16 +45,12 @@ StatusOr<OAuthGrant> ExchangeCode(const OAuthExchange& in) {
         j.is_object() ? j.value("error_msg", "") : "", "授权码换取令牌失败，请重新授权",
         "oauth_failed");
   }
-  OAuthGrant g;
-  const TimeMs now = in.clock->Now();
-  g.token.access_token = j.value("access_token", "");
-  g.token.refresh_token = j.value("refresh_token", "");
-  g.token.issued_at = now;
-  g.token.expires_at = now + j.value("expires_in", int64_t{172800}) * 1000;
-  g.token.refresh_expires_at = now + j.value("refresh_token_expires_in", int64_t{15552000}) * 1000;
+  OAuthGrant g = GrantFromAnswer(j, in.clock->Now(),
+                                 {.expires_in_default_s = 172800,
+                                  .refresh_expires_in = "refresh_token_expires_in",
+                                  .refresh_expires_in_default_s = 15552000,
+                                  .user_setting = "open_id"});
   if (g.token.access_token.empty()) return support::BadResponse(kLabel, *resp);
-  std::string open_id = j.value("open_id", "");
-  if (!open_id.empty()) g.settings["open_id"] = open_id;
   return g;
 }
 

@@ -59,9 +59,11 @@ SbResponse AuthGrants::Page(const SbRequest& req, const std::string& app_param,
   }
   return Html(200, app_label + "授权",
               "<h1>" + Escape(app_label) + "授权</h1><p>应用 <b>" + Escape(app) +
-                  "</b> 申请获得你的账号的以下权限：" + Escape(req.Param("scope")) +
+                  "</b> 申请获得你的账号的以下权限：" +
+                  Escape(req.Param("scope").empty() ? "默认权限" : req.Param("scope")) +
                   "</p><form method=get action=\"" + Escape(approve_path) + "\">" + hidden +
-                  "<button type=submit>同意授权</button></form>");
+                  "<button type=submit>同意授权</button> "
+                  "<button type=submit name=decision value=deny>取消</button></form>");
 }
 
 SbResponse AuthGrants::Approve(const SbRequest& req, const std::string& app_param,
@@ -70,6 +72,17 @@ SbResponse AuthGrants::Approve(const SbRequest& req, const std::string& app_para
   const std::string redirect = req.Param("redirect_uri");
   if (!RedirectAllowed(app, redirect)) {
     return Html(400, "授权失败", "<h1>授权失败</h1><p>redirect_uri 与应用登记的回调地址不一致</p>");
+  }
+  // 取消: RFC 6749 §4.1.2.1 — back to the redirect URI with error=access_denied and the state,
+  // no code. (Weibo also adds its own error_code 21330 [B15]; the other platforms' extras are
+  // not documented, so the sandbox sends the standard part alone.)
+  if (req.Param("decision") == "deny") {
+    SbResponse r;
+    r.status = 302;
+    r.content_type = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Location", AppendQuery(redirect, {{"error", "access_denied"},
+                                                              {"state", req.Param("state")}}));
+    return r;
   }
   std::string code = env.NewId("code") + "x" + std::to_string(env.Now());
   codes_[code] = Issued{Grant{app, subject, redirect}, env.Now() + ttl_, false};

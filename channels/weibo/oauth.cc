@@ -48,16 +48,7 @@ StatusOr<OAuthGrant> ExchangeCode(const OAuthExchange& in) {
                                   j.is_object() ? j.value("error", "") : "",
                                   "授权码换取令牌失败，请重新授权", "oauth_failed");
   }
-  OAuthGrant g;
-  const TimeMs now = in.clock->Now();
-  g.token.access_token = j.value("access_token", "");
-  g.token.issued_at = now;
-  int64_t ttl = 0;
-  if (j["expires_in"].is_number_integer()) ttl = j["expires_in"].get<int64_t>();
-  if (j["expires_in"].is_string()) ttl = std::atoll(j["expires_in"].get<std::string>().c_str());
-  g.token.expires_at = ttl > 0 ? now + ttl * 1000 : 0;
-  if (j.contains("uid")) g.settings["uid"] = support::IdString(j["uid"]);
-  return g;
+  return GrantFromAnswer(j, in.clock->Now(), {.user_setting = "uid"});
 }
 
 }  // namespace

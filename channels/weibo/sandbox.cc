@@ -173,7 +173,7 @@ class WeiboSandbox final : public sandbox::PlatformSandbox {
     return SbResponse::FromJson(Json{{"access_token", token},
                                      {"expires_in", std::to_string(ttl)},
                                      {"remind_in", std::to_string(ttl)},
-                                     {"uid", "7000000001"}});
+                                     {"uid", "sandbox"}});
   }
 
   static bool IsPicture(const std::string& d) {

@@ -217,19 +217,22 @@ StatusOr<std::unique_ptr<App>> App::Create(AppConfig cfg) {
       std::make_unique<ChannelEventService>(*app->store_, *app->channels_, *app->clock_,
                                             [engine = app->engine_.get()] { engine->Wake(); });
   deps_http.events = app->events_.get();
+  app->keeper_ = std::make_unique<TokenKeeper>(TokenKeeper::Deps{
+      app->store_.get(), app->clock_, app->channels_.get(),
+      channels::ClientDeps{app->transport_.get(), app->tokens_.get(), app->clock_, 10000}});
+  app->oauth_ = std::make_unique<ChannelOAuthService>(
+      ChannelOAuthService::Deps{app->channels_.get(), app->clock_, app->transport_.get(),
+                                app->tokens_.get(), app->keeper_.get()});
+  app->channels_->SetViewExtras(
+      [oauth = app->oauth_.get()](Json& view) { oauth->AddStatus(view); });
+  deps_http.oauth = app->oauth_.get();
   App* raw = app.get();
   deps_http.tester = [raw](const ChannelAccountRow& row, const Json& secrets) -> Status {
     if (channels::portal::IsBuiltinPortal(row.kind, row.settings)) return Status::Ok();
     channels::ClientDeps cd{raw->transport_.get(), raw->tokens_.get(), raw->clock_, 10000};
     GD_ASSIGN_OR_RETURN(auto client, channels::NewClient(row.kind, cd));
-    channels::Account account;
-    account.id = row.id;
-    account.kind = row.kind;
-    account.name = row.name;
-    account.unit_id = row.unit_id;
-    account.base_url = row.base_url;
-    account.settings = row.settings;
-    return client->CheckCredentials(account, [secrets]() -> StatusOr<Json> { return secrets; });
+    return client->CheckCredentials(ClientAccount(row),
+                                    [secrets]() -> StatusOr<Json> { return secrets; });
   };
   ServerOptions opt = ServerOptionsFor(cfg);
   deps_http.secure_cookies = opt.secure_cookies;
@@ -243,11 +246,15 @@ App::~App() { Stop(); }
 Status App::Start() {
   GD_RETURN_IF_ERROR(server_->Bind());
   thread_ = std::thread([this] { server_->Run(); });
-  if (cfg_.run_dispatch) GD_RETURN_IF_ERROR(engine_->Start());
+  if (cfg_.run_dispatch) {
+    GD_RETURN_IF_ERROR(engine_->Start());
+    keeper_->Start();  // authorised accounts' grants checked daily (token_keeper.h)
+  }
   return Status::Ok();
 }
 
 void App::Stop() {
+  if (keeper_) keeper_->Stop();
   if (engine_) engine_->Stop();
   if (server_) server_->Stop();
   if (thread_.joinable()) thread_.join();

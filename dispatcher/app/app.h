@@ -111,6 +111,8 @@ class App {
   RecordsService& records() { return *records_; }
   AuditService& audit() { return *audit_; }
   ChannelEventService& channel_events() { return *events_; }
+  ChannelOAuthService& channel_oauth() { return *oauth_; }
+  TokenKeeper& token_keeper() { return *keeper_; }
   // What the API's handlers were given (the same services as above), for serving them
   // elsewhere (the router fuzz target's in-process server).
   const RouteDeps& route_deps() const { return route_deps_; }
@@ -139,6 +141,8 @@ class App {
   std::unique_ptr<RecordsService> records_;
   std::unique_ptr<AuditService> audit_;
   std::unique_ptr<ChannelEventService> events_;
+  std::unique_ptr<TokenKeeper> keeper_;
+  std::unique_ptr<ChannelOAuthService> oauth_;
   RouteDeps route_deps_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;

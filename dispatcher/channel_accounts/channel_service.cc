@@ -15,6 +15,7 @@
 #include "dispatcher/core/utf8.h"
 #include "dispatcher/store/audit_repo.h"
 #include "dispatcher/store/channel_repo.h"
+#include "dispatcher/store/dispatch_repo.h"
 #include "dispatcher/store/user_repo.h"
 
 namespace gd {
@@ -191,6 +192,18 @@ Status CheckBaseUrl(const std::string& url) {
   return Status::Ok();
 }
 
+channels::Account ClientAccount(const ChannelAccountRow& row, const std::string& unit_name) {
+  channels::Account a;
+  a.id = row.id;
+  a.kind = row.kind;
+  a.name = row.name;
+  a.unit_id = row.unit_id;
+  a.unit_name = unit_name;
+  a.base_url = row.base_url;
+  a.settings = row.settings;
+  return a;
+}
+
 bool CanSeeChannel(const AuthContext& who, int64_t unit_id) {
   return unit_id == 0 || who.user.CityWide() || who.user.Has(Role::kOperator) ||
          who.user.unit_id == unit_id;
@@ -324,6 +337,7 @@ StatusOr<Json> ChannelService::Create(const AuthContext& who, const ChannelCreat
     out = View(*fresh);
     return Status::Ok();
   }));
+  AddExtras(out);
   return out;
 }
 
@@ -398,6 +412,7 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
       GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, secrets));
     }
     GD_RETURN_IF_ERROR(channel_repo::UpdateChannel(tx, row));
+    GD_RETURN_IF_ERROR(dispatch_repo::WakeHeld(tx, row.id, kAccountNotReady, tx.now()).status());
     GD_RETURN_IF_ERROR(
         audit_repo::Audit(tx, who.user.id, "channel.update", "channel", row.id, change));
     GD_ASSIGN_OR_RETURN(auto fresh, channel_repo::GetChannel(tx, row.id));
@@ -411,6 +426,7 @@ StatusOr<Json> ChannelService::Patch(const AuthContext& who, int64_t id,
     return Status::Ok();
   }));
   if (moved && forget_tokens_) forget_tokens_(id);
+  AddExtras(out);
   return out;
 }
 
@@ -422,6 +438,7 @@ StatusOr<Json> ChannelService::List(const AuthContext& who) {
       if (CanSeeChannel(who, r.unit_id)) items.push_back(View(r));
     return Status::Ok();
   }));
+  for (Json& item : items) AddExtras(item);
   return Json{{"items", items}, {"total", items.size()}};
 }
 
@@ -431,6 +448,57 @@ StatusOr<Json> ChannelService::Get(const AuthContext& who, int64_t id) {
     GD_ASSIGN_OR_RETURN(auto row, channel_repo::GetChannel(tx, id));
     if (!row || !CanSeeChannel(who, row->unit_id)) return NotFound("渠道账号不存在");
     out = View(*row);
+    return Status::Ok();
+  }));
+  AddExtras(out);
+  return out;
+}
+
+void ChannelService::AddExtras(Json& view) const {
+  if (view_extras_) view_extras_(view);
+}
+
+StatusOr<ChannelAccountRow> ChannelService::Row(const AuthContext& who, int64_t id) const {
+  std::optional<ChannelAccountRow> row;
+  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(row, channel_repo::GetChannel(tx, id));
+    return Status::Ok();
+  }));
+  if (!row || !CanSeeChannel(who, row->unit_id)) return NotFound("渠道账号不存在");
+  return *row;
+}
+
+StatusOr<Json> ChannelService::ApplyGrant(const AuthContext& who, const ChannelAccountRow& was,
+                                          const Json& settings, const Json& secrets,
+                                          const Json& audit) {
+  Json out;
+  GD_RETURN_IF_ERROR(store_.Write([&](Tx& tx) -> Status {
+    GD_ASSIGN_OR_RETURN(auto existing, channel_repo::GetChannel(tx, was.id));
+    if (!existing) return NotFound("渠道账号不存在");
+    // The grant belongs to the app and host the authorisation started with.
+    if (existing->kind != was.kind ||
+        OriginForBinding(existing->base_url) != OriginForBinding(was.base_url) ||
+        existing->settings != was.settings) {
+      return FailedPrecondition("授权期间该账号的设置已被修改，请重新点击“授权连接”",
+                                "oauth_account_changed");
+    }
+    ChannelAccountRow row = *existing;
+    GD_ASSIGN_OR_RETURN(Json current, Secrets(row));
+    row.settings.merge_patch(settings);
+    current.merge_patch(secrets);
+    GD_RETURN_IF_ERROR(Validate(row.kind, row.base_url, row.settings, current));
+    GD_ASSIGN_OR_RETURN(row.secrets_sealed, Seal(row, current));
+    GD_RETURN_IF_ERROR(channel_repo::UpdateChannel(tx, row));
+    GD_RETURN_IF_ERROR(dispatch_repo::WakeHeld(tx, row.id, kAccountNotReady, tx.now()).status());
+    Json change = audit;
+    change["settings"] = settings;
+    Json keys = Json::array();
+    for (auto& [k, v] : secrets.items()) keys.push_back(k);
+    change["secrets_changed"] = keys;
+    GD_RETURN_IF_ERROR(
+        audit_repo::Audit(tx, who.user.id, "channel.oauth_connected", "channel", row.id, change));
+    GD_ASSIGN_OR_RETURN(auto fresh, channel_repo::GetChannel(tx, row.id));
+    out = View(*fresh);
     return Status::Ok();
   }));
   return out;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "channels/channel.h"
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/model/channel_account.h"
 #include "dispatcher/store/db.h"
@@ -57,6 +58,11 @@ class ChannelService {
     forget_tokens_ = std::move(forget);
   }
 
+  // Adds to each account's view what other services know of it (the authorisation's state,
+  // dispatcher/channel_accounts/channel_oauth.h). Called outside any transaction. Set once,
+  // before serving.
+  void SetViewExtras(std::function<void(Json& view)> extras) { view_extras_ = std::move(extras); }
+
   // Migration at open (docs/decisions.md): re-seals every value in the pre-binding format
   // ("v1:", bound to the id only) bound to the row's current kind and origin, in one
   // transaction, with a `channel.secrets_rebound` audit row each. Values that do not open
@@ -75,6 +81,15 @@ class ChannelService {
   // missing or do not open for this row (cleared by a host change, moved from another row).
   StatusOr<Json> Test(const AuthContext& who, int64_t id, const CredentialTester& tester);
 
+  // The account `id` if `who` may see it; kNotFound otherwise.
+  StatusOr<ChannelAccountRow> Row(const AuthContext& who, int64_t id) const;
+  // Stores what an authorisation granted (channels/oauth.h): `settings` merged into the account's
+  // settings, `secrets` (the tokens) into its sealed secrets, audited as channel.oauth_connected
+  // with `audit` added. Refused with 409 oauth_account_changed when the account's kind, host or
+  // settings differ from `was` (what the authorisation started with). The account's view.
+  StatusOr<Json> ApplyGrant(const AuthContext& who, const ChannelAccountRow& was,
+                            const Json& settings, const Json& secrets, const Json& audit);
+
   // Decrypted secrets, for the clients only, at the moment they need them. An error when the
   // sealed value does not open for this row's id, kind and origin.
   StatusOr<Json> Secrets(const ChannelAccountRow& row) const;
@@ -86,10 +101,15 @@ class ChannelService {
  private:
   Status Validate(const std::string& kind, const std::string& base_url, const Json& settings,
                   const Json& secrets) const;
+  void AddExtras(Json& view) const;
   Store& store_;
   std::string key_;
   std::function<void(int64_t)> forget_tokens_;
+  std::function<void(Json&)> view_extras_;
 };
+
+// The account as the channel clients take it.
+channels::Account ClientAccount(const ChannelAccountRow& row, const std::string& unit_name = "");
 
 // Whether `who` may see an account of `unit_id` (0 = city-wide).
 bool CanSeeChannel(const AuthContext& who, int64_t unit_id);

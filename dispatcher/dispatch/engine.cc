@@ -59,18 +59,6 @@ void FillStrings(Json& j, const std::string& url) {
   }
 }
 
-channels::Account ToAccount(const ChannelAccountRow& row, const std::string& unit_name) {
-  channels::Account a;
-  a.id = row.id;
-  a.kind = row.kind;
-  a.name = row.name;
-  a.unit_id = row.unit_id;
-  a.unit_name = unit_name;
-  a.base_url = row.base_url;
-  a.settings = row.settings;
-  return a;
-}
-
 }  // namespace
 
 Json FillPortalUrl(const Json& rendering, const std::string& url) {
@@ -323,7 +311,7 @@ void DispatchEngine::Process(Dispatch d, const std::string& owner) {
     return;
   }
   const bool builtin_portal = channels::portal::IsBuiltinPortal(d.kind, row->settings);
-  channels::Account account = ToAccount(*row, unit_name);
+  channels::Account account = ClientAccount(*row, unit_name);
   Work w{d, owner, {}, ClientFor(d.kind, builtin_portal), builtin_portal, false};
   w.job.account = &account;
   w.job.secrets = [this, r = *row]() { return deps_.channels->Secrets(r); };
@@ -448,6 +436,7 @@ std::string DispatchEngine::ApplyResult(Work& w, const StatusOr<channels::Publis
   if (result.ok()) {
     if (!Move(d, DispatchEvent::kAccept)) return "";
     d.last_error.clear();
+    d.error_reason.clear();
     // The awaiting deadline counts from the platform's acceptance, not from each poll.
     if (!polling || !d.progress.contains("awaiting_since")) d.progress["awaiting_since"] = now;
     if (!result->note.empty()) d.progress["note"] = result->note;
@@ -460,6 +449,7 @@ std::string DispatchEngine::ApplyResult(Work& w, const StatusOr<channels::Publis
     if (!ParkForDecision(d, failure.message(), now)) return "";
     return kNeedsDecision;
   }
+  if (!polling && AccountNotReady(failure) && Hold(d, failure, now)) return "held";
   if (Transient(failure.code()) &&
       (d.attempts < config_.max_attempts || failure.code() == Code::kResourceExhausted)) {
     // The platform's rate-limit (or quota) answer refused the call without looking at the piece:
@@ -481,6 +471,18 @@ std::string DispatchEngine::ApplyResult(Work& w, const StatusOr<channels::Publis
   Release(d, 0);
   metrics_.failed.fetch_add(1);
   return "failed";
+}
+
+bool DispatchEngine::Hold(Dispatch& d, const Status& failure, TimeMs now) {
+  const TimeMs since = d.progress.value("held_since", now);
+  if (now - since >= kNotReadyHoldMs) return false;  // held long enough: it fails
+  if (!Move(d, DispatchEvent::kBackOff)) return false;
+  d.progress["held_since"] = since;
+  if (d.attempts > 0) --d.attempts;  // nothing reached the platform: no attempt used up
+  d.last_error = failure.message() + "。账号就绪后（运营人员补全设置或完成授权）自动继续发布";
+  d.error_reason = kAccountNotReady;
+  Release(d, now + kNotReadyRetryMs);
+  return true;
 }
 
 bool DispatchEngine::AwaitedTooLong(Work& w) {

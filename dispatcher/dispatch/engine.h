@@ -104,6 +104,9 @@ class DispatchEngine {
   // Writes `d` and lets its ticket follow (outcome.h); `entered_decision` audits its hand-over
   // to a person.
   Status Finish(Dispatch& d, const std::string& owner, bool entered_decision = false);
+  // The account is not ready (outcome.h, kAccountNotReady): `d` waits, pending, for the account
+  // instead of failing, unless it has waited kNotReadyHoldMs already. True when held.
+  bool Hold(Dispatch& d, const Status& failure, TimeMs now);
   // An awaiting dispatch past its kind's deadline goes to a person (needs_decision) instead of
   // being polled again; true when it was (and has been written).
   bool AwaitedTooLong(Work& w);

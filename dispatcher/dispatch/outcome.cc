@@ -86,6 +86,11 @@ Status FollowDispatch(Tx& tx, const Dispatch& d, int64_t actor, bool entered_dec
                            u.id, {{"from", std::string(TicketStateKey(t->state))}});
 }
 
+bool AccountNotReady(const Status& failure) {
+  const std::string& r = failure.reason();
+  return r == kAccountNotReady || r == "missing_setting" || r == "missing_secret";
+}
+
 TimeMs AwaitingDeadlineMs(const std::string& kind) {
   const channels::BuiltinChannel* k = channels::FindBuiltinChannel(kind);
   const TimeMs registry = k != nullptr ? k->awaiting_deadline_ms : 24 * kHourMs;

@@ -16,6 +16,15 @@ inline constexpr const char* kNeedsDecision = "needs_decision";
 // The error_reason of a needs_decision dispatch a person declared not published.
 inline constexpr const char* kDeclaredNotPublished = "declared_not_published";
 
+// A dispatch whose account is not ready (kAccountNotReady, dispatcher/model/dispatch.h: the
+// clients' reasons account_not_ready, missing_setting, missing_secret) waits, retried every
+// kNotReadyRetryMs and at once when the account changes, for at most kNotReadyHoldMs, then fails
+// with the client's message.
+inline constexpr TimeMs kNotReadyRetryMs = 10 * 60 * 1000;
+inline constexpr TimeMs kNotReadyHoldMs = 3 * 24 * 3600 * 1000;
+// Whether a client's error says the account, not the piece or the platform, is at fault.
+bool AccountNotReady(const Status& failure);
+
 // Called in the transaction that wrote `d`. Audits a published, failed or withdrawn dispatch
 // (and, when `entered_decision`, its hand-over to a person) as `actor` (0: the system), then
 // moves the ticket when its dispatches of the current version call for it.

@@ -9,6 +9,11 @@
 
 namespace gd {
 
+// The error_reason of a pending dispatch held because its account is not ready to publish (a
+// setting or secret missing or wrong, not yet authorised): the engine retries it and the
+// account's changes wake it (dispatcher/dispatch/outcome.h).
+inline constexpr const char* kAccountNotReady = "account_not_ready";
+
 // Dispatch states (docs/api.md §3.4): pending, sending, awaiting, published, failed, withdrawing,
 // withdrawn.
 struct Dispatch {

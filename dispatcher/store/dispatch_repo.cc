@@ -91,6 +91,18 @@ StatusOr<int> WakeAwaiting(Tx& tx, int64_t account_id, const std::string& key,
   return q->exec();
 }
 
+StatusOr<int> WakeHeld(Tx& tx, int64_t account_id, const std::string& reason, TimeMs now) {
+  CachedStatement q = tx.Prepare(
+      "UPDATE dispatches SET not_before=? WHERE account_id=? AND state='pending' AND "
+      "error_reason=? AND not_before>? AND lease_until<=?");
+  q->bind(1, static_cast<int64_t>(now));
+  q->bind(2, account_id);
+  q->bind(3, reason);
+  q->bind(4, static_cast<int64_t>(now));
+  q->bind(5, static_cast<int64_t>(now));
+  return q->exec();
+}
+
 StatusOr<std::optional<TimeMs>> NextDue(Tx& tx) {
   CachedStatement q = tx.Prepare(
       "SELECT MIN(MAX(not_before, lease_until)) AS due FROM dispatches d WHERE "

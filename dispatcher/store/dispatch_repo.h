@@ -32,6 +32,10 @@ Status ReleaseAllLeases(Tx& tx);
 // due at `now` unless a worker holds it. Returns how many were brought forward.
 StatusOr<int> WakeAwaiting(Tx& tx, int64_t account_id, const std::string& key,
                            const std::string& job_id, TimeMs now);
+// The account `account_id` changed (settings, secrets, an authorisation): every pending dispatch
+// of it held for the account not being ready (error_reason `reason`) becomes due at `now` unless
+// a worker holds it. Returns how many were brought forward.
+StatusOr<int> WakeHeld(Tx& tx, int64_t account_id, const std::string& reason, TimeMs now);
 // The earliest not_before among claimable work (for sleeping), if any.
 StatusOr<std::optional<TimeMs>> NextDue(Tx& tx);
 StatusOr<int64_t> BeginAttempt(Tx& tx, int64_t dispatch_id, const std::string& action);

@@ -35,8 +35,8 @@ std::vector<Route> ApiDescriptionRoutes() {
 std::vector<Route> AllRoutes(const RouteDeps& d) {
   std::vector<Route> all;
   for (auto part : {SessionAndUserRoutes(d), TicketRoutes(d), MediaRoutes(d), ChannelRoutes(d),
-                    ChannelEventRoutes(d), AuditRoutes(d), DispatchRoutes(d), RecordRoutes(d),
-                    HealthRoutes(), ApiDescriptionRoutes()})
+                    ChannelOAuthRoutes(d), ChannelEventRoutes(d), AuditRoutes(d), DispatchRoutes(d),
+                    RecordRoutes(d), HealthRoutes(), ApiDescriptionRoutes()})
     for (auto& r : part) all.push_back(std::move(r));
   return all;
 }

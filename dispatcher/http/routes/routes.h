@@ -8,6 +8,7 @@
 #include "dispatcher/accounts/account_service.h"
 #include "dispatcher/audit/audit_service.h"
 #include "dispatcher/channel_accounts/channel_events.h"
+#include "dispatcher/channel_accounts/channel_oauth.h"
 #include "dispatcher/channel_accounts/channel_service.h"
 #include "dispatcher/dispatch/engine.h"
 #include "dispatcher/dispatch/publish_service.h"
@@ -29,6 +30,7 @@ struct RouteDeps {
   DispatchEngine* engine = nullptr;
   RecordsService* records = nullptr;
   ChannelEventService* events = nullptr;  // optional: without it the event URLs answer 404
+  ChannelOAuthService* oauth = nullptr;   // optional: without it authorisation answers 503
   CredentialTester tester;                // tries channel credentials; empty = 503 on /test
   bool secure_cookies = false;            // the session cookie carries `Secure`
 };
@@ -41,6 +43,8 @@ std::vector<Route> TicketRoutes(const RouteDeps& d);
 std::vector<Route> MediaRoutes(const RouteDeps& d);
 // Channel accounts.
 std::vector<Route> ChannelRoutes(const RouteDeps& d);
+// Connecting accounts by authorising on the platform (start, callback, complete).
+std::vector<Route> ChannelOAuthRoutes(const RouteDeps& d);
 // Events platforms push to an account's URL (public, signed by the platform).
 std::vector<Route> ChannelEventRoutes(const RouteDeps& d);
 // The audit log and its verification.

@@ -183,6 +183,7 @@ Resp Harness::Raw(const std::string& method, const std::string& path,
   out.status = res->status;
   out.body = res->body;
   out.header_set_cookie = res->get_header_value("Set-Cookie");
+  out.location = res->get_header_value("Location");
   out.json = Json::parse(res->body, nullptr, false);
   return out;
 }

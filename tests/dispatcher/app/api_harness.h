@@ -19,6 +19,7 @@ struct Resp {
   Json json;
   std::string body;
   std::string header_set_cookie;
+  std::string location;  // the Location header of a redirect
   std::string Code() const {
     return json.is_object() && json.contains("error") ? json["error"].value("code", "") : "";
   }

@@ -11,6 +11,7 @@
 #include "dispatcher/core/time_util.h"
 #include "dispatcher/http/routes/requests.h"
 #include "dispatcher/model/content_codec.h"
+#include "tests/dispatcher/dispatch/sandbox_channels.h"
 #include "tests/dispatcher/store/sql_test_util.h"
 
 namespace gd::testing {
@@ -321,6 +322,38 @@ TEST_F(Dispatch, TokensSurviveARestart) {
   w.WaitDispatches(id2, [](const Json& i) { return AllIn(i, "published"); });
   EXPECT_EQ(w.sandbox->Calls("wechat", "/cgi-bin/stable_token"), before)
       << "the sealed token was reused";
+}
+
+// A dispatch whose account is not ready (here Weibo's rip, a private address) waits for it
+// instead of failing, spends no attempt, says why in Chinese, and goes out as soon as the
+// operator fixes the account (not ten minutes later).
+TEST_F(Dispatch, ANotReadyAccountHoldsTheDispatchUntilTheOperatorFixesIt) {
+  Json body = SandboxChannel("weibo", w.sandbox->base_url());
+  body["name"] = "未就绪微博";
+  body["unit_id"] = w.unit;
+  body["settings"]["rip"] = "10.1.2.3";
+  auto created = w.app->channels().Create(w.operator_, *DecodeChannelCreate(body));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const int64_t account = (*created)["id"].get<int64_t>();
+  int64_t id = w.Approved("账号未就绪等待测试", {w.portal, account});
+  w.Publish(id);
+  Json items = w.WaitDispatches(
+      id, [](const Json& i) { return ByKind(i, "weibo")["error_reason"] == "account_not_ready"; });
+  Json held = ByKind(items, "weibo");
+  EXPECT_EQ(held["state"], "pending");
+  EXPECT_EQ(held["attempts"], 0) << "nothing reached the platform";
+  EXPECT_NE(held["last_error"].get<std::string>().find("公网 IP"), std::string::npos) << held;
+  EXPECT_NE(held["last_error"].get<std::string>().find("自动继续发布"), std::string::npos);
+  EXPECT_EQ(w.Posts("weibo", "账号未就绪等待测试"), 0);
+
+  ChannelPatch fix;
+  fix.settings = Json{{"rip", "203.0.113.9"}};
+  ASSERT_TRUE(w.app->channels().Patch(w.operator_, account, fix).ok());
+  items = w.WaitDispatches(
+      id, [](const Json& i) { return AllIn(i, "published"); }, 10);
+  EXPECT_TRUE(AllIn(items, "published")) << items;
+  EXPECT_EQ(w.Posts("weibo", "账号未就绪等待测试"), 1);
+  EXPECT_TRUE(ByKind(items, "weibo")["error_reason"].is_null());
 }
 
 TEST_F(Dispatch, MetricsAreExposed) {
