@@ -16,7 +16,9 @@ SbResponse Html(int status, const std::string& title, const std::string& body) {
   r.content_type = "text/html; charset=utf-8";
   r.body =
       "<!doctype html><html lang=zh-CN><head><meta charset=utf-8>"
-      "<meta name=viewport content=\"width=device-width,initial-scale=1\"><title>" +
+      "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
+      // No icon to fetch: the page is the whole sandbox site.
+      "<link rel=icon href=\"data:,\"><title>" +
       Escape(title) +
       "</title><style>body{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 "
       "1rem}button{font-size:1.1rem;padding:.6rem 2rem}</style></head><body>" +

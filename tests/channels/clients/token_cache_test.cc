@@ -79,6 +79,58 @@ TEST(TokenCacheTest, ATokenTheStoreRefusedIsStoredAgainOnNextUse) {
   EXPECT_EQ(store.attempts(), attempts) << "once stored, not stored again";
 }
 
+// An authorisation's token (channels/oauth.h) replaces what is cached and stored, at once; the
+// reading the account view uses sees it, and sees when it lives in memory only.
+TEST(TokenCacheTest, AnInstalledGrantReplacesTheCachedTokenAndIsStored) {
+  FakeClock clock(1'000'000);
+  FlakyTokenStore store(0);
+  TokenCache cache(clock, &store, 1000);
+  int fetches = 0;
+  auto fetch = [&](const std::optional<Token>&) -> StatusOr<Token> {
+    return Rotated(clock, ++fetches);
+  };
+  ASSERT_TRUE(cache.Get(5, fetch).ok());
+  Token granted = Rotated(clock, 99);
+  ASSERT_TRUE(cache.Install(5, granted).ok());
+  auto got = cache.Get(5, fetch);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->access_token, "access-99");
+  EXPECT_EQ(fetches, 1) << "no fetch after the grant";
+  ASSERT_TRUE(store.Stored(5).has_value());
+  EXPECT_EQ(store.Stored(5)->refresh_token, "refresh-99");
+  auto held = cache.Current(5);
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(held->token.has_value());
+  EXPECT_EQ(held->token->access_token, "access-99");
+  EXPECT_FALSE(held->unsaved);
+
+  // A fresh process reads the stored one; an absent account has none.
+  TokenCache later(clock, &store, 1000);
+  auto loaded = later.Current(5);
+  ASSERT_TRUE(loaded.ok() && loaded->token.has_value());
+  EXPECT_EQ(loaded->token->refresh_token, "refresh-99");
+  auto none = later.Current(6);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->token.has_value());
+}
+
+TEST(TokenCacheTest, AGrantTheStoreRefusedIsKeptAndSaidToBeInMemoryOnly) {
+  FakeClock clock(1'000'000);
+  FlakyTokenStore store(1);
+  TokenCache cache(clock, &store, 1000);
+  EXPECT_FALSE(cache.Install(7, Rotated(clock, 1)).ok());
+  auto held = cache.Current(7);
+  ASSERT_TRUE(held.ok() && held->token.has_value());
+  EXPECT_TRUE(held->unsaved);
+  // The next use stores it.
+  auto got = cache.Get(
+      7, [&](const std::optional<Token>&) -> StatusOr<Token> { return Rotated(clock, 2); });
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->access_token, "access-1");
+  ASSERT_TRUE(store.Stored(7).has_value());
+  EXPECT_FALSE(cache.Current(7)->unsaved);
+}
+
 TEST(TokenCacheTest, SingleFlightAcrossThreads) {
   FakeClock clock(1'000'000);
   MemoryTokenStore store;
