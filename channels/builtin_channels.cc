@@ -142,6 +142,14 @@ Json FieldJson(const Field& f) {
     j["choices"] = std::move(choices);
   }
   if (!f.when.setting.empty()) j["when"] = {{f.when.setting, f.when.values}};
+  // The limits the server checks (channels/field_check.h), so forms can say them first.
+  if (f.type == FieldType::kInteger) {
+    j["min"] = f.min;
+    j["max"] = f.max;
+  } else if (f.type == FieldType::kString || f.type == FieldType::kText ||
+             f.type == FieldType::kUrl) {
+    j["max_chars"] = f.max_chars;
+  }
   return j;
 }
 

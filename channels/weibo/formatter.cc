@@ -42,8 +42,18 @@ class WeiboFormatter final : public Formatter {
     const std::string link(kPortalUrlPlaceholder);
     std::string title = CollapseSpaces(c.title);
 
+    // Topics go into the text as #话题# [B1]: the share API has no field of their own.
+    std::vector<std::string> topics;
+    for (const std::string& t : OptionTags(in, "topics")) topics.push_back("#" + t + "#");
+    std::string topic_text;
+    for (const std::string& t : topics) topic_text += (topic_text.empty() ? "" : " ") + t;
+
     auto compose = [&](std::string_view t, std::string_view lead) -> std::string {
-      auto text = templates_.Render(kTemplate, {{"title", t}, {"lead", lead}, {"link", link}});
+      auto text = templates_.Render(kTemplate, {{"title", t},
+                                                {"lead", lead},
+                                                {"link", link},
+                                                {"has_topics", !topic_text.empty()},
+                                                {"topics", topic_text}});
       return text.ok() ? TrimText(*text) : std::string();
     };
     auto fits = [&](const std::string& text) {
@@ -91,8 +101,6 @@ class WeiboFormatter final : public Formatter {
                                        "微博发布接口要求正文附带链接，请同时选择门户网站渠道"));
     }
 
-    std::vector<std::string> topics;
-    for (const std::string& t : OptionTags(in, "topics")) topics.push_back("#" + t + "#");
     if (static_cast<int64_t>(topics.size()) > limits_.topics_max) {
       r.problems.push_back(MakeProblem(
           "topics_too_many", "topics",

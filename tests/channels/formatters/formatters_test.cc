@@ -222,7 +222,8 @@ TEST(WeiboFormatterTest, CutsAtSentenceAndKeepsLink) {
   const std::string text = r.body["text"];
   EXPECT_LE(WeiboLength(text, 11), 140);
   EXPECT_NE(text.find("{{portal_url}}"), std::string::npos);
-  EXPECT_NE(text.find("句话。 详情"), std::string::npos);
+  // The topics are in the posted text (deduplicated), before the link.
+  EXPECT_NE(text.find("句话。 #政务公开# #营商环境# 详情"), std::string::npos) << text;
   EXPECT_EQ(r.body["topics"], Json::array({"#政务公开#", "#营商环境#"}));
   EXPECT_TRUE(r.body["pic"].is_null());
   EXPECT_TRUE(r.problems.empty());
