@@ -1,6 +1,7 @@
 # Channel clients (network half of each adapter) and the platform sandboxes.
 add_library(gd_channel_clients STATIC
   ${GD_CH}/transport.cc
+  ${GD_CH}/proxy.cc
   ${GD_CH}/token_cache.cc
   ${GD_CH}/client.cc
   ${GD_CH}/builtin_channels.cc

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "channels/proxy.h"
 #include "dispatcher/core/crypto.h"
 
 namespace gd::channels {
@@ -41,46 +42,6 @@ bool SplitUrl(const std::string& url, std::string* origin, std::string* path) {
     *path = url.substr(path_start);
   }
   return origin->size() > scheme_end + 3;
-}
-
-struct ProxySpec {
-  std::string host;
-  int port = 0;
-  std::string user, password;
-};
-
-StatusOr<ProxySpec> ParseProxy(std::string_view url) {
-  const std::string_view kScheme = "http://";
-  auto bad = [](std::string_view why) {
-    return InvalidArgument("出站代理地址无效：" + std::string(why) +
-                           "（应形如 http://代理主机:端口 或 http://用户名:密码@代理主机:端口）");
-  };
-  if (Lower(url.substr(0, kScheme.size())) != kScheme) return bad("须以 http:// 开头");
-  std::string_view rest = url.substr(kScheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (rest.find('/') != std::string_view::npos) return bad("不能带路径");
-  ProxySpec p;
-  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    size_t colon = userinfo.find(':');
-    p.user = UrlDecode(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) p.password = UrlDecode(userinfo.substr(colon + 1));
-    if (p.user.empty()) return bad("用户名为空");
-    rest = rest.substr(at + 1);
-  }
-  size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return bad("缺少主机或端口");
-  p.host = std::string(rest.substr(0, colon));
-  std::string_view port = rest.substr(colon + 1);
-  if (port.empty() || port.size() > 5 ||
-      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return bad("端口应为 1–65535 的数字");
-  p.port = std::stoi(std::string(port));
-  if (p.port < 1 || p.port > 65535) return bad("端口应为 1–65535 的数字");
-  for (char c : p.host)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
-      return bad("主机名含有不允许的字符");
-  return p;
 }
 
 // A body sent in pieces: literal bytes and file ranges, with its total length known up front
@@ -193,14 +154,18 @@ class HttpTransport final : public Transport {
     if (!options_.proxy_url.empty()) {
       StatusOr<ProxySpec> proxy = ParseProxy(options_.proxy_url);
       if (!proxy.ok()) return proxy.status();
-      // cpp-httplib 0.11.4 (Debian 12) deadlocks in SSLClient::connect_with_proxy: the CONNECT
-      // request re-locks the client's socket mutex (seen in TransportProxyTest: the thread waits
-      // in process_request forever). Refuse instead of hanging a dispatch worker.
-      if (Lower(origin.substr(0, 8)) == "https://")
-        return Unavailable(
-            "出站代理暂不支持 https 平台地址（当前 HTTP 库经代理建立 CONNECT 隧道时会卡死），"
-            "请改用透明代理或网关直连：" +
-            origin);
+      // https: the library's own CONNECT hangs on a proxy's refusal (channels/proxy.h), so the
+      // tunnel is asked for first and the library builds it only after a plain 200.
+      if (Lower(origin.substr(0, 8)) == "https://") {
+        std::string host = origin.substr(8);
+        int port = 443;
+        if (size_t colon = host.rfind(':');
+            colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+          port = std::atoi(host.c_str() + colon + 1);
+          host.resize(colon);
+        }
+        GD_RETURN_IF_ERROR(ProbeTunnel(*proxy, host, port, request.timeout_ms));
+      }
       cli.set_proxy(proxy->host, proxy->port);
       if (!proxy->user.empty()) cli.set_proxy_basic_auth(proxy->user, proxy->password);
     }

@@ -19,6 +19,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -299,11 +300,15 @@ TEST(TransportStreamingTest, ARangeOutsideTheFileIsRefusedBeforeConnecting) {
   fs::remove(file);
 }
 
-// A forward proxy that records the request head it is sent and answers every request itself
-// (plain http) or refuses the tunnel (CONNECT), which is all the client side needs to show.
+// A forward proxy that records the request head it is sent. Plain http requests it answers
+// itself; a CONNECT it refuses (403 with Connection: close, as proxies' refusals come), or
+// answers 407 without the right credentials, or — in tunnel mode — connects to the target on
+// loopback, answers a plain 200 and relays bytes both ways (RFC 9110 §9.3.6).
 class RecordingProxy {
  public:
-  RecordingProxy() {
+  enum class Connect { kRefuse, kTunnel };
+  explicit RecordingProxy(Connect mode = Connect::kRefuse, std::string credentials = "")
+      : mode_(mode), credentials_(std::move(credentials)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -328,6 +333,7 @@ class RecordingProxy {
     ::shutdown(fd_, SHUT_RDWR);
     ::close(fd_);
     thread_.join();
+    for (auto& t : relays_) t.join();
   }
   int port() const { return port_; }
   std::vector<std::string> heads() {
@@ -336,6 +342,40 @@ class RecordingProxy {
   }
 
  private:
+  static void Send(int fd, const std::string& s) { ::send(fd, s.data(), s.size(), MSG_NOSIGNAL); }
+  // Copies bytes from `from` to `to` until either side ends.
+  static void Relay(int from, int to) {
+    char buf[8192];
+    for (;;) {
+      ssize_t n = ::recv(from, buf, sizeof buf, 0);
+      if (n <= 0 || ::send(to, buf, static_cast<size_t>(n), MSG_NOSIGNAL) != n) break;
+    }
+    ::shutdown(to, SHUT_WR);
+  }
+  void Tunnel(int c, const std::string& head) {
+    const size_t colon = head.find(':', 8);
+    const int target_port = std::atoi(head.c_str() + colon + 1);
+    int t = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(target_port));
+    if (::connect(t, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      Send(c, "HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n");
+      ::close(t);
+      ::close(c);
+      return;
+    }
+    Bound(t);
+    Send(c, "HTTP/1.1 200 Connection established\r\n\r\n");
+    relays_.emplace_back([c, t] {
+      std::thread back([c, t] { Relay(t, c); });
+      Relay(c, t);
+      back.join();
+      ::close(t);
+      ::close(c);
+    });
+  }
   void Serve() {
     while (!stop_) {
       int c = ::accept(fd_, nullptr, nullptr);
@@ -348,27 +388,91 @@ class RecordingProxy {
         if (n <= 0) break;
         head.append(buf, static_cast<size_t>(n));
       }
+      head = head.substr(0, head.find("\r\n\r\n"));
       {
         std::lock_guard lock(mu_);
-        heads_.push_back(head.substr(0, head.find("\r\n\r\n")));
+        heads_.push_back(head);
       }
-      const std::string answer =
-          head.rfind("CONNECT ", 0) == 0
-              ? "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-              : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                "15\r\nConnection: close\r\n\r\n{\"via\":\"proxy\"}";
-      ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+      if (head.rfind("CONNECT ", 0) != 0) {
+        Send(c,
+             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+             "15\r\nConnection: close\r\n\r\n{\"via\":\"proxy\"}");
+      } else if (!credentials_.empty() &&
+                 head.find("Proxy-Authorization: Basic " + Base64Encode(credentials_)) ==
+                     std::string::npos) {
+        Send(c,
+             "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic "
+             "realm=\"gw\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      } else if (mode_ == Connect::kTunnel) {
+        Tunnel(c, head);
+        continue;
+      } else {
+        Send(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      }
       ::close(c);
     }
   }
 
+  Connect mode_;
+  std::string credentials_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::vector<std::thread> relays_;
   std::mutex mu_;
   std::vector<std::string> heads_;
 };
+
+// A TLS server on loopback with a certificate for "localhost" made for the test (openssl, which
+// ca-certificates brings), so the transport can verify it against that certificate alone.
+class TlsServer {
+ public:
+  TlsServer() {
+    dir_ = fs::temp_directory_path() / ("gd-tls-" + RandomToken(6));
+    fs::create_directories(dir_);
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+        "-addext subjectAltName=DNS:localhost -keyout " +
+        (dir_ / "key.pem").string() + " -out " + cert() + " 2>/dev/null";
+    ready_ = std::system(cmd.c_str()) == 0;
+    if (!ready_) return;
+    server_ = std::make_unique<httplib::SSLServer>(cert().c_str(), (dir_ / "key.pem").c_str());
+    server_->Get("/hi", [](const httplib::Request&, httplib::Response& r) {
+      r.set_content("hello over tls", "text/plain");
+    });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  ~TlsServer() {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  bool ready() const { return ready_ && port_ > 0; }
+  std::string cert() const { return (dir_ / "cert.pem").string(); }
+  int port() const { return port_; }
+
+ private:
+  fs::path dir_;
+  bool ready_ = false;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// Sends `req` on its own thread, so that a transport stuck on a tunnel fails the test instead of
+// holding it; nullopt when no answer came within 20 s.
+std::optional<StatusOr<HttpResponse>> SendBounded(std::unique_ptr<Transport> t, HttpRequest req) {
+  auto done = std::make_shared<std::promise<StatusOr<HttpResponse>>>();
+  auto answered = done->get_future();
+  std::thread([t = std::shared_ptr<Transport>(std::move(t)), req, done] {
+    done->set_value(t->Send(req));
+  }).detach();
+  if (answered.wait_for(std::chrono::seconds(20)) != std::future_status::ready) return std::nullopt;
+  return answered.get();
+}
 
 TEST(TransportProxyTest, HttpRequestsGoThroughTheProxyWithItsCredentials) {
   RecordingProxy proxy;
@@ -395,30 +499,60 @@ TEST(TransportProxyTest, HttpRequestsGoThroughTheProxyWithItsCredentials) {
       << heads[0];
 }
 
-// https through the proxy is refused at once: the library's CONNECT tunnel deadlocks
-// (channels/transport.cc). The send must come back, with a Chinese reason, and nothing reaches
-// the proxy.
-TEST(TransportProxyTest, HttpsThroughTheProxyIsRefusedPromptlyNotHung) {
-  RecordingProxy proxy;
+// https goes through the proxy's CONNECT tunnel with end-to-end TLS (the certificate checked
+// against the server's own), the proxy's credentials on the CONNECT.
+TEST(TransportProxyTest, HttpsGoesThroughTheProxysTunnel) {
+  TlsServer tls;
+  ASSERT_TRUE(tls.ready()) << "openssl could not make a test certificate";
+  RecordingProxy proxy(RecordingProxy::Connect::kTunnel, "gw:secret");
   HttpTransportOptions opts;
-  opts.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
-  auto t = NewHttpTransport(opts);
+  opts.ca_cert_path = tls.cert();
+  opts.proxy_url = "http://gw:secret@127.0.0.1:" + std::to_string(proxy.port());
   HttpRequest req;
-  req.url = "https://api.weixin.example.invalid/cgi-bin/stable_token";
-  req.method = "POST";
-  req.content_type = "application/json";
-  req.body = "{}";
-  req.timeout_ms = 3000;
-  // Sent on its own thread so that a client stuck on the refused tunnel fails the test instead
-  // of holding it.
-  auto done = std::make_shared<std::promise<bool>>();
-  auto answered = done->get_future();
-  std::thread([t = std::shared_ptr<Transport>(std::move(t)), req, done] {
-    done->set_value(t->Send(req).ok());
-  }).detach();
-  ASSERT_EQ(answered.wait_for(std::chrono::seconds(20)), std::future_status::ready);
-  EXPECT_FALSE(answered.get());
-  EXPECT_TRUE(proxy.heads().empty());
+  req.url = "https://localhost:" + std::to_string(tls.port()) + "/hi";
+  req.timeout_ms = 5000;
+  auto resp = SendBounded(NewHttpTransport(opts), req);
+  ASSERT_TRUE(resp.has_value()) << "the send hung";
+  ASSERT_TRUE(resp->ok()) << resp->status().ToString();
+  EXPECT_EQ((*resp)->status, 200);
+  EXPECT_EQ((*resp)->body, "hello over tls");
+  const auto heads = proxy.heads();
+  ASSERT_FALSE(heads.empty());
+  for (const std::string& h : heads) {
+    EXPECT_EQ(h.rfind("CONNECT localhost:" + std::to_string(tls.port()) + " HTTP/1.1", 0), 0u) << h;
+    EXPECT_NE(h.find("Proxy-Authorization: Basic " + Base64Encode("gw:secret")), std::string::npos);
+  }
+}
+
+// A proxy's refusal of the tunnel (403 with Connection: close, on which the library's own CONNECT
+// would hang forever) comes back at once with a Chinese reason; so does a 407 for wrong
+// credentials. Nothing is sent to the platform.
+TEST(TransportProxyTest, ARefusedTunnelIsReportedPromptlyNotHung) {
+  RecordingProxy refusing;
+  RecordingProxy guarded(RecordingProxy::Connect::kTunnel, "gw:secret");
+  struct Case {
+    int port;
+    std::string credentials;
+    Code code;
+    std::string says;
+  };
+  for (const Case& c : {Case{refusing.port(), "", Code::kUnavailable, "HTTP 403"},
+                        Case{guarded.port(), "gw:wrong@", Code::kUnauthenticated, "407"}}) {
+    HttpTransportOptions opts;
+    opts.proxy_url = "http://" + c.credentials + "127.0.0.1:" + std::to_string(c.port);
+    HttpRequest req;
+    req.url = "https://api.weixin.example.invalid/cgi-bin/stable_token";
+    req.method = "POST";
+    req.content_type = "application/json";
+    req.body = "{}";
+    req.timeout_ms = 3000;
+    auto resp = SendBounded(NewHttpTransport(opts), req);
+    ASSERT_TRUE(resp.has_value()) << "the send hung: " << c.says;
+    ASSERT_FALSE(resp->ok());
+    EXPECT_EQ(resp->status().code(), c.code) << resp->status().ToString();
+    EXPECT_NE(resp->status().message().find(c.says), std::string::npos) << resp->status().message();
+  }
+  EXPECT_EQ(refusing.heads().size(), 1u) << "one CONNECT, from the probe";
 }
 
 TEST(TransportProxyTest, BadProxyAddressesAreRefusedInChinese) {
