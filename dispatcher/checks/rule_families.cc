@@ -558,6 +558,12 @@ void CheckLink(const FieldScan& scan, FieldFindings& emit, const LinkRef& l) {
     if (!has_scheme) return;  // a relative link to the site itself
     std::string scheme = lower.substr(0, colon);
     if (scheme == "mailto" || scheme == "tel") return;
+    // A picture or video the editor's upload button placed in the body (`media:<sha-256>`): the
+    // piece's own media, checked as media, not a link (issue 15).
+    if (scheme == "media" && lower.size() == 6 + 64 &&
+        std::all_of(lower.begin() + 6, lower.end(),
+                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+      return;
     emit.Emit("link", "malformed", l.begin, l.end, "");
     return;
   }
