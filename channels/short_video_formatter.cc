@@ -9,9 +9,9 @@ namespace {
 
 class ShortVideoFormatter final : public Formatter {
  public:
-  ShortVideoFormatter(const render::TemplateSet& templates, const ShortVideoLimits& limits,
+  ShortVideoFormatter(const render::TemplateSet& templates, ShortVideoLimits limits,
                       ShortVideoSpec spec)
-      : templates_(templates), limits_(limits), spec_(std::move(spec)) {}
+      : templates_(templates), limits_(std::move(limits)), spec_(std::move(spec)) {}
 
   Rendering Render(const RenderInput& in) const override {
     Rendering r;
@@ -83,16 +83,25 @@ class ShortVideoFormatter final : public Formatter {
 
  private:
   const render::TemplateSet& templates_;
-  const ShortVideoLimits& limits_;
+  const ShortVideoLimits limits_;
   ShortVideoSpec spec_;
 };
 
 }  // namespace
 
+StatusOr<ShortVideoLimits> ReadShortVideoLimits(const LimitsSection& s, ShortVideoLimits l) {
+  GD_RETURN_IF_ERROR(s.Int("caption_max_chars", &l.caption_max_chars));
+  GD_RETURN_IF_ERROR(s.Int("hashtags_max", &l.hashtags_max));
+  GD_RETURN_IF_ERROR(s.Int("video_max_bytes", &l.video_max_bytes));
+  GD_RETURN_IF_ERROR(s.Strings("video_mimes", &l.video_mimes));
+  GD_RETURN_IF_ERROR(s.Int("cover_max_bytes", &l.cover_max_bytes));
+  GD_RETURN_IF_ERROR(s.Strings("cover_mimes", &l.cover_mimes));
+  return l;
+}
+
 std::unique_ptr<Formatter> NewShortVideoFormatter(const render::TemplateSet& templates,
-                                                  const ShortVideoLimits& limits,
-                                                  ShortVideoSpec spec) {
-  return std::make_unique<ShortVideoFormatter>(templates, limits, std::move(spec));
+                                                  ShortVideoLimits limits, ShortVideoSpec spec) {
+  return std::make_unique<ShortVideoFormatter>(templates, std::move(limits), std::move(spec));
 }
 
 }  // namespace gd::channels

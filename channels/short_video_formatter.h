@@ -3,10 +3,26 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "channels/channel_limits.h"
 #include "channels/formatter_env.h"
 
 namespace gd::channels {
+
+// A short-video platform's limits, from its section of policies/channel_limits.json.
+struct ShortVideoLimits {
+  int64_t caption_max_chars = 1000;
+  int64_t hashtags_max = 5;
+  int64_t video_max_bytes = 4294967296;
+  std::vector<std::string> video_mimes = {"video/mp4"};
+  int64_t cover_max_bytes = 10485760;
+  std::vector<std::string> cover_mimes = {"image/jpeg", "image/png"};
+};
+// Reads caption_max_chars, hashtags_max, video_max_bytes, video_mimes, cover_max_bytes and
+// cover_mimes from `s` over `defaults`.
+StatusOr<ShortVideoLimits> ReadShortVideoLimits(const LimitsSection& s,
+                                                ShortVideoLimits defaults = {});
 
 struct ShortVideoSpec {
   std::string label;          // "抖音", "快手" (for problem messages)
@@ -15,7 +31,6 @@ struct ShortVideoSpec {
 };
 
 std::unique_ptr<Formatter> NewShortVideoFormatter(const render::TemplateSet& templates,
-                                                  const ShortVideoLimits& limits,
-                                                  ShortVideoSpec spec);
+                                                  ShortVideoLimits limits, ShortVideoSpec spec);
 
 }  // namespace gd::channels

@@ -9,7 +9,8 @@ StatusOr<std::unique_ptr<Formatter>> MakeDouyinFormatter(const FormatterEnv& env
   if (!env.templates->Has(kTemplate)) {
     return InvalidArgument("缺少模板 templates/douyin/caption.txt.mustache");
   }
-  return NewShortVideoFormatter(*env.templates, env.limits->douyin, {"抖音", "text", kTemplate});
+  GD_ASSIGN_OR_RETURN(ShortVideoLimits limits, ReadShortVideoLimits(env.limits->Section("douyin")));
+  return NewShortVideoFormatter(*env.templates, std::move(limits), {"抖音", "text", kTemplate});
 }
 
 }  // namespace gd::channels

@@ -18,8 +18,8 @@ std::string RoleLabel(std::string_view role) {
 
 class ManualFormatter final : public Formatter {
  public:
-  ManualFormatter(const render::TemplateSet& templates, const ChannelLimits& limits)
-      : templates_(templates), limits_(limits) {}
+  ManualFormatter(const render::TemplateSet& templates, ManualLimitsTable limits)
+      : templates_(templates), limits_(std::move(limits)) {}
 
   Rendering Render(const RenderInput& in) const override {
     Rendering r;
@@ -32,7 +32,7 @@ class ManualFormatter final : public Formatter {
       }
     }
     if (platform.empty()) platform = kDefaultPlatform;
-    const ManualLimits& limits = limits_.Manual(platform);
+    const ManualLimits& limits = limits_.For(platform);
 
     std::string title = CollapseSpaces(OptionString(in, "title"));
     if (title.empty()) title = CollapseSpaces(c.title);
@@ -117,16 +117,50 @@ class ManualFormatter final : public Formatter {
 
  private:
   const render::TemplateSet& templates_;
-  const ChannelLimits& limits_;
+  const ManualLimitsTable limits_;
 };
 
+// One object of limits at `path` (under the section): its fields over `out`'s.
+Status ReadOne(const LimitsSection& s, const Json& j, const std::string& path, ManualLimits* out) {
+  if (!j.is_object()) return s.Error(path, "应为对象");
+  for (const auto& [field, target] : {std::pair{"title_max_chars", &out->title_max_chars},
+                                      std::pair{"text_max_chars", &out->text_max_chars}}) {
+    auto it = j.find(field);
+    if (it == j.end()) continue;
+    if (!it->is_number_integer() || it->get<int64_t>() <= 0)
+      return s.Error(path + "." + field, "应为正整数");
+    *target = it->get<int64_t>();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+const ManualLimits& ManualLimitsTable::For(std::string_view platform) const {
+  auto it = platforms.find(platform);
+  return it == platforms.end() ? fallback : it->second;
+}
+
+StatusOr<ManualLimitsTable> ReadManualLimits(const LimitsSection& s) {
+  ManualLimitsTable t;
+  if (const Json* d = s.Find("default")) GD_RETURN_IF_ERROR(ReadOne(s, *d, "default", &t.fallback));
+  if (const Json* p = s.Find("platforms")) {
+    if (!p->is_object()) return s.Error("platforms", "应为对象");
+    for (const auto& [name, value] : p->items()) {
+      ManualLimits m = t.fallback;
+      GD_RETURN_IF_ERROR(ReadOne(s, value, "platforms." + name, &m));
+      t.platforms.emplace(name, m);
+    }
+  }
+  return t;
+}
 
 StatusOr<std::unique_ptr<Formatter>> MakeManualFormatter(const FormatterEnv& env) {
   if (!env.templates->Has(kTemplate)) {
     return InvalidArgument("缺少模板 templates/manual/instructions.txt.mustache");
   }
-  return std::unique_ptr<Formatter>(new ManualFormatter(*env.templates, *env.limits));
+  GD_ASSIGN_OR_RETURN(ManualLimitsTable limits, ReadManualLimits(env.limits->Section("manual")));
+  return std::unique_ptr<Formatter>(new ManualFormatter(*env.templates, std::move(limits)));
 }
 
 }  // namespace gd::channels

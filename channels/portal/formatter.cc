@@ -31,9 +31,14 @@ std::string SettingString(const RenderInput& in, const char* key) {
   return it != in.account->settings.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The portal's section of policies/channel_limits.json.
+struct PortalLimits {
+  int64_t title_max_chars = 100;
+};
+
 class PortalFormatter final : public Formatter {
  public:
-  PortalFormatter(const render::TemplateSet& templates, const PortalLimits& limits)
+  PortalFormatter(const render::TemplateSet& templates, PortalLimits limits)
       : templates_(templates), limits_(limits) {}
 
   Rendering Render(const RenderInput& in) const override {
@@ -126,7 +131,7 @@ class PortalFormatter final : public Formatter {
 
  private:
   const render::TemplateSet& templates_;
-  const PortalLimits& limits_;
+  const PortalLimits limits_;
 };
 
 }  // namespace
@@ -167,7 +172,9 @@ StatusOr<std::unique_ptr<Formatter>> MakePortalFormatter(const FormatterEnv& env
   if (!env.templates->Has(kPageTemplate)) {
     return InvalidArgument("缺少模板 templates/portal/article.html.mustache");
   }
-  return std::unique_ptr<Formatter>(new PortalFormatter(*env.templates, env.limits->portal));
+  PortalLimits limits;
+  GD_RETURN_IF_ERROR(env.limits->Section("portal").Int("title_max_chars", &limits.title_max_chars));
+  return std::unique_ptr<Formatter>(new PortalFormatter(*env.templates, limits));
 }
 
 }  // namespace gd::channels

@@ -17,9 +17,9 @@ using Problems = std::vector<Problem>;
 
 class WechatFormatter final : public Formatter {
  public:
-  WechatFormatter(const render::TemplateSet& templates, const WechatLimits& limits,
+  WechatFormatter(const render::TemplateSet& templates, WechatLimits limits,
                   render::SanitizePolicy policy)
-      : templates_(templates), limits_(limits), policy_(std::move(policy)) {}
+      : templates_(templates), limits_(std::move(limits)), policy_(std::move(policy)) {}
 
   Rendering Render(const RenderInput& in) const override {
     Rendering r;
@@ -194,11 +194,30 @@ class WechatFormatter final : public Formatter {
   }
 
   const render::TemplateSet& templates_;
-  const WechatLimits& limits_;
+  const WechatLimits limits_;
   render::SanitizePolicy policy_;
 };
 
 }  // namespace
+
+StatusOr<WechatLimits> ReadWechatLimits(const LimitsSection& s) {
+  WechatLimits w;
+  GD_RETURN_IF_ERROR(s.Int("title_max_chars", &w.title_max_chars));
+  GD_RETURN_IF_ERROR(s.Int("author_max_chars", &w.author_max_chars));
+  GD_RETURN_IF_ERROR(s.Int("digest_max_chars", &w.digest_max_chars));
+  GD_RETURN_IF_ERROR(s.Int("digest_default_chars", &w.digest_default_chars));
+  GD_RETURN_IF_ERROR(s.Int("content_max_chars", &w.content_max_chars));
+  GD_RETURN_IF_ERROR(s.Int("content_max_bytes", &w.content_max_bytes));
+  GD_RETURN_IF_ERROR(s.Int("source_url_max_bytes", &w.source_url_max_bytes));
+  GD_RETURN_IF_ERROR(s.Int("image_max_bytes", &w.image_max_bytes));
+  GD_RETURN_IF_ERROR(s.Strings("image_mimes", &w.image_mimes));
+  GD_RETURN_IF_ERROR(s.Int("cover_max_bytes", &w.cover_max_bytes));
+  GD_RETURN_IF_ERROR(s.Strings("cover_mimes", &w.cover_mimes));
+  GD_RETURN_IF_ERROR(s.Strings("link_hosts", &w.link_hosts));
+  if (w.digest_default_chars > w.digest_max_chars)
+    return s.Error("digest_default_chars", "不能大于 digest_max_chars");
+  return w;
+}
 
 StatusOr<std::unique_ptr<Formatter>> MakeWechatFormatter(const FormatterEnv& env) {
   if (!env.templates->Has(kTemplate)) {
@@ -208,10 +227,11 @@ StatusOr<std::unique_ptr<Formatter>> MakeWechatFormatter(const FormatterEnv& env
   if (styles == nullptr || !styles->is_object()) {
     return InvalidArgument("缺少或无效的样式文件 templates/wechat_mp/inline_styles.json");
   }
+  GD_ASSIGN_OR_RETURN(WechatLimits limits, ReadWechatLimits(env.limits->Section("wechat_mp")));
   render::SanitizePolicy policy;
   policy.allow_external_images = false;
   policy.allow_video = false;
-  policy.link_hosts = env.limits->wechat_mp.link_hosts;
+  policy.link_hosts = limits.link_hosts;
   for (const auto& [tag, css] : styles->items()) {
     if (tag.starts_with("_")) continue;  // comments
     if (!css.is_string()) {
@@ -228,7 +248,7 @@ StatusOr<std::unique_ptr<Formatter>> MakeWechatFormatter(const FormatterEnv& env
     policy.inline_styles.emplace(tag, value);
   }
   return std::unique_ptr<Formatter>(
-      new WechatFormatter(*env.templates, env.limits->wechat_mp, std::move(policy)));
+      new WechatFormatter(*env.templates, std::move(limits), std::move(policy)));
 }
 
 }  // namespace gd::channels

@@ -33,8 +33,8 @@ size_t LargestFitting(size_t n, const std::function<bool(size_t)>& pred) {
 
 class WeiboFormatter final : public Formatter {
  public:
-  WeiboFormatter(const render::TemplateSet& templates, const WeiboLimits& limits)
-      : templates_(templates), limits_(limits) {}
+  WeiboFormatter(const render::TemplateSet& templates, WeiboLimits limits)
+      : templates_(templates), limits_(std::move(limits)) {}
 
   Rendering Render(const RenderInput& in) const override {
     Rendering r;
@@ -132,7 +132,7 @@ class WeiboFormatter final : public Formatter {
 
  private:
   const render::TemplateSet& templates_;
-  const WeiboLimits& limits_;
+  const WeiboLimits limits_;
 };
 
 bool IsLinkChar(char c) {
@@ -167,11 +167,23 @@ int64_t WeiboLength(std::string_view text, int64_t link_units) {
   return (halves + 1) / 2;
 }
 
+StatusOr<WeiboLimits> ReadWeiboLimits(const LimitsSection& s) {
+  WeiboLimits l;
+  GD_RETURN_IF_ERROR(s.Int("text_max_units", &l.text_max_units));
+  GD_RETURN_IF_ERROR(s.Int("link_units", &l.link_units));
+  GD_RETURN_IF_ERROR(s.Int("topics_max", &l.topics_max));
+  GD_RETURN_IF_ERROR(s.Int("pic_max_bytes", &l.pic_max_bytes));
+  GD_RETURN_IF_ERROR(s.Strings("pic_mimes", &l.pic_mimes));
+  if (l.link_units >= l.text_max_units) return s.Error("link_units", "必须小于 text_max_units");
+  return l;
+}
+
 StatusOr<std::unique_ptr<Formatter>> MakeWeiboFormatter(const FormatterEnv& env) {
   if (!env.templates->Has(kTemplate)) {
     return InvalidArgument("缺少模板 templates/weibo/status.txt.mustache");
   }
-  return std::unique_ptr<Formatter>(new WeiboFormatter(*env.templates, env.limits->weibo));
+  GD_ASSIGN_OR_RETURN(WeiboLimits limits, ReadWeiboLimits(env.limits->Section("weibo")));
+  return std::unique_ptr<Formatter>(new WeiboFormatter(*env.templates, std::move(limits)));
 }
 
 }  // namespace gd::channels

@@ -2,13 +2,27 @@
 // Body schema and the counting rule in docs/channels-formatting.md.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "channels/formatter_env.h"
 
 namespace gd::channels {
 
-// Needs template "weibo/status.txt" (variables: title, lead, link).
+// Weibo's section of policies/channel_limits.json. Weibo counts in 字: a non-ASCII character is
+// 1, an ASCII character 1/2, a link `link_units` whatever its length (the platform shortens
+// every link); the total is rounded up.
+struct WeiboLimits {
+  int64_t text_max_units = 140;
+  int64_t link_units = 11;
+  int64_t topics_max = 3;
+  int64_t pic_max_bytes = 5242879;
+  std::vector<std::string> pic_mimes = {"image/jpeg", "image/png", "image/gif"};
+};
+StatusOr<WeiboLimits> ReadWeiboLimits(const LimitsSection& s);
+
+// Needs template "weibo/status.txt" (variables: title, lead, link, has_topics, topics).
 StatusOr<std::unique_ptr<Formatter>> MakeWeiboFormatter(const FormatterEnv& env);
 
 // Weibo's length of `text` in 字 (rounded up): a non-ASCII code point counts 1, an ASCII

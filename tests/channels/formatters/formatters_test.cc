@@ -3,7 +3,9 @@
 #include <set>
 
 #include "channels/formatter_util.h"
+#include "channels/manual/formatter.h"
 #include "channels/portal/formatter.h"
+#include "channels/wechat_mp/formatter.h"
 #include "channels/weibo/formatter.h"
 #include "dispatcher/core/time_util.h"
 #include "test_support.h"
@@ -89,27 +91,43 @@ TEST(BuiltinChannelsTest, MissingTemplateFailsWithItsName) {
   EXPECT_THAT(f.status().message(), HasSubstr("templates/portal/article.html.mustache"));
 }
 
+// Each platform reads its own section of the limits file when its formatter is built (at
+// start-up): a bad value stops the start, naming the file and the field.
 TEST(ChannelLimitsTest, BadFieldNamesThePath) {
-  auto l = ParseChannelLimits(Json::parse(R"({"wechat_mp":{"title_max_chars":"32"}})"), "x.json");
-  ASSERT_THAT(l, StatusIs(Code::kInvalidArgument));
+  auto build = [](const char* doc) {
+    auto l = ParseChannelLimits(Json::parse(doc), "x.json");
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    FormatterEnv env{ProjectEnv().templates, &*l};
+    return MakeBuiltinFormatters(env).status();
+  };
+  Status w = build(R"({"wechat_mp":{"title_max_chars":"32"}})");
+  ASSERT_THAT(w, StatusIs(Code::kInvalidArgument));
   // The text is the behaviour: whoever edits the limits file reads which file and field.
-  EXPECT_THAT(l.status().message(),
-              AllOf(HasSubstr("x.json"), HasSubstr("wechat_mp.title_max_chars")));
-  auto m = ParseChannelLimits(
-      Json::parse(R"({"manual":{"platforms":{"视频号":{"text_max_chars":0}}}})"), "x.json");
+  EXPECT_THAT(w.message(), AllOf(HasSubstr("x.json"), HasSubstr("wechat_mp.title_max_chars")));
+  Status m = build(R"({"manual":{"platforms":{"视频号":{"text_max_chars":0}}}})");
   ASSERT_THAT(m, StatusIs(Code::kInvalidArgument));
-  EXPECT_THAT(m.status().message(), HasSubstr("manual.platforms.视频号.text_max_chars"));
+  EXPECT_THAT(m.message(), HasSubstr("manual.platforms.视频号.text_max_chars"));
+  EXPECT_THAT(build(R"({"weibo":{"link_units":200}})").message(), HasSubstr("weibo.link_units"));
+  EXPECT_THAT(build(R"({"douyin":{"video_mimes":[]}})").message(), HasSubstr("douyin.video_mimes"));
+  EXPECT_THAT(ParseChannelLimits(Json::parse(R"({"weibo":5})"), "x.json").status().message(),
+              HasSubstr("weibo"));
 }
 
 TEST(ChannelLimitsTest, ProjectFileMatchesPlatformRules) {
   const ChannelLimits& l = *ProjectEnv().limits;
-  EXPECT_EQ(l.wechat_mp.title_max_chars, 32);
-  EXPECT_EQ(l.wechat_mp.author_max_chars, 16);
-  EXPECT_EQ(l.wechat_mp.digest_max_chars, 128);
-  EXPECT_EQ(l.wechat_mp.content_max_chars, 19999);
-  EXPECT_EQ(l.weibo.text_max_units, 140);
-  EXPECT_EQ(l.Manual("视频号").title_max_chars, 22);
-  EXPECT_EQ(l.Manual("未知平台").text_max_chars, 1000);
+  auto w = ReadWechatLimits(l.Section("wechat_mp"));
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->title_max_chars, 32);
+  EXPECT_EQ(w->author_max_chars, 16);
+  EXPECT_EQ(w->digest_max_chars, 128);
+  EXPECT_EQ(w->content_max_chars, 19999);
+  auto wb = ReadWeiboLimits(l.Section("weibo"));
+  ASSERT_TRUE(wb.ok());
+  EXPECT_EQ(wb->text_max_units, 140);
+  auto m = ReadManualLimits(l.Section("manual"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->For("视频号").title_max_chars, 22);
+  EXPECT_EQ(m->For("未知平台").text_max_chars, 1000);
 }
 
 TEST(WeiboLengthTest, CountingRule) {
