@@ -42,18 +42,10 @@ class WeiboFormatter final : public Formatter {
     const std::string link(kPortalUrlPlaceholder);
     std::string title = CollapseSpaces(c.title);
 
-    // Topics go into the text as #话题# [B1]: the share API has no field of their own.
-    std::vector<std::string> topics;
-    for (const std::string& t : OptionTags(in, "topics")) topics.push_back("#" + t + "#");
-    std::string topic_text;
-    for (const std::string& t : topics) topic_text += (topic_text.empty() ? "" : " ") + t;
-
+    // No topics: statuses/share.json forbids #话题# in the text [B1] (the platform strips
+    // them), so the kind offers no topics option.
     auto compose = [&](std::string_view t, std::string_view lead) -> std::string {
-      auto text = templates_.Render(kTemplate, {{"title", t},
-                                                {"lead", lead},
-                                                {"link", link},
-                                                {"has_topics", !topic_text.empty()},
-                                                {"topics", topic_text}});
+      auto text = templates_.Render(kTemplate, {{"title", t}, {"lead", lead}, {"link", link}});
       return text.ok() ? TrimText(*text) : std::string();
     };
     auto fits = [&](const std::string& text) {
@@ -101,12 +93,6 @@ class WeiboFormatter final : public Formatter {
                                        "微博发布接口要求正文附带链接，请同时选择门户网站渠道"));
     }
 
-    if (static_cast<int64_t>(topics.size()) > limits_.topics_max) {
-      r.problems.push_back(MakeProblem(
-          "topics_too_many", "topics",
-          fmt::format("微博话题为 {} 个，超过上限 {} 个", topics.size(), limits_.topics_max)));
-    }
-
     const MediaRef* pic = nullptr;
     if (in.target != nullptr && in.target->options.contains("pic")) {
       pic = FindMediaByOption(c, in.target->options["pic"]);
@@ -123,7 +109,6 @@ class WeiboFormatter final : public Formatter {
 
     r.body = {
         {"text", text},
-        {"topics", topics},
         {"pic", pic != nullptr ? Json(pic->sha256) : Json(nullptr)},
         {"length", WeiboLength(text, limits_.link_units)},
     };
@@ -171,7 +156,6 @@ StatusOr<WeiboLimits> ReadWeiboLimits(const LimitsSection& s) {
   WeiboLimits l;
   GD_RETURN_IF_ERROR(s.Int("text_max_units", &l.text_max_units));
   GD_RETURN_IF_ERROR(s.Int("link_units", &l.link_units));
-  GD_RETURN_IF_ERROR(s.Int("topics_max", &l.topics_max));
   GD_RETURN_IF_ERROR(s.Int("pic_max_bytes", &l.pic_max_bytes));
   GD_RETURN_IF_ERROR(s.Strings("pic_mimes", &l.pic_mimes));
   if (l.link_units >= l.text_max_units) return s.Error("link_units", "必须小于 text_max_units");

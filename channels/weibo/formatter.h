@@ -16,13 +16,12 @@ namespace gd::channels {
 struct WeiboLimits {
   int64_t text_max_units = 140;
   int64_t link_units = 11;
-  int64_t topics_max = 3;
   int64_t pic_max_bytes = 5242879;
   std::vector<std::string> pic_mimes = {"image/jpeg", "image/png", "image/gif"};
 };
 StatusOr<WeiboLimits> ReadWeiboLimits(const LimitsSection& s);
 
-// Needs template "weibo/status.txt" (variables: title, lead, link, has_topics, topics).
+// Needs template "weibo/status.txt" (variables: title, lead, link).
 StatusOr<std::unique_ptr<Formatter>> MakeWeiboFormatter(const FormatterEnv& env);
 
 // Weibo's length of `text` in 字 (rounded up): a non-ASCII code point counts 1, an ASCII

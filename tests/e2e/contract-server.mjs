@@ -73,7 +73,7 @@ const CHANNEL_KIND_SCHEMAS = [
       F('safe_domain', '安全域名', 'string', { required: true, help: '应用设置的安全域名，分享内容须含此域名下的链接' }),
     ],
     secrets: [F('app_secret', 'App Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' })],
-    options: [F('text', '微博正文', 'text', { help: '不填则由标题和链接生成' }), F('topics', '话题', 'string', { help: '以逗号分隔，最多 3 个' }), F('pic', '配图', 'media')], covers: [], publishes_by_hand: false },
+    options: [F('text', '微博正文', 'text', { help: '不填则由标题和链接生成' }), F('pic', '配图', 'media')], covers: [], publishes_by_hand: false },
   { kind: 'douyin', preview: 'video', is_portal: false, label: '抖音', base_url: F('base_url', '接口地址', 'url', { required: true, default: 'https://open.douyin.com', help: '抖音开放平台接口地址，一般无需修改' }),
     settings: [F('client_key', 'Client Key', 'string', { required: true, help: '抖音开放平台应用的 Client Key' }), F('open_id', 'Open ID', 'string', { help: '授权用户的 Open ID，授权后获得' })],
     secrets: [F('client_secret', 'Client Secret', 'string', { required: true }), F('access_token', 'Access Token', 'string', { help: '授权后获得' }), F('refresh_token', 'Refresh Token', 'string', { help: '授权后获得' })],
@@ -245,7 +245,7 @@ function previews(t) {
     switch (acct.kind) {
       case 'portal': rendering = { title: c.title, article_html: `<h1>${esc(c.title)}</h1>${html}`, page_html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(c.title)}</title><style>body{font-family:sans-serif;margin:0}header{background:#b3261e;color:#fff;padding:12px 20px}main{padding:20px;max-width:900px;margin:auto}</style></head><body><header>${esc(acct.settings.site_name || acct.name)}</header><main><h1>${esc(c.title)}</h1><p>来源：${esc(c.source || acct.settings.site_name || '')}</p>${html}</main></body></html>`, url: link }; break
       case 'wechat_mp': rendering = { title: c.title, author: o.author || '', digest: o.digest || c.summary, content: `<section style="font-size:16px;line-height:1.75">${html}</section>`, content_source_url: portalUrl }; break
-      case 'weibo': rendering = { text: `【${c.title}】${o.text || c.summary}` + tags(o.topics).map((x) => ` #${x}#`).join('') + (portalUrl ? ` 详情：${portalUrl}` : ''), topics: tags(o.topics).map((x) => `#${x}#`), pic: o.pic || (c.media.find((m) => m.role === 'cover') || {}).media_id ? 'cover' : null }; break
+      case 'weibo': rendering = { text: `【${c.title}】${o.text || c.summary}` + (portalUrl ? ` 详情：${portalUrl}` : ''), pic: o.pic || (c.media.find((m) => m.role === 'cover') || {}).media_id ? 'cover' : null }; break
       case 'douyin': rendering = { text: `${o.caption || c.title}` + tags(o.hashtags).map((x) => ` #${x}`).join(''), video: null, cover: null }; break
       case 'kuaishou': rendering = { caption: `${o.caption || c.title}` + tags(o.hashtags).map((x) => ` #${x}`).join(''), video: null, cover: null }; break
       default: rendering = { platform: acct.settings.platform, title: c.title, text: c.summary || c.title, instructions: '请登录平台后台，按以上内容人工发布，发布后登记链接。' + (portalUrl ? `\n如平台允许添加链接，附上政府网站原文链接：${portalUrl}` : '') }

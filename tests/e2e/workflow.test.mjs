@@ -10,7 +10,7 @@ let browser
 let ticketId
 const TITLE = `市应急管理局开展汛期安全检查（${Date.now() % 100000}）`
 const ID = idNumber()
-const TOPIC = '汛期安全'
+const WEIBO_TEXT = '汛期将至，请市民关注预警信息，注意出行安全。'
 
 before(async () => { browser = await launch() })
 after(async () => { await browser?.close() })
@@ -32,7 +32,7 @@ test('editor composes for three channels, fixes the highlighted ID number and su
   for (const kind of ['portal', 'wechat_mp', 'weibo']) await page.getByTestId(`channel-${kind}`).click()
   // The channels' option fields come from the registry (GET /api/channel-kinds), with its labels.
   await page.getByLabel('作者').fill('市应急管理局')
-  await page.getByTestId('option-weibo-topics').locator('input').fill(TOPIC)
+  await page.getByTestId('option-weibo-text').locator('textarea').fill(WEIBO_TEXT)
   // A WeChat article needs a cover: the first uploaded image becomes it.
   await page.getByTestId('media-input').setInputFiles({ name: '封面.png', mimeType: 'image/png', buffer: png() })
   await page.locator('.media-item').first().waitFor()
@@ -122,13 +122,13 @@ test('site manager proofreads and publishes; all three channels show 已发布 w
   }
   await shot(page, 'ticket-published')
 
-  // What the editor typed for Weibo is what Weibo holds: the topic in the posted text.
+  // What the editor typed for Weibo is what Weibo holds.
   if (process.env.E2E_SERVER !== 'contract') {
     const weibo = items((await (await apiAs('operator')).get('/api/channels')).data).find((c) => c.kind === 'weibo' && !c.disabled)
     const posts = await (await fetch(`${new URL(weibo.base_url).origin}/_sandbox/posts?platform=weibo`)).json()
     const post = posts.items.find((p) => (p.text || '').includes(TITLE))
     assert.ok(post, 'the Weibo sandbox holds the post')
-    assert.ok(post.text.includes(`#${TOPIC}#`), post.text)
+    assert.ok(post.text.includes(WEIBO_TEXT), post.text)
   }
 
   // The published portal page works under the site's Content-Security-Policy (no inline script):
