@@ -122,8 +122,12 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${w}.png`), fullPage: true })
 }
 
+// Whether the page is no wider than the viewport the test set. Compared with that width, not with
+// window.innerWidth: a mobile browser zooms out to fit a too-wide page, and innerWidth grows
+// with it (a 1332 px page on a 375 px phone once passed a check against innerWidth).
 export async function noHorizontalOverflow(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)
+  const { width } = page.viewportSize()
+  return page.evaluate((w) => document.documentElement.scrollWidth <= w + 1, width)
 }
 
 // API client authenticated with a bearer token.
