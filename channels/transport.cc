@@ -134,6 +134,30 @@ StatusOr<std::string> ReadRange(const FileRange& f) {
   return out;
 }
 
+// What went wrong, in words an operator reads (the library's names are English).
+std::string ErrorInWords(httplib::Error err) {
+  switch (err) {
+    case httplib::Error::Connection:
+      return "无法建立连接";
+    case httplib::Error::ConnectionTimeout:
+      return "连接超时";
+    case httplib::Error::Read:
+      return "读取应答超时或中断";
+    case httplib::Error::Write:
+      return "发送请求中断";
+    case httplib::Error::SSLConnection:
+      return "TLS 握手失败";
+    case httplib::Error::SSLLoadingCerts:
+      return "无法加载 CA 证书";
+    case httplib::Error::SSLServerVerification:
+      return "平台证书校验失败";
+    case httplib::Error::Canceled:
+      return "请求被取消";
+    default:
+      return "网络错误 " + httplib::to_string(err);
+  }
+}
+
 class HttpTransport final : public Transport {
  public:
   explicit HttpTransport(HttpTransportOptions options) : options_(std::move(options)) {}
@@ -194,7 +218,7 @@ class HttpTransport final : public Transport {
   static StatusOr<HttpResponse> Answer(httplib::Result result, const std::string& origin) {
     if (!result) {
       httplib::Error err = result.error();
-      std::string what = httplib::to_string(err);
+      const std::string what = ErrorInWords(err);
       if (err == httplib::Error::Read || err == httplib::Error::Write) {
         return Status(Code::kDeadlineExceeded,
                       "平台未返回完整响应（" + what + "），结果未知：" + origin);

@@ -43,6 +43,15 @@ test('editor composes for three channels, fixes the highlighted ID number and su
   await page.waitForFunction(() => CSS.highlights && CSS.highlights.get('gd-finding-block') && CSS.highlights.get('gd-finding-block').size > 0)
   await shot(page, 'compose-finding')
 
+  // While a block remains, the submit dialog says so and cannot be confirmed.
+  await page.getByTestId('submit').click()
+  const dialog = page.getByRole('dialog', { name: '提交审核' })
+  await dialog.getByTestId('submit-blocked').waitFor()
+  await dialog.getByTestId('proofread').click()
+  assert.ok(await dialog.getByTestId('confirm-submit').isDisabled(), 'no confirming with a block left')
+  await dialog.getByRole('button', { name: '取消' }).click()
+  await dialog.waitFor({ state: 'hidden' })
+
   await finding.getByRole('button', { name: /采用建议/ }).click()
   await finding.waitFor({ state: 'detached' })
   assert.ok(!(await body.innerText()).includes(ID), 'the ID number is gone from the editor')

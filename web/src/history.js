@@ -88,6 +88,9 @@ export function withdrawalsOf(ticket, history) {
   return list
 }
 
+// When a check ran (the check run's `stage`), in words; never the raw key.
+const CHECK_STAGES = { submit: '提交时检查', publish: '发布前复查', rescan: '词库更新后复查' }
+
 const TYPE_LABELS = {
   version: '新版本', version_created: '新版本', created: '创建', submitted: '提交审核', submit: '提交审核',
   recalled: '撤回修改', recall: '撤回修改', decision: '审核决定', check: '自动检查', check_run: '自动检查',
@@ -121,7 +124,8 @@ export function describe(raw, names = {}, accounts = {}) {
     const f = e.findings || []
     const blocks = e.blocks ?? f.filter((x) => x.severity === 'block').length
     const warns = e.warnings ?? f.filter((x) => x.severity !== 'block').length
-    lines.push(`${e.stage ? e.stage + '：' : ''}必须修改 ${blocks} 项，提醒 ${warns} 项`)
+    const stage = CHECK_STAGES[e.stage] || (e.stage ? '自动检查' : '')
+    lines.push(`${stage ? stage + '：' : ''}必须修改 ${blocks} 项，提醒 ${warns} 项`)
   } else if (t.startsWith('dispatch') || t === 'publish' || t === 'published') {
     const acct = e.account_name || (e.account_id != null && accounts[e.account_id]) || kindLabel(e.channel_kind || e.kind_of_channel || e.platform || e.kind) || ''
     if (acct && acct !== '—') lines.push(acct)

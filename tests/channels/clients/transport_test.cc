@@ -555,6 +555,22 @@ TEST(TransportProxyTest, ARefusedTunnelIsReportedPromptlyNotHung) {
   EXPECT_EQ(refusing.heads().size(), 1u) << "one CONNECT, from the probe";
 }
 
+// A platform that cannot be reached is said in Chinese, not with the library's English name of
+// the error ("Connection").
+TEST(TransportTest, AnUnreachablePlatformIsSaidInChinese) {
+  auto t = NewHttpTransport();
+  HttpRequest req;
+  req.url = "http://127.0.0.1:1/cgi-bin/token";
+  req.timeout_ms = 2000;
+  auto resp = t->Send(req);
+  ASSERT_FALSE(resp.ok());
+  EXPECT_EQ(resp.status().code(), Code::kUnavailable);
+  EXPECT_NE(resp.status().message().find("无法建立连接"), std::string::npos)
+      << resp.status().message();
+  EXPECT_EQ(resp.status().message().find("Connection"), std::string::npos)
+      << resp.status().message();
+}
+
 TEST(TransportProxyTest, BadProxyAddressesAreRefusedInChinese) {
   for (const char* bad : {"socks5://127.0.0.1:1080", "http://127.0.0.1", "http://:8080",
                           "http://host:0", "http://host:70000", "http://host:80/path",
