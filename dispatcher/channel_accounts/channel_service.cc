@@ -443,13 +443,8 @@ StatusOr<Json> ChannelService::List(const AuthContext& who) {
 }
 
 StatusOr<Json> ChannelService::Get(const AuthContext& who, int64_t id) {
-  Json out;
-  GD_RETURN_IF_ERROR(store_.Read([&](Tx& tx) -> Status {
-    GD_ASSIGN_OR_RETURN(auto row, channel_repo::GetChannel(tx, id));
-    if (!row || !CanSeeChannel(who, row->unit_id)) return NotFound("渠道账号不存在");
-    out = View(*row);
-    return Status::Ok();
-  }));
+  GD_ASSIGN_OR_RETURN(ChannelAccountRow row, Row(who, id));
+  Json out = View(row);
   AddExtras(out);
   return out;
 }

@@ -479,7 +479,8 @@ bool DispatchEngine::Hold(Dispatch& d, const Status& failure, TimeMs now) {
   if (!Move(d, DispatchEvent::kBackOff)) return false;
   d.progress["held_since"] = since;
   if (d.attempts > 0) --d.attempts;  // nothing reached the platform: no attempt used up
-  d.last_error = failure.message() + "。账号就绪后（运营人员补全设置或完成授权）自动继续发布";
+  d.last_error =
+      failure.message() + "。无需手动重试：账号就绪后（运营人员补全设置或完成授权）自动继续发布";
   d.error_reason = kAccountNotReady;
   Release(d, now + kNotReadyRetryMs);
   return true;
